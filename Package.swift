@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers (see docs/DESIGN in ../shared/DESIGN.md): riskcensus → RiskCensus → RiskGeo → RiskCore.
+/// RiskCore is pure Swift and builds without any C library installed.
+let package = Package(
+    name: "RiskCensus",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "RiskCore", targets: ["RiskCore"]),
+        .library(name: "RiskGeo", targets: ["RiskGeo"]),
+        .library(name: "RiskCensus", targets: ["RiskCensus"]),
+        .executable(name: "riskcensus", targets: ["riskcensus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGDAL", pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev"]), .brew(["gdal"])]),
+        .systemLibrary(
+            name: "CPROJ", pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"]), .brew(["proj"])]),
+        .systemLibrary(
+            name: "CGEOS", pkgConfig: "geos",
+            providers: [.apt(["libgeos-dev"]), .brew(["geos"])]),
+        .systemLibrary(
+            name: "CSQLite3", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+
+        .target(name: "RiskCore"),
+        .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "CSQLite3"]),
+        .executableTarget(
+            name: "riskcensus",
+            dependencies: [
+                "RiskCensus", "RiskGeo", "RiskCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
+        .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),
+        .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
+        .testTarget(name: "riskcensusTests", dependencies: ["riskcensus"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef RISKCENSUS_CPROJ_SHIM_H
+#define RISKCENSUS_CPROJ_SHIM_H
+#include <proj.h>
+#endif

@@ -1,0 +1,94 @@
+import CGDAL
+import Foundation
+
+/// GDAL's process-wide set-up, done once: drivers registered, GDAL's own stderr printing replaced by
+/// the quiet handler (RiskGeo turns every error into a `GeoError` instead), and the configuration
+/// options the engine relies on.
+///
+/// GDAL's error state is per thread; `GDALCall.check` reads it in the same synchronous call that
+/// set it.
+public enum GDALEnvironment {
+    private static let setUp: Void = {
+        GDALAllRegister()
+        CPLSetErrorHandler(riskcensus_quiet_error_handler())
+        // Network file systems stay off unless a manifest allows them explicitly.
+        CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
+        CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "NONE")
+        // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files.
+        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+    }()
+
+    /// Idempotent; every RiskGeo entry point calls it.
+    public static func ensureSetUp() { _ = setUp }
+
+    /// The GDAL release the process runs against, e.g. "3.6.2".
+    public static var gdalVersion: String {
+        ensureSetUp()
+        return String(cString: GDALVersionInfo("RELEASE_NAME"))
+    }
+}
+
+/// The single indirection through which RiskGeo checks C calls against GDAL's error state.
+enum GDALCall {
+    /// The last error GDAL recorded on this thread, if it is a failure.
+    static func lastFailure() -> String? {
+        let type = CPLGetLastErrorType()
+        guard type == CE_Failure || type == CE_Fatal else { return nil }
+        let msg = String(cString: CPLGetLastErrorMsg())
+        return msg.isEmpty ? "GDAL error \(CPLGetLastErrorNo())" : msg
+    }
+
+    /// Runs `body` with a clean error state and returns its result. The call failed when it returns
+    /// nil or GDAL recorded a failure; `makeError` turns GDAL's message into the caller's error.
+    static func check<T>(_ makeError: (String) -> GeoError, _ body: () -> T?) throws(GeoError) -> T {
+        GDALEnvironment.ensureSetUp()
+        CPLErrorReset()
+        let result = body()
+        if let msg = lastFailure() { throw makeError(msg) }
+        guard let result else { throw makeError("no result and no GDAL message") }
+        return result
+    }
+
+    /// Like `check` for calls whose only failure signal is the error state (GDAL 3.6's
+    /// `GDALClose` and `GDALFlushCache` return nothing).
+    static func checkState(_ makeError: (String) -> GeoError, _ body: () -> Void) throws(GeoError) {
+        GDALEnvironment.ensureSetUp()
+        CPLErrorReset()
+        body()
+        if let msg = lastFailure() { throw makeError(msg) }
+    }
+
+    /// Like `check` for calls that return a `CPLErr`.
+    static func checkErr(_ makeError: (String) -> GeoError, _ body: () -> CPLErr) throws(GeoError) {
+        GDALEnvironment.ensureSetUp()
+        CPLErrorReset()
+        let err = body()
+        if let msg = lastFailure() { throw makeError(msg) }
+        if err != CE_None && err != CE_Warning { throw makeError("GDAL returned error code \(err.rawValue)") }
+    }
+}
+
+extension String {
+    /// The path as given, for messages.
+    var fileExists: Bool { FileManager.default.fileExists(atPath: self) }
+}
+
+/// A NULL-terminated `char**` list built from Swift strings with CSL, freed by `deinit`.
+final class CStringList {
+    private(set) var pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+
+    init(_ items: [String] = []) {
+        for s in items { pointer = CSLAddString(pointer, s) }
+    }
+
+    init(options: [(String, String)]) {
+        for (k, v) in options { pointer = CSLSetNameValue(pointer, k, v) }
+    }
+
+    deinit { CSLDestroy(pointer) }
+
+    /// The same list typed as `const char* const*`, as most GDAL option parameters are.
+    var constPointer: UnsafePointer<UnsafePointer<CChar>?>? {
+        pointer.map { UnsafeRawPointer($0).assumingMemoryBound(to: UnsafePointer<CChar>?.self) }
+    }
+}

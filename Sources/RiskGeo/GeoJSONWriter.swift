@@ -1,0 +1,241 @@
+import Foundation
+import RiskCore
+
+/// Options for RFC 7946 GeoJSON output.
+public struct GeoJSONOptions: Sendable {
+    /// Decimal places of coordinates; 6 decimals is about 0.1 m at the equator.
+    public var precision: Int = 6
+    /// Extra top-level members, as (name, JSON text). RFC 7946 §6.1 allows such foreign members;
+    /// RiskCensus uses them to record the CRS note, units and provenance. `type`, `features`,
+    /// `crs` and `bbox` are reserved and refused.
+    public var foreignMembers: [(name: String, json: String)] = []
+
+    public init(precision: Int = 6, foreignMembers: [(name: String, json: String)] = []) {
+        self.precision = precision
+        self.foreignMembers = foreignMembers
+    }
+}
+
+/// Streams a FeatureCollection to disk as RFC 7946 GeoJSON: coordinates transformed to WGS 84
+/// lon/lat, exterior rings counterclockwise and holes clockwise, no `crs` member, coordinates
+/// rounded to `precision` decimals. Non-finite property values become `null`.
+///
+/// The file is written under a temporary name and renamed by `finish()`; a writer released
+/// without `finish()` removes its temporary file, so no partial file appears under the final name.
+/// Not Sendable.
+///
+/// - Complexity: O(total positions) time; memory is one feature plus a 1 MiB write buffer.
+public final class GeoJSONFileWriter {
+    public let path: String
+    private let tmp: String
+    private let options: GeoJSONOptions
+    private let transformer: CoordinateTransformer?
+    private let file: FileHandle
+    private var buffer = ""
+    private var count = 0
+    private var finished = false
+
+    /// - Parameter sourceCRS: the CRS the features' coordinates are in.
+    public init(path: String, sourceCRS: CRS, options: GeoJSONOptions = GeoJSONOptions()) throws(GeoError) {
+        self.path = path
+        self.options = options
+        let reserved: Set = ["type", "features", "crs", "bbox"]
+        if let bad = options.foreignMembers.first(where: { reserved.contains($0.name) }) {
+            throw GeoError.writeFailed(path: path, operation: "write GeoJSON", reason: "member \"\(bad.name)\" is reserved by RFC 7946")
+        }
+        guard (0...15).contains(options.precision) else {
+            throw GeoError.writeFailed(path: path, operation: "write GeoJSON", reason: "precision must be 0…15, got \(options.precision)")
+        }
+        transformer = sourceCRS.epsg == 4326 ? nil : try CoordinateTransformer(from: sourceCRS, to: .wgs84)
+        tmp = temporaryPath(for: path)
+        guard FileManager.default.createFile(atPath: tmp, contents: nil), let fh = FileHandle(forWritingAtPath: tmp) else {
+            throw GeoError.writeFailed(path: path, operation: "create", reason: String(cString: strerror(errno)))
+        }
+        file = fh
+        buffer = "{\"type\":\"FeatureCollection\""
+        for m in options.foreignMembers { buffer += ",\(JSONText.string(m.name)):\(m.json)" }
+        buffer += ",\"features\":["
+    }
+
+    deinit {
+        if !finished {
+            try? file.close()
+            unlinkIfPresent(tmp)
+        }
+    }
+
+    public var featureCount: Int { count }
+
+    public func append(_ feature: Feature) throws(GeoError) {
+        precondition(!finished, "append after finish")
+        var geometry = feature.geometry
+        if let g = geometry, let transformer { geometry = try transformer.transform(g) }
+        if let g = geometry {
+            if let bad = g.positions.first(where: { !(-180...180).contains($0.x) || !(-90...90).contains($0.y) }) {
+                throw GeoError.writeFailed(path: path, operation: "write GeoJSON feature \(count)",
+                                           reason: "position (\(bad.x), \(bad.y)) is outside WGS 84 lon/lat range")
+            }
+            geometry = g.rfc7946Oriented
+        }
+        if count > 0 { buffer += "," }
+        buffer += "{\"type\":\"Feature\""
+        if let id = feature.id { buffer += ",\"id\":\(id)" }
+        buffer += ",\"properties\":{"
+        var first = true
+        for (name, value) in feature.attributes {
+            if !first { buffer += "," }
+            first = false
+            buffer += JSONText.string(name) + ":" + JSONText.value(value)
+        }
+        buffer += "},\"geometry\":"
+        if let geometry { encode(geometry) } else { buffer += "null" }
+        buffer += "}"
+        count += 1
+        if buffer.utf8.count > 1 << 20 { try flush() }
+    }
+
+    /// Writes the closing brackets and renames the file into place.
+    public func finish() throws(GeoError) {
+        precondition(!finished, "finish called twice")
+        buffer += "]}\n"
+        try flush()
+        do {
+            try file.synchronize()
+            try file.close()
+        } catch {
+            throw GeoError.writeFailed(path: path, operation: "close", reason: "\(error)")
+        }
+        finished = true
+        guard rename(tmp, path) == 0 else {
+            unlinkIfPresent(tmp)
+            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
+        }
+    }
+
+    private func flush() throws(GeoError) {
+        do {
+            try file.write(contentsOf: Data(buffer.utf8))
+        } catch {
+            throw GeoError.writeFailed(path: path, operation: "write", reason: "\(error)")
+        }
+        buffer = ""
+    }
+
+    private func coordinate(_ p: Position) {
+        buffer += "[" + JSONText.fixed(p.x, options.precision) + "," + JSONText.fixed(p.y, options.precision) + "]"
+    }
+
+    private func positions(_ ps: [Position]) {
+        buffer += "["
+        for (i, p) in ps.enumerated() {
+            if i > 0 { buffer += "," }
+            coordinate(p)
+        }
+        buffer += "]"
+    }
+
+    private func rings(_ p: Polygon) {
+        buffer += "["
+        positions(p.exterior)
+        for h in p.holes {
+            buffer += ","
+            positions(h)
+        }
+        buffer += "]"
+    }
+
+    private func list<T>(_ items: [T], _ body: (T) -> Void) {
+        buffer += "["
+        for (i, x) in items.enumerated() {
+            if i > 0 { buffer += "," }
+            body(x)
+        }
+        buffer += "]"
+    }
+
+    private func encode(_ g: Geometry) {
+        buffer += "{\"type\":\"\(g.typeName)\","
+        buffer += g.typeName == "GeometryCollection" ? "\"geometries\":" : "\"coordinates\":"
+        switch g {
+        case .point(let p): coordinate(p)
+        case .lineString(let l), .multiPoint(let l): positions(l)
+        case .polygon(let p): rings(p)
+        case .multiLineString(let ls): list(ls, positions)
+        case .multiPolygon(let ps): list(ps, rings)
+        case .collection(let gs): list(gs, encode)
+        }
+        buffer += "}"
+    }
+}
+
+extension GeoJSONFileWriter {
+    /// Writes all `features` to `path` in one call.
+    public static func write(_ features: [Feature], from crs: CRS, to path: String,
+                             options: GeoJSONOptions = GeoJSONOptions()) throws(GeoError) {
+        let w = try GeoJSONFileWriter(path: path, sourceCRS: crs, options: options)
+        for f in features { try w.append(f) }
+        try w.finish()
+    }
+}
+
+/// JSON text for the values GeoJSON output needs, built without Foundation's encoders so that
+/// output is byte-stable and fast.
+public enum JSONText {
+    /// A JSON string literal with the escapes RFC 8259 requires.
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A number with at most `decimals` decimals, trailing zeros dropped, no exponent, and "-0"
+    /// written as "0". Non-finite values are written as `null`.
+    public static func fixed(_ v: Double, _ decimals: Int) -> String {
+        guard v.isFinite else { return "null" }
+        var scale: Double = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (v * scale).rounded(.toNearestOrAwayFromZero)
+        guard abs(scaled) < 9e18 else { return String(format: "%.\(decimals)f", v) }
+        if scaled == 0 { return "0" }
+        let n = UInt64(abs(scaled)), unit = UInt64(scale)
+        var s = (scaled < 0 ? "-" : "") + String(n / unit)
+        var frac = n % unit
+        if frac != 0 {
+            var digits = decimals
+            while frac % 10 == 0 {
+                frac /= 10
+                digits -= 1
+            }
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return s
+    }
+
+    /// A number in Swift's shortest round-trip form; non-finite values are `null`.
+    public static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "null" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+
+    public static func value(_ v: AttributeValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .integer(let i): String(i)
+        case .real(let d): number(d)
+        case .string(let s): string(s)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import CGDAL
+import Foundation
+import RiskCore
+
+/// How a raster is written.
+public struct RasterWriteOptions: Sendable {
+    public enum Layout: String, Sendable {
+        /// Tiled, compressed GeoTIFF.
+        case geoTIFF
+        /// Cloud-optimized GeoTIFF (GDAL's COG driver): tiled, with overviews, IFDs first.
+        case cog
+    }
+
+    public var layout: Layout = .geoTIFF
+    /// Stored cell type: `.float32` or `.float64`.
+    public var dataType: RasterDataType = .float32
+    /// The value written for NaN cells and declared as the band's nodata. NaN by default.
+    public var nodata: Double = .nan
+    /// The band's unit type, e.g. "persons", "m", "CNY". Required: outputs always state units.
+    public var units: String
+    /// The band's description, e.g. "population".
+    public var bandDescription: String = ""
+    /// Extra dataset metadata (default domain): provenance, nodata meaning, CRS note.
+    public var metadata: [String: String] = [:]
+    /// GDAL compression name.
+    public var compression: String = "DEFLATE"
+
+    public init(units: String, layout: Layout = .geoTIFF, dataType: RasterDataType = .float32) {
+        self.units = units
+        self.layout = layout
+        self.dataType = dataType
+    }
+}
+
+/// Writes `RasterBuffer`s as GeoTIFF or COG with CRS, nodata, units and metadata.
+///
+/// Files are written under a temporary name in the target folder and renamed when complete, so a
+/// failed write never leaves a partial file under the final name.
+public enum GeoTIFFWriter {
+    public static func write<S: BinaryFloatingPoint & Sendable>(_ buffer: RasterBuffer<S>, grid: GridSpec, to path: String,
+                                                              options: RasterWriteOptions) throws(GeoError) {
+        let fail = { (op: String) in { (msg: String) in GeoError.writeFailed(path: path, operation: op, reason: msg) } }
+        guard buffer.width == grid.width, buffer.height == grid.height else {
+            throw GeoError.writeFailed(path: path, operation: "write GeoTIFF",
+                                       reason: "buffer is \(buffer.width)×\(buffer.height), grid is \(grid.width)×\(grid.height)")
+        }
+        guard let crs = grid.crs else { throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "the grid has no CRS") }
+        guard [.float32, .float64].contains(options.dataType) else {
+            throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "only Float32 and Float64 outputs are supported")
+        }
+        let srs = try SpatialReference(crs)
+        let tmp = temporaryPath(for: path)
+        defer { unlinkIfPresent(tmp) }
+
+        let gtiff = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("GTiff") }
+        let isCOG = options.layout == .cog
+        let stage = isCOG ? tmp + ".stage.tif" : tmp
+        defer { if isCOG { unlinkIfPresent(stage) } }
+        let createOptions = CStringList(options: isCOG ? [] : [
+            ("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"),
+            ("COMPRESS", options.compression), ("PREDICTOR", "3"), ("BIGTIFF", "IF_SAFER"),
+        ])
+        do {
+            let ds = try GDALCall.check(fail("create")) {
+                GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), 1, options.dataType.gdal, createOptions.pointer)
+            }
+            defer { GDALClose(ds) }
+            var coeffs = grid.transform.gdalCoefficients
+            try GDALCall.checkErr(fail("set geotransform")) { GDALSetGeoTransform(ds, &coeffs) }
+            try GDALCall.checkErr(fail("set CRS")) { GDALSetSpatialRef(ds, srs.handle) }
+            for (k, v) in options.metadata.sorted(by: { $0.key < $1.key }) {
+                try GDALCall.checkErr(fail("set metadata \(k)")) { GDALSetMetadataItem(ds, k, v, nil) }
+            }
+            let band = GDALGetRasterBand(ds, 1)
+            try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
+            try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, options.units) }
+            if !options.bandDescription.isEmpty { GDALSetDescription(band, options.bandDescription) }
+            var values = buffer.values.map(Double.init)
+            if !options.nodata.isNaN {
+                for i in values.indices where values[i].isNaN { values[i] = options.nodata }
+            }
+            try GDALCall.checkErr(fail("write pixels")) {
+                values.withUnsafeMutableBufferPointer { p in
+                    GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), p.baseAddress,
+                                 Int32(grid.width), Int32(grid.height), GDT_Float64, 0, 0)
+                }
+            }
+            try GDALCall.checkState(fail("flush")) { GDALFlushCache(ds) }
+        }
+        if isCOG {
+            let cog = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("COG") }
+            let src = try GDALCall.check(fail("reopen staged raster")) { GDALOpen(stage, GA_ReadOnly) }
+            defer { GDALClose(src) }
+            let copyOptions = CStringList(options: [
+                ("COMPRESS", options.compression), ("PREDICTOR", "YES"), ("BLOCKSIZE", "256"),
+                ("BIGTIFF", "IF_SAFER"), ("OVERVIEWS", "AUTO"),
+            ])
+            let out = try GDALCall.check(fail("write COG")) {
+                GDALCreateCopy(cog, tmp, src, 0, copyOptions.pointer, nil, nil)
+            }
+            try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
+        }
+        guard rename(tmp, path) == 0 else {
+            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// `name.tmp-PID` beside the final path, so the rename is atomic on the same file system.
+func temporaryPath(for path: String) -> String {
+    "\(path).tmp-\(getpid())"
+}
+
+func unlinkIfPresent(_ path: String) {
+    if path.fileExists { unlink(path) }
+}

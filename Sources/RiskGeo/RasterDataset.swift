@@ -1,0 +1,182 @@
+import CGDAL
+import Foundation
+import RiskCore
+
+/// What a raster band declares about its cells.
+public struct BandInfo: Sendable, Hashable {
+    public var index: Int
+    public var dataType: RasterDataType
+    /// The file's nodata value, nil when the band declares none.
+    public var nodata: Double?
+    /// The band's unit type ("m", "persons", …), empty when the file states none.
+    public var units: String
+    public var description: String
+    /// Scale and offset applied on read: value = raw · scale + offset.
+    public var scale: Double
+    public var offset: Double
+    /// GDAL's natural block size, the efficient read unit.
+    public var blockWidth: Int
+    public var blockHeight: Int
+}
+
+/// An open GDAL raster (`GDALDatasetH`), read-only. Not Sendable: one worker owns it at a time.
+/// The handle is closed by `close()` or, at the latest, when the object is released.
+///
+/// ```swift
+/// let ds = try RasterDataset(path: "hazard.tif")
+/// var buf = RasterBuffer<Float>(width: 256, height: 256)
+/// try ds.read(band: 1, window: Window(colOff: 0, rowOff: 0, width: 256, height: 256), into: &buf)
+/// ```
+public final class RasterDataset {
+    public let path: String
+    private var handle: GDALDatasetH?
+
+    /// Opens `path` (any GDAL raster format, or a /vsi path) for reading.
+    ///
+    /// - Throws: `GeoError.fileNotFound` when a local path does not exist, `GeoError.openFailed`
+    ///   when GDAL cannot open it as a raster.
+    public init(path: String) throws(GeoError) {
+        self.path = path
+        if !path.hasPrefix("/vsi") && !path.fileExists { throw GeoError.fileNotFound(path: path) }
+        handle = try GDALCall.check({ GeoError.openFailed(path: path, kind: "raster", reason: $0) }) {
+            GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil)
+        }
+        if GDALGetRasterCount(handle) < 1 {
+            close()
+            throw GeoError.openFailed(path: path, kind: "raster", reason: "the file has no raster bands")
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the GDAL handle now; later calls on this object fail.
+    public func close() {
+        if let h = handle { GDALClose(h) }
+        handle = nil
+    }
+
+    func liveHandle() throws(GeoError) -> GDALDatasetH {
+        guard let handle else { throw GeoError.readFailed(path: path, operation: "access", reason: "dataset already closed") }
+        return handle
+    }
+
+    public var driverName: String {
+        guard let handle, let d = GDALGetDatasetDriver(handle) else { return "" }
+        return String(cString: GDALGetDriverShortName(d))
+    }
+
+    public var width: Int { handle.map { Int(GDALGetRasterXSize($0)) } ?? 0 }
+    public var height: Int { handle.map { Int(GDALGetRasterYSize($0)) } ?? 0 }
+    public var bandCount: Int { handle.map { Int(GDALGetRasterCount($0)) } ?? 0 }
+
+    /// The file's CRS, nil when it states none.
+    public var crs: CRS? {
+        guard let handle else { return nil }
+        return SpatialReference(borrowing: GDALGetSpatialRef(handle))?.crs
+    }
+
+    /// The geotransform, nil when the file has none (GDAL then reports the identity).
+    public var transform: GeoTransform? {
+        guard let handle else { return nil }
+        var c = [Double](repeating: 0, count: 6)
+        guard GDALGetGeoTransform(handle, &c) == CE_None else { return nil }
+        return GeoTransform(gdal: c)
+    }
+
+    /// The grid of this raster. The CRS is nil when the file has none; warping refuses such grids.
+    ///
+    /// - Throws: `GeoError.invalidData` when the file has no geotransform.
+    public func grid() throws(GeoError) -> GridSpec {
+        guard let t = transform else {
+            throw GeoError.invalidData(path: path, location: "geotransform", reason: "the raster is not georeferenced")
+        }
+        return GridSpec(transform: t, width: width, height: height, crs: crs)
+    }
+
+    /// The grid, requiring a CRS.
+    public func georeferencedGrid() throws(GeoError) -> GridSpec {
+        let g = try grid()
+        guard g.crs != nil else { throw GeoError.missingCRS(path: path) }
+        return g
+    }
+
+    func bandHandle(_ index: Int) throws(GeoError) -> GDALRasterBandH {
+        let h = try liveHandle()
+        guard index >= 1 && index <= bandCount, let b = GDALGetRasterBand(h, Int32(index)) else {
+            throw GeoError.readFailed(path: path, operation: "band \(index)", reason: "the file has \(bandCount) band(s)")
+        }
+        return b
+    }
+
+    public func band(_ index: Int) throws(GeoError) -> BandInfo {
+        let b = try bandHandle(index)
+        var ok: Int32 = 0
+        let nd = GDALGetRasterNoDataValue(b, &ok)
+        var scaleOK: Int32 = 0, offsetOK: Int32 = 0
+        let scale = GDALGetRasterScale(b, &scaleOK), offset = GDALGetRasterOffset(b, &offsetOK)
+        var bw: Int32 = 0, bh: Int32 = 0
+        GDALGetBlockSize(b, &bw, &bh)
+        return BandInfo(index: index,
+                        dataType: RasterDataType(gdal: GDALGetRasterDataType(b)),
+                        nodata: ok != 0 ? nd : nil,
+                        units: GDALGetRasterUnitType(b).map { String(cString: $0) } ?? "",
+                        description: GDALGetDescription(b).map { String(cString: $0) } ?? "",
+                        scale: scaleOK != 0 ? scale : 1, offset: offsetOK != 0 ? offset : 0,
+                        blockWidth: Int(bw), blockHeight: Int(bh))
+    }
+
+    public func bands() throws(GeoError) -> [BandInfo] {
+        var out: [BandInfo] = []
+        for i in 1...max(1, bandCount) { out.append(try band(i)) }
+        return out
+    }
+
+    /// A metadata item of the dataset (default domain), nil when absent.
+    public func metadata(_ key: String) -> String? {
+        guard let handle, let v = GDALGetMetadataItem(handle, key, nil) else { return nil }
+        return String(cString: v)
+    }
+
+    /// Reads `window` of `band` into `buffer`, which the caller owns and must be the window's size.
+    /// The file's nodata becomes NaN and scale/offset are applied, so the buffer holds physical
+    /// values with unknown as NaN.
+    ///
+    /// - Throws: `GeoError.readFailed` when the window is outside the raster, the buffer has the
+    ///   wrong size, or GDAL cannot read the data (truncated or corrupt file).
+    public func read<S: BinaryFloatingPoint & Sendable>(band index: Int, window: Window, into buffer: inout RasterBuffer<S>) throws(GeoError) {
+        let b = try bandHandle(index)
+        guard !window.isEmpty, window.colOff >= 0, window.rowOff >= 0, window.colEnd <= width, window.rowEnd <= height else {
+            throw GeoError.readFailed(path: path, operation: "read band \(index)",
+                                      reason: "\(window) is outside the \(width)×\(height) raster")
+        }
+        guard buffer.width == window.width, buffer.height == window.height else {
+            throw GeoError.readFailed(path: path, operation: "read band \(index)",
+                                      reason: "buffer is \(buffer.width)×\(buffer.height), window is \(window.width)×\(window.height)")
+        }
+        let type: GDALDataType
+        switch MemoryLayout<S>.size {
+        case 4: type = GDT_Float32
+        case 8: type = GDT_Float64
+        default: preconditionFailure("RasterBuffer scalar must be Float or Double")
+        }
+        try GDALCall.checkErr({ GeoError.readFailed(path: path, operation: "read band \(index) \(window)", reason: $0) }) {
+            buffer.withUnsafeMutableBufferPointer { ptr in
+                GDALRasterIO(b, GF_Read, Int32(window.colOff), Int32(window.rowOff), Int32(window.width), Int32(window.height),
+                             ptr.baseAddress, Int32(window.width), Int32(window.height), type, 0, 0)
+            }
+        }
+        let info = try band(index)
+        if let nd = info.nodata { buffer.maskNodata(nd) }
+        if info.scale != 1 || info.offset != 0 {
+            let sc = S(info.scale), off = S(info.offset)
+            for i in buffer.values.indices { buffer.values[i] = buffer.values[i] * sc + off }
+        }
+    }
+
+    /// Reads a whole band.
+    public func readBand<S: BinaryFloatingPoint & Sendable>(_ index: Int, as: S.Type = S.self) throws(GeoError) -> RasterBuffer<S> {
+        var buf = RasterBuffer<S>(width: width, height: height)
+        try read(band: index, window: Window(width: width, height: height), into: &buf)
+        return buf
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import RiskCensus
+import RiskGeo
+
+/// The `riskcensus` command. Thin: it parses, calls the library, prints, and maps errors to the
+/// documented exit codes (0 ok, 1 failure in the run, 2 bad usage, 3 bad input data).
+@main
+struct RiskCensusCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "riskcensus",
+        abstract: "Natural-disaster risk census engine: hazard × exposure × vulnerability, losses and shelter coverage.",
+        version: EngineInfo.version,
+        subcommands: [Inspect.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let (code, message, toStdout) = ExitStatus.resolve(error)
+            if !message.isEmpty {
+                if toStdout { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            }
+            Foundation.exit(code)
+        }
+    }
+}
+
+/// The mapping from errors to exit codes and one-line messages.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let runFailure: Int32 = 1
+    static let usage: Int32 = 2
+    static let badInput: Int32 = 3
+
+    /// (exit code, message, whether the message goes to stdout).
+    static func resolve(_ error: any Error) -> (Int32, String, Bool) {
+        switch error {
+        case let e as GeoError:
+            return (e.isBadInput ? badInput : runFailure, "riskcensus: error: \(e.description)", false)
+        case let e as ExitCode:
+            return (e.rawValue, "", false)
+        default:
+            let code = RiskCensusCLI.exitCode(for: error)
+            let message = RiskCensusCLI.fullMessage(for: error)
+            if code == .success { return (ok, message, true) }
+            if code == .validationFailure { return (usage, message, false) }
+            return (code.rawValue == 0 ? runFailure : code.rawValue, message, false)
+        }
+    }
+}
