@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import RiskCore
+@testable import RiskGeo
+
+private func square(_ x: Double, _ y: Double, _ s: Double) -> Geometry {
+    .polygon(Polygon(exterior: [Position(x, y), Position(x + s, y), Position(x + s, y + s), Position(x, y + s), Position(x, y)]))
+}
+
+@Suite struct GeosTests {
+    @Test func areaUnionAndPredicates() throws {
+        let ctx = GeosContext()
+        let a = try ctx.geometry(square(0, 0, 2)), b = try ctx.geometry(square(1, 1, 2))
+        #expect(try a.area() == 4)
+        // Two 2 × 2 squares overlapping in a 1 × 1 square: 4 + 4 − 1.
+        #expect(try a.union(b).area() == 7)
+        #expect(try ctx.union([square(0, 0, 2), square(1, 1, 2), square(10, 10, 1)]).area() == 8)
+        #expect(try a.intersection(b).area() == 1)
+        #expect(try a.intersects(b))
+        #expect(try !a.contains(b))
+        #expect(try a.contains(ctx.geometry(.point(Position(1, 1)))))
+        #expect(try a.isValid())
+    }
+
+    @Test func bufferApproximatesACircle() throws {
+        let ctx = GeosContext()
+        let disc = try ctx.geometry(.point(Position(0, 0))).buffer(100, quadrantSegments: 64)
+        // A regular 256-gon inscribed in r = 100: area = ½·n·r²·sin(2π/n) = 31412.8…, just under π·10⁴.
+        let n = 256.0
+        let expected: Double = 0.5 * n * 10_000 * sin(2 * Double.pi / n)
+        let area = try disc.area()
+        #expect(abs(area - expected) < 1e-6)
+        guard case .polygon(let p) = try disc.value() else { Issue.record("buffer of a point is a polygon"); return }
+        #expect(p.exterior.count == 257)
+    }
+
+    @Test func preparedGeometryAnswersLikeThePlainOne() throws {
+        let ctx = GeosContext()
+        let zone = try ctx.geometry(square(0, 0, 10)).prepared()
+        #expect(try zone.contains(x: 5, y: 5))
+        #expect(try !zone.contains(x: 10, y: 5))  // the boundary is not inside
+        #expect(try !zone.contains(x: 11, y: 5))
+        #expect(try zone.intersects(ctx.geometry(square(9, 9, 5))))
+    }
+
+    @Test func invalidInputIsATypedErrorWithGEOSsMessage() throws {
+        let ctx = GeosContext()
+        // A ring that does not close is not a LinearRing.
+        let bad = Geometry.polygon(Polygon(exterior: [Position(0, 0), Position(1, 0), Position(1, 1), Position(0, 1)]))
+        do {
+            _ = try ctx.geometry(bad)
+            Issue.record("GEOS accepted an open ring")
+        } catch {
+            guard case .geometryFailed(_, let reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(reason.localizedCaseInsensitiveContains("point"))
+        }
+    }
+
+    @Test func valuesRoundTripThroughGEOS() throws {
+        let ctx = GeosContext()
+        let g = Geometry.multiPolygon([Polygon(exterior: [Position(0, 0), Position(1, 0), Position(1, 1), Position(0, 0)])])
+        #expect(try ctx.geometry(g).value() == g)
+    }
+}

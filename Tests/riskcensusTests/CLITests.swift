@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of the built `riskcensus` binary.
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The binary sits beside the test bundle in SwiftPM's products folder; RISKCENSUS_BIN overrides.
+private func binaryPath() throws -> String {
+    if let p = ProcessInfo.processInfo.environment["RISKCENSUS_BIN"] { return p }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("riskcensus").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir.deleteLastPathComponent()
+    }
+    return try #require(nil as String?, "riskcensus binary not found beside \(CommandLine.arguments[0])")
+}
+
+private struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+private func run(_ args: [String]) throws -> Result {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try binaryPath())
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+private func json(_ s: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any])
+}
+
+@Suite struct CLITests {
+    @Test func inspectRealDEMAsJSON() throws {
+        let r = try run(["inspect", "--json", "datasets/olinda/olinda_dem_utm25s.tif"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        #expect(j["kind"] as? String == "raster" && j["driver"] as? String == "GTiff")
+        #expect(j["width"] as? Int == 111 && j["height"] as? Int == 111 && j["band_count"] as? Int == 1)
+        let crs = try #require(j["crs"] as? [String: Any])
+        #expect(crs.keys.sorted() == ["epsg", "name"])
+        #expect((crs["name"] as? String)?.contains("UTM") == true)
+        #expect((j["bounds"] as? [Double])?.count == 4)
+        let bands = try #require(j["bands"] as? [[String: Any]])
+        #expect(bands.count == 1 && bands[0]["type"] as? String == "Float32" && bands[0]["nodata"] is NSNull)
+    }
+
+    @Test func inspectRealDistrictsAsJSON() throws {
+        let r = try run(["inspect", "--json", "datasets/changzhou/admin_districts.geojson"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try json(r.stdout)
+        #expect(j["kind"] as? String == "vector")
+        #expect((j["crs"] as? [String: Any])?["epsg"] as? Int == 4326)
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        #expect(layers.count == 1 && layers[0]["feature_count"] as? Int == 6)
+        #expect((layers[0]["fields"] as? [[String: Any]])?.contains { $0["name"] as? String == "adcode" } == true)
+        #expect(layers[0]["geometry_type"] as? String == "Multi Polygon")
+    }
+
+    @Test func inspectTextIsBrief() throws {
+        let r = try run(["inspect", "datasets/olinda/olinda_dem_utm25s.tif"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("111 × 111"))
+        #expect(r.stdout.split(separator: "\n").count <= 6)
+    }
+
+    @Test func truncatedDEMExitsThreeNamingTheFile() throws {
+        let tmp = NSTemporaryDirectory() + "truncated-\(UUID().uuidString).tif"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let dem = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/datasets/olinda/olinda_dem_utm25s.tif"))
+        try dem.prefix(dem.count / 2).write(to: URL(fileURLWithPath: tmp))
+        let r = try run(["inspect", "--json", tmp])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains(tmp))
+        #expect(r.stderr.split(separator: "\n").count == 1)  // one line, no stack trace
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func missingAndUnreadableFilesExitThree() throws {
+        let missing = try run(["inspect", "no/such/file.tif"])
+        #expect(missing.status == 3 && missing.stderr.contains("no/such/file.tif"))
+        let junk = NSTemporaryDirectory() + "junk-\(UUID().uuidString).tif"
+        defer { try? FileManager.default.removeItem(atPath: junk) }
+        try Data("not a raster".utf8).write(to: URL(fileURLWithPath: junk))
+        let r = try run(["inspect", junk])
+        #expect(r.status == 3 && r.stderr.contains(junk))
+    }
+
+    @Test func badUsageExitsTwo() throws {
+        #expect(try run(["inspect"]).status == 2)
+        #expect(try run(["no-such-command"]).status == 2)
+        #expect(try run(["inspect", "--bogus", "x"]).status == 2)
+    }
+
+    @Test func helpAndVersionExitZero() throws {
+        let h = try run(["--help"])
+        #expect(h.status == 0 && h.stdout.contains("inspect"))
+        #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+}
