@@ -124,7 +124,7 @@ public enum DatasetInspector {
             let l = try ds.layer(at: i)
             let e = l.extent
             if let e { total = total?.union(e) ?? e }
-            layers.append(.init(name: l.name, featureCount: l.featureCount, geometryType: l.geometryTypeName,
+            layers.append(.init(name: l.name, featureCount: try l.featureCount(), geometryType: l.geometryTypeName,
                                 crs: .init(l.crs), bounds: e.map { [$0.minX, $0.minY, $0.maxX, $0.maxY] },
                                 fields: l.fields.map { .init(name: $0.name, type: $0.type.rawValue) }))
         }

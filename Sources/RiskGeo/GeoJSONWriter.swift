@@ -125,24 +125,9 @@ public final class GeoJSONFileWriter {
         buffer += "[" + JSONText.fixed(p.x, options.precision) + "," + JSONText.fixed(p.y, options.precision) + "]"
     }
 
-    private func positions(_ ps: [Position]) {
-        buffer += "["
-        for (i, p) in ps.enumerated() {
-            if i > 0 { buffer += "," }
-            coordinate(p)
-        }
-        buffer += "]"
-    }
+    private func positions(_ ps: [Position]) { list(ps, coordinate) }
 
-    private func rings(_ p: Polygon) {
-        buffer += "["
-        positions(p.exterior)
-        for h in p.holes {
-            buffer += ","
-            positions(h)
-        }
-        buffer += "]"
-    }
+    private func rings(_ p: Polygon) { list([p.exterior] + p.holes, positions) }
 
     private func list<T>(_ items: [T], _ body: (T) -> Void) {
         buffer += "["

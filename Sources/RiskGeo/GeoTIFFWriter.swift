@@ -75,14 +75,17 @@ public enum GeoTIFFWriter {
             try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
             try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, options.units) }
             if !options.bandDescription.isEmpty { GDALSetDescription(band, options.bandDescription) }
-            var values = buffer.values.map(Double.init)
+            // Written from the buffer's own precision; copied only when NaN must become a number.
+            var staged = buffer
             if !options.nodata.isNaN {
-                for i in values.indices where values[i].isNaN { values[i] = options.nodata }
+                let nd = S(options.nodata)
+                for i in staged.values.indices where staged.values[i].isNaN { staged.values[i] = nd }
             }
+            let bufferType = MemoryLayout<S>.size == 4 ? GDT_Float32 : GDT_Float64
             try GDALCall.checkErr(fail("write pixels")) {
-                values.withUnsafeMutableBufferPointer { p in
+                staged.withUnsafeMutableBufferPointer { p in
                     GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), p.baseAddress,
-                                 Int32(grid.width), Int32(grid.height), GDT_Float64, 0, 0)
+                                 Int32(grid.width), Int32(grid.height), bufferType, 0, 0)
                 }
             }
             try GDALCall.checkState(fail("flush")) { GDALFlushCache(ds) }

@@ -67,7 +67,8 @@ public final class GeosGeometry {
         return GeosGeometry(context: context, handle: p)
     }
 
-    private func predicate(_ r: CChar, _ op: String) throws(GeoError) -> Bool {
+    /// GEOS's predicate convention: 1 true, 0 false, 2 exception.
+    fileprivate func predicate(_ r: CChar, _ op: String) throws(GeoError) -> Bool {
         guard r != 2 else { throw context.failure(op) }
         return r == 1
     }
@@ -153,15 +154,11 @@ public final class GeosPreparedGeometry {
     deinit { GEOSPreparedGeom_destroy_r(base.context.handle, handle) }
 
     public func contains(_ other: GeosGeometry) throws(GeoError) -> Bool {
-        let r = GEOSPreparedContains_r(base.context.handle, handle, other.handle)
-        guard r != 2 else { throw base.context.failure("prepared contains") }
-        return r == 1
+        try base.predicate(GEOSPreparedContains_r(base.context.handle, handle, other.handle), "prepared contains")
     }
 
     public func intersects(_ other: GeosGeometry) throws(GeoError) -> Bool {
-        let r = GEOSPreparedIntersects_r(base.context.handle, handle, other.handle)
-        guard r != 2 else { throw base.context.failure("prepared intersects") }
-        return r == 1
+        try base.predicate(GEOSPreparedIntersects_r(base.context.handle, handle, other.handle), "prepared intersects")
     }
 
     /// Whether the point (x, y) lies inside (`GEOSPreparedContainsXY_r` needs GEOS 3.12, so a

@@ -88,7 +88,15 @@ public final class VectorLayer {
     public var name: String { String(cString: OGR_L_GetName(handle)) }
 
     /// Feature count; scans the layer when the driver cannot tell cheaply.
-    public var featureCount: Int { Int(OGR_L_GetFeatureCount(handle, 1)) }
+    ///
+    /// - Throws: `GeoError.readFailed` when the driver cannot count (OGR returns −1).
+    public func featureCount() throws(GeoError) -> Int {
+        let n = try GDALCall.check({ [path, name] in GeoError.readFailed(path: path, operation: "count features of layer \(name)", reason: $0) }) {
+            let c = OGR_L_GetFeatureCount(handle, 1)
+            return c >= 0 ? Int(c) : nil
+        }
+        return n
+    }
 
     /// The declared geometry type, e.g. "Polygon", "Multi Polygon", "Point", "None".
     public var geometryTypeName: String {
