@@ -4,9 +4,9 @@ import RiskCore
 /// Warps raster bands onto an analysis grid with GDAL's warper (`GDALChunkAndWarpImage`).
 ///
 /// Source nodata (and NaN in floating-point sources) is excluded from every resampling; a target
-/// cell with no valid contributor is NaN. `.sum` is GDAL's area-weighted sum: each source cell
-/// contributes its value times the fraction of it that the target cell covers, so counts such as
-/// population keep their total (checked to 1e-6 relative in the tests).
+/// cell with no valid contributor is NaN. Nearest, bilinear and average are GDAL's. `.sum` is
+/// `ConservativeSum`, which moves every source cell's mass whole onto the target, so counts such
+/// as population keep their total (checked to 1e-6 relative in the tests).
 public enum RasterWarp {
     /// Band `band` of `source`, resampled onto `grid`.
     ///
@@ -24,6 +24,10 @@ public enum RasterWarp {
         if resampling == .sum && info.offset != 0 {
             throw GeoError.invalidData(path: source.path, location: "band \(band)",
                                        reason: "sum resampling needs raw counts, but the band has offset \(info.offset)")
+        }
+        if resampling == .sum {
+            // Reads through `RasterDataset.read`, which applies the band's scale already.
+            return try ConservativeSum.warp(source, band: band, info: info, onto: grid, crs: gridCRS)
         }
         let dst = try MemoryRaster(grid: grid, crs: gridCRS, fill: .nan)
         let path = source.path
@@ -67,8 +71,7 @@ public enum RasterWarp {
         }
         var out = RasterBuffer<Double>(width: grid.width, height: grid.height)
         try dst.read(into: &out)
-        // The warper works on raw values; scale and offset commute with every weighted mean, and
-        // scale with the sum (an offset does not, which is refused above).
+        // The warper works on raw values; scale and offset commute with every weighted mean.
         if info.scale != 1 || info.offset != 0 {
             for i in out.values.indices { out.values[i] = out.values[i] * info.scale + info.offset }
         }
