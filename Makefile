@@ -1,5 +1,6 @@
 # RiskCensus. The README's test command is `make test`: it installs what is missing, builds,
-# runs the whole test suite, and runs it again under LeakSanitizer.
+# runs the whole test suite, runs it again under LeakSanitizer, and checks that the dataset
+# generators reproduce the committed datasets byte for byte.
 
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
@@ -9,8 +10,13 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev
 PKG_CONFIG_NAMES := gdal proj geos sqlite3
 ASAN_BUILD := .build-asan
+# The dataset generators run on Debian's own Python, whose python3-gdal matches the system GDAL.
+SYSTEM_PYTHON := /usr/bin/python3
+PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy
+DATASETS := changzhou olinda
+export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps build test unit-test leakcheck clean
+.PHONY: deps pydeps build test unit-test leakcheck datasets datasets-check clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES); then :; else \
@@ -24,7 +30,23 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-test: unit-test leakcheck
+pydeps:
+	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage" 2>/dev/null; then :; else \
+	  echo "make: installing $(PY_APT_PACKAGES)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
+	fi
+
+test: unit-test leakcheck datasets-check
+
+# Re-creates every modelled dataset file in place.
+datasets: pydeps
+	for d in $(DATASETS); do $(SYSTEM_PYTHON) datasets/$$d/generate.py || exit 1; done
+
+# Runs the generators into empty folders and requires byte-identical output.
+datasets-check: pydeps
+	$(SYSTEM_PYTHON) datasets/tools/check_reproducible.py $(DATASETS)
 
 unit-test: deps
 	$(SWIFT) build --build-tests
