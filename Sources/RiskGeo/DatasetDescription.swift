@@ -26,13 +26,16 @@ public struct DatasetDescription: Sendable, Encodable {
         /// The nodata value; JSON null when the band has none, the string "NaN" for a NaN nodata.
         public var nodata: Double?
         public var units: String
-        enum CodingKeys: String, CodingKey { case index, type, nodata, units }
+        /// The band's description (GDAL's band description), e.g. a structure class name.
+        public var description: String
+        enum CodingKeys: String, CodingKey { case index, type, nodata, units, description }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(index, forKey: .index)
             try c.encode(type, forKey: .type)
             if let nd = nodata, nd.isNaN { try c.encode("NaN", forKey: .nodata) } else { try c.encode(nodata, forKey: .nodata) }
             try c.encode(units, forKey: .units)
+            try c.encode(description, forKey: .description)
         }
     }
 
@@ -101,7 +104,7 @@ public enum DatasetInspector {
             bounds: grid.map { let b = $0.bounds(); return [b.minX, b.minY, b.maxX, b.maxY] },
             width: ds.width, height: ds.height, bandCount: ds.bandCount,
             pixelSize: grid.map { [$0.transform.pixelWidth, $0.transform.pixelHeight] },
-            bands: bands.map { .init(index: $0.index, type: $0.dataType.rawValue, nodata: $0.nodata, units: $0.units) },
+            bands: bands.map { .init(index: $0.index, type: $0.dataType.rawValue, nodata: $0.nodata, units: $0.units, description: $0.description) },
             layers: nil)
     }
 

@@ -39,7 +39,8 @@ struct Inspect: ParsableCommand {
             lines.append("  Bounds: \(bounds(d.bounds))")
             for b in d.bands ?? [] {
                 let nd = b.nodata.map { $0.isNaN ? "NaN" : num($0) } ?? "none"
-                lines.append("  Band \(b.index): \(b.type), nodata \(nd)\(b.units.isEmpty ? "" : ", units \(b.units)")")
+                let name = b.description.isEmpty ? "" : " \(b.description)"
+                lines.append("  Band \(b.index)\(name): \(b.type), nodata \(nd)\(b.units.isEmpty ? "" : ", units \(b.units)")")
             }
         } else {
             lines.append("  Bounds: \(bounds(d.bounds))")

@@ -12,7 +12,7 @@ from scipy import ndimage
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
-from dsutil import GENERATOR, gdal, largest_remainder, ogr, osr, point, rng, srs_from_epsg, write_vector  # noqa: E402
+from dsutil import Grid, gdal, ogr, osr, point, rng, srs_from_epsg, write_tif, write_vector  # noqa: E402
 
 DEM = os.path.join(HERE, "olinda_dem_utm25s.tif")
 TRACTS = os.path.join(HERE, "olinda_census_tracts_2010.geojson")
@@ -33,30 +33,6 @@ INPUTS = ["olinda_dem_utm25s.tif", "olinda_census_tracts_2010.geojson"]
 
 def path(name):
     return os.path.join(OUT, name)
-
-
-def write_like(dem, name, arrays, units, description, nodata=np.nan, dtype=gdal.GDT_Float32, metadata=None):
-    """A compressed GeoTIFF on exactly the DEM's grid and CRS."""
-    arrays = arrays if isinstance(arrays, list) else [arrays]
-    is_float = dtype in (gdal.GDT_Float32, gdal.GDT_Float64)
-    opts = ["TILED=YES", "BLOCKXSIZE=128", "BLOCKYSIZE=128", "COMPRESS=DEFLATE", "ZLEVEL=9",
-            "PREDICTOR=3" if is_float else "PREDICTOR=2"]
-    tmp = path(name) + ".tmp"
-    ds = gdal.GetDriverByName("GTiff").Create(tmp, dem.RasterXSize, dem.RasterYSize, len(arrays), dtype, options=opts)
-    ds.SetGeoTransform(dem.GetGeoTransform())
-    ds.SetProjection(dem.GetProjection())
-    md = {"DESCRIPTION": description, "UNITS": units, "GENERATOR": GENERATOR,
-          "NODATA_MEANING": "outside the modelled area (unknown), never zero"}
-    md.update(metadata or {})
-    ds.SetMetadata({k: str(v) for k, v in sorted(md.items())})
-    for i, a in enumerate(arrays):
-        b = ds.GetRasterBand(i + 1)
-        b.SetNoDataValue(float(nodata))
-        b.SetUnitType(units)
-        b.WriteArray(a)
-    ds.FlushCache()
-    ds = None
-    os.replace(tmp, path(name))
 
 
 def sea_mask(z):
@@ -165,16 +141,17 @@ def shelters(dem, z, sea, pop):
 
 def main():
     dem = gdal.Open(DEM)
+    grid = Grid.of_dataset(dem)
     z = dem.GetRasterBand(1).ReadAsArray().astype(np.float64)
     sea = sea_mask(z)
-    write_like(dem, "water.tif", sea.astype(np.uint8), "1", "sea (1) or land (0): DEM cells ≤ 0 m connected to the eastern edge",
+    write_tif(path("water.tif"), grid, sea.astype(np.uint8), "1", "sea (1) or land (0): DEM cells ≤ 0 m connected to the eastern edge",
                nodata=255, dtype=gdal.GDT_Byte)
     for rp, d in coastal_depths(z, sea).items():
-        write_like(dem, f"flood_depth_rp{rp}.tif", d, "m",
+        write_tif(path(f"flood_depth_rp{rp}.tif"), grid, d, "m",
                    f"coastal flood depth, {rp}-year return period (connected bathtub, level {COASTAL_LEVELS[rp]} m above MSL)",
                    metadata={"RETURN_PERIOD_YEARS": rp, "WATER_LEVEL_M": COASTAL_LEVELS[rp]})
     pop, total, moved = population(dem, sea)
-    write_like(dem, "population.tif", pop, "persons", "resident population per cell, IBGE 2010 tracts by area",
+    write_tif(path("population.tif"), grid, pop, "persons", "resident population per cell, IBGE 2010 tracts by area",
                dtype=gdal.GDT_Float64)
     write_vector(path("shelters.geojson"), "shelters", srs_from_epsg(4326), ogr.wkbPoint,
                  [("name", ogr.OFTString), ("category", ogr.OFTString), ("category_en", ogr.OFTString),

@@ -36,10 +36,21 @@ def rng(seed):
 class Grid:
     """A north-up analysis grid: origin (west, north), square cells, width × height, EPSG code."""
 
-    def __init__(self, west, north, cell, width, height, epsg):
+    def __init__(self, west, north, cell, width, height, epsg=None, wkt=None):
         self.west, self.north, self.cell = float(west), float(north), float(cell)
-        self.width, self.height, self.epsg = int(width), int(height), int(epsg)
-        self.srs = srs_from_epsg(epsg)
+        self.width, self.height, self.epsg = int(width), int(height), epsg
+        if wkt is not None:
+            self.srs = osr.SpatialReference(wkt=wkt)
+            self.srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        else:
+            self.srs = srs_from_epsg(epsg)
+
+    @classmethod
+    def of_dataset(cls, ds):
+        """The grid of an existing north-up raster with square cells, in its own CRS."""
+        gt = ds.GetGeoTransform()
+        assert gt[2] == 0 and gt[4] == 0 and abs(gt[1] + gt[5]) < 1e-9 * abs(gt[1]), "north-up square cells expected"
+        return cls(gt[0], gt[3], gt[1], ds.RasterXSize, ds.RasterYSize, wkt=ds.GetProjection())
 
     @classmethod
     def covering(cls, minx, miny, maxx, maxy, cell, epsg, margin=0.0):
