@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -29,9 +31,9 @@ let package = Package(
             name: "CSQLite3", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
 
-        .target(name: "RiskCore"),
+        .target(name: "RiskCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
-        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "CSQLite3"]),
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "CSQLite3", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "riskcensus",
             dependencies: [
