@@ -12,7 +12,8 @@ public struct RasterWriteOptions: Sendable {
     }
 
     public var layout: Layout = .geoTIFF
-    /// Stored cell type: `.float32` or `.float64`.
+    /// Stored cell type: `.float32`, `.float64`, or an integer type (`.byte`, `.int16`, `.uint16`,
+    /// `.int32`) with a numeric nodata; values are rounded by GDAL on write.
     public var dataType: RasterDataType = .float32
     /// The value written for NaN cells and declared as the band's nodata. NaN by default.
     public var nodata: Double = .nan
@@ -45,8 +46,12 @@ public enum GeoTIFFWriter {
                                        reason: "buffer is \(buffer.width)×\(buffer.height), grid is \(grid.width)×\(grid.height)")
         }
         guard let crs = grid.crs else { throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "the grid has no CRS") }
-        guard [.float32, .float64].contains(options.dataType) else {
-            throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "only Float32 and Float64 outputs are supported")
+        let isFloat = [.float32, .float64].contains(options.dataType)
+        guard isFloat || [.byte, .int16, .uint16, .int32].contains(options.dataType) else {
+            throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "unsupported output type \(options.dataType.rawValue)")
+        }
+        guard isFloat || !options.nodata.isNaN else {
+            throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "an integer output needs a numeric nodata value")
         }
         let srs = try SpatialReference(crs)
         let tmp = temporaryPath(for: path)
@@ -58,7 +63,7 @@ public enum GeoTIFFWriter {
         defer { if isCOG { unlinkIfPresent(stage) } }
         let createOptions = CStringList(options: isCOG ? [] : [
             ("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"),
-            ("COMPRESS", options.compression), ("PREDICTOR", "3"), ("BIGTIFF", "IF_SAFER"),
+            ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"), ("BIGTIFF", "IF_SAFER"),
         ])
         do {
             let ds = try GDALCall.check(fail("create")) {

@@ -11,7 +11,7 @@ struct RiskCensusCLI: ParsableCommand {
         commandName: "riskcensus",
         abstract: "Natural-disaster risk census engine: hazard × exposure × vulnerability, losses and shelter coverage.",
         version: EngineInfo.version,
-        subcommands: [Inspect.self])
+        subcommands: [Inspect.self, Validate.self, Run.self])
 
     static func main() {
         do {
@@ -39,6 +39,8 @@ enum ExitStatus {
         switch error {
         case let e as GeoError:
             return (e.isBadInput ? badInput : runFailure, "riskcensus: error: \(e.description)", false)
+        case let e as CensusError:
+            return (e.exitCode, "riskcensus: error: \(e.description)", false)
         case let e as ExitCode:
             return (e.rawValue, "", false)
         default:

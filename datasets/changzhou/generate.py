@@ -593,6 +593,8 @@ def facilities(grid, r, pop, u):
             rec = {"id": f"{kind}-{k + 1:03d}", "kind": kind, "name": f"{kind.replace('_', ' ')} {k + 1}"}
             if cap:
                 rec.update(capacity=int(r.integers(cap[0], cap[1])), capacity_unit=unit)
+                # Replacement value from capacity: 1.2 million CNY per bed, 40,000 CNY per student place.
+                rec.update(value_cny=float(rec["capacity"] * (1.2e6 if kind == "hospital" else 4e4)))
             if value:
                 rec.update(value_cny=float(np.round(r.uniform(*value), -4)))
             rows.append((point(lon, lat), rec))
@@ -686,6 +688,9 @@ EQ_STATE_LOSS_RATIO = [0.0, 0.05, 0.30, 0.70, 1.00]                      # [R], 
 WIND_V_THRESH = 25.7
 WIND_V_HALF = {"steel": 100.0, "reinforced_concrete": 105.0, "brick_concrete": 86.3, "brick_wood": 70.0, "other": 75.0}
 GUST_TO_SUSTAINED = 1 / 1.3      # 3-s gust → 1-min sustained [R]
+# Flood mortality: the CCDR logistic fit (attributed to Jonkman 2008) × 0.1 for warning and
+# evacuation, and none below 0.5 m of standing water (assumptions).
+FLOOD_FATALITY_FACTOR = 0.1
 # USGS PAGER empirical fatality model, China: ν = Φ(ln(I/θ)/β) (Jaiswal & Wald 2010; fatality.xml).
 PAGER_CN = (10.328811, 0.100058)
 
@@ -719,6 +724,14 @@ def curves():
     write_csv("eq_damage_probability.csv", ["class", "intensity"] + [f"p_{s}" for s in EQ_STATES], rows)
     write_csv("eq_damage_state_loss_ratio.csv", ["state", "state_zh", "loss_ratio"],
               list(zip(EQ_STATES, ["基本完好", "轻微破坏", "中等破坏", "严重破坏", "毁坏"], EQ_STATE_LOSS_RATIO)))
+    # Expected loss ratio per intensity: Σ_k P(state k | I) · loss ratio_k, zero at intensity V.
+    loss_rows = []
+    for cls, _, _ in BUILDING_CLASSES:
+        loss_rows.append((cls, 5, 0.0))
+        for r in rows:
+            if r[0] == cls:
+                loss_rows.append((cls, r[1], round(sum(p * lr for p, lr in zip(r[2:], EQ_STATE_LOSS_RATIO)), 5)))
+    write_csv("eq_loss_ratio.csv", ["class", "intensity", "loss_ratio"], loss_rows)
 
     rows = []
     for cls, _, _ in BUILDING_CLASSES:
@@ -733,8 +746,8 @@ def curves():
     for i in [5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10]:
         rate = 0.5 * (1 + erf(log(i / theta) / beta / sqrt(2)))
         rows.append(("earthquake", "intensity", i, float(f"{rate:.4g}")))
-    for d in [0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6]:
-        rate = 0.0 if d == 0 else min(1.0, 0.985 / (1 + exp(6.32 - 1.412 * d)))
+    for d in [0, 0.49, 0.5, 1, 1.5, 2, 3, 4, 5, 6]:
+        rate = 0.0 if d < 0.5 else FLOOD_FATALITY_FACTOR * min(1.0, 0.985 / (1 + exp(6.32 - 1.412 * d)))
         rows.append(("flood", "depth_m", d, float(f"{rate:.4g}")))
     for gust in range(0, 101, 10):
         x = max(0.0, gust * GUST_TO_SUSTAINED - WIND_V_THRESH) / (WIND_V_HALF["brick_wood"] - WIND_V_THRESH)

@@ -1,0 +1,31 @@
+import RiskGeo
+
+/// Errors of a census job, each naming the manifest key and/or the file. `exitCode` follows the
+/// documented contract: 2 for an invalid manifest or a missing file, 3 for a file that exists but
+/// cannot be read or holds bad values, 1 for a failure in the run.
+public enum CensusError: Error, Sendable, CustomStringConvertible {
+    case manifest(file: String, key: String, message: String)
+    case missingFile(key: String, path: String)
+    case badData(file: String, message: String)
+    case geo(GeoError)
+    case run(String)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .manifest, .missingFile: 2
+        case .badData: 3
+        case .geo(let g): g.isBadInput ? 3 : 1
+        case .run: 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .manifest(let f, let k, let m): k.isEmpty ? "\(f): \(m)" : "\(f): \(k): \(m)"
+        case .missingFile(let k, let p): "manifest key \(k): file not found: \(p)"
+        case .badData(let f, let m): "\(f): \(m)"
+        case .geo(let g): g.description
+        case .run(let m): m
+        }
+    }
+}

@@ -1,0 +1,338 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// A validated manifest: every file found and readable, every CRS known, every curve checked,
+/// weights and rules resolved. Building it is `riskcensus validate`; running it is `Census.run`.
+public struct CensusPlan: Sendable {
+    public struct RasterLayer: Sendable {
+        public var key: String
+        public var path: String
+        public var band: Int
+        public var resampling: Resampling
+    }
+
+    public struct Hazard: Sendable {
+        public var id: String
+        public var units: String
+        /// Ascending return periods; empty for a scenario.
+        public var returnPeriods: [Double]
+        public var layers: [RasterLayer]
+        public var indexBand: Int
+        /// Damage curve per exposure class, in class order.
+        public var damage: [PiecewiseLinearCurve]
+        public var fatality: PiecewiseLinearCurve?
+        public var isScenario: Bool { returnPeriods.isEmpty }
+    }
+
+    public enum ClassSource: Sendable {
+        case buildingBand(band: Int, costPerM2: Double)
+        case buildingVector(className: String, costPerM2: Double)
+        case lines(layer: Int)
+        case points(layer: Int)
+    }
+
+    public struct ExposureClass: Sendable {
+        public var name: String
+        public var curveClass: String
+        public var source: ClassSource
+    }
+
+    public var manifest: Manifest
+    public var manifestPath: String
+    public var base: String
+    public var grid: GridSpec
+    public var tiles: [Window]
+    public var regionPath: String
+    public var hazards: [Hazard]
+    public var classes: [ExposureClass]
+    public var population: RasterLayer
+    public var gdp: RasterLayer?
+    public var buildingsRaster: RasterLayer?
+    public var capacity: RasterLayer?
+    public var integration: ExceedanceIntegration
+    public var hazardWeights: [Double]
+    public var combination: CombinationRule
+    public var halfToOne: Bool
+    public var logExposure: Bool
+    public var exposureWeights: (population: Double, value: Double)
+    public var classification: ClassificationMethod
+    public var currency: String
+    /// Every input file, for checksums.
+    public var inputs: [String]
+
+    /// Estimated peak memory in bytes: the full-grid result arrays plus one tile of inputs.
+    public var estimatedMemory: Int {
+        let h = hazards.count, c = classes.count
+        let full = grid.cellCount * 4 * (8 + 5 * h + c)
+        let bands = hazards.reduce(0) { $0 + $1.layers.count }
+        let tile = (tiles.map(\.cellCount).max() ?? 0) * 8 * (3 + c + bands) * 2
+        return full + tile + 64 << 20
+    }
+
+    /// Rough run time in seconds: warping and reading dominate (≈ 60 ns per cell and layer).
+    public var estimatedSeconds: Double {
+        let layers = 2 + classes.count + hazards.reduce(0) { $0 + $1.layers.count }
+        return Double(grid.cellCount * layers) * 60e-9 + 1
+    }
+
+    /// Validates `manifestPath` and resolves it into a plan.
+    public static func make(manifestPath: String) throws(CensusError) -> CensusPlan {
+        let m = try Manifest.load(manifestPath)
+        let base = (manifestPath as NSString).deletingLastPathComponent
+        var inputs: [String] = [manifestPath]
+        func file(_ p: String, key: String) throws(CensusError) -> String {
+            let r = resolve(p, base: base)
+            guard FileManager.default.fileExists(atPath: r) else { throw .missingFile(key: key, path: r) }
+            inputs.append(r)
+            return r
+        }
+        func bad(_ key: String, _ msg: String) -> CensusError { .manifest(file: manifestPath, key: key, message: msg) }
+        func resampling(_ s: String?, _ key: String, default d: Resampling) throws(CensusError) -> Resampling {
+            guard let s else { return d }
+            guard let r = Resampling(rawValue: s) else {
+                throw bad(key, "unknown resampling \"\(s)\"; use nearest, bilinear, average or sum")
+            }
+            return r
+        }
+        func raster(_ r: Manifest.RasterInput, key: String, default d: Resampling) throws(CensusError) -> RasterLayer {
+            let p = try file(r.path, key: "\(key).path")
+            do {
+                let ds = try RasterDataset(path: p)
+                _ = try ds.georeferencedGrid()
+                let band = r.band ?? 1
+                guard band >= 1 && band <= ds.bandCount else { throw bad("\(key).band", "band \(band) not in \(p) (\(ds.bandCount) bands)") }
+            } catch let e as GeoError {
+                throw .geo(e)
+            } catch let e as CensusError {
+                throw e
+            } catch {
+                throw .run("\(error)")
+            }
+            return RasterLayer(key: key, path: p, band: r.band ?? 1, resampling: try resampling(r.resampling, "\(key).resampling", default: d))
+        }
+
+        // Grid.
+        guard m.grid.cellSize > 0, m.grid.cellSize.isFinite else { throw bad("grid.cell_size", "must be a positive number of metres") }
+        let gridCRS: CRS
+        do { gridCRS = try CRS.parse(m.grid.crs) } catch { throw bad("grid.crs", "unknown CRS \"\(m.grid.crs)\": \(error.description)") }
+        let tileSize = m.grid.tileSize ?? 256
+        guard (16...4096).contains(tileSize) else { throw bad("grid.tile_size", "must be 16…4096 cells") }
+
+        // Region.
+        let regionPath = try file(m.region.layer, key: "region.layer")
+        let regionBounds: Bounds
+        do {
+            let layer = try VectorDataset(path: regionPath).layer(named: m.region.layerName)
+            let crs = try layer.requireCRS()
+            let names = layer.fields.map(\.name)
+            for (k, f) in [("region.name_field", m.region.nameField), ("region.code_field", m.region.codeField)] {
+                if let f, !names.contains(f) {
+                    throw bad(k, "field \"\(f)\" not in \(regionPath) (fields: \(names.joined(separator: ", ")))")
+                }
+            }
+            guard let e = layer.extent else { throw CensusError.badData(file: regionPath, message: "the region layer is empty") }
+            let t = try CoordinateTransformer(from: crs, to: gridCRS)
+            var corners = [Position(e.minX, e.minY), Position(e.maxX, e.minY), Position(e.minX, e.maxY), Position(e.maxX, e.maxY),
+                           Position((e.minX + e.maxX) / 2, e.minY), Position((e.minX + e.maxX) / 2, e.maxY),
+                           Position(e.minX, (e.minY + e.maxY) / 2), Position(e.maxX, (e.minY + e.maxY) / 2)]
+            try t.transform(&corners)
+            regionBounds = Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
+        } catch let e as GeoError {
+            throw .geo(e)
+        } catch let e as CensusError {
+            throw e
+        } catch {
+            throw .run("\(error)")
+        }
+        let grid = GridSpec(covering: regionBounds, cellSize: m.grid.cellSize, crs: gridCRS)
+
+        // Exposure classes.
+        var classes: [ExposureClass] = []
+        let b = m.exposure.buildings
+        guard !b.classes.isEmpty else { throw bad("exposure.buildings.classes", "at least one building class is needed") }
+        guard (b.raster == nil) != (b.vector == nil) else {
+            throw bad("exposure.buildings", "give exactly one of raster or vector")
+        }
+        let buildingsRaster = try b.raster.map { r throws(CensusError) in try raster(r, key: "exposure.buildings.raster", default: .sum) }
+        for (i, c) in b.classes.enumerated() {
+            guard c.costPerM2 >= 0, c.costPerM2.isFinite else { throw bad("exposure.buildings.classes[\(i)].cost_per_m2", "must be ≥ 0") }
+            if b.raster != nil {
+                guard let band = c.band else { throw bad("exposure.buildings.classes[\(i)].band", "required with a raster") }
+                classes.append(ExposureClass(name: c.name, curveClass: c.name, source: .buildingBand(band: band, costPerM2: c.costPerM2)))
+            } else {
+                classes.append(ExposureClass(name: c.name, curveClass: c.name, source: .buildingVector(className: c.name, costPerM2: c.costPerM2)))
+            }
+        }
+        if let v = b.vector {
+            let p = try file(v.path, key: "exposure.buildings.vector.path")
+            try checkFields(p, layer: v.layer, fields: [("exposure.buildings.vector.class_field", v.classField),
+                                                         ("exposure.buildings.vector.area_field", v.areaField)], manifest: manifestPath)
+        }
+        for (i, infra) in (m.exposure.infrastructure ?? []).enumerated() {
+            let key = "exposure.infrastructure[\(i)]"
+            let p = try file(infra.path, key: "\(key).path")
+            var fields: [(String, String)] = []
+            switch infra.kind {
+            case "lines":
+                guard infra.costPerKm != nil || infra.costPerKmField != nil else { throw bad(key, "lines need cost_per_km or cost_per_km_field") }
+                if let f = infra.costPerKmField { fields.append(("\(key).cost_per_km_field", f)) }
+                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass, source: .lines(layer: i)))
+            case "points":
+                guard infra.value != nil || infra.valueField != nil else { throw bad(key, "points need value or value_field") }
+                if let f = infra.valueField { fields.append(("\(key).value_field", f)) }
+                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass, source: .points(layer: i)))
+            default:
+                throw bad("\(key).kind", "must be lines or points, got \"\(infra.kind)\"")
+            }
+            try checkFields(p, layer: infra.layer, fields: fields, manifest: manifestPath)
+        }
+        let population = try raster(m.exposure.population, key: "exposure.population", default: .sum)
+        let gdp = try m.exposure.gdp.map { g throws(CensusError) in try raster(g, key: "exposure.gdp", default: .sum) }
+        let capacity = try m.capacity.map { c throws(CensusError) in try raster(c, key: "capacity", default: .average) }
+
+        // Hazards.
+        guard !m.hazards.isEmpty else { throw bad("hazards", "at least one hazard is needed") }
+        var hazards: [Hazard] = []
+        var seen = Set<String>()
+        for (i, h) in m.hazards.enumerated() {
+            let key = "hazards[\(i)]"
+            guard seen.insert(h.id).inserted else { throw bad("\(key).id", "duplicate hazard id \"\(h.id)\"") }
+            guard !h.units.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("\(key).units", "units must be declared") }
+            let rs = try resampling(h.resampling, "\(key).resampling", default: .average)
+            var layers: [RasterLayer] = []
+            var rps: [Double] = []
+            switch (h.returnPeriods, h.scenario) {
+            case (let list?, nil):
+                guard !list.isEmpty else { throw bad("\(key).return_periods", "list at least one return period") }
+                let sorted = list.enumerated().sorted { $0.element.years < $1.element.years }
+                for (j, rp) in sorted {
+                    guard rp.years > 0, rp.years.isFinite else { throw bad("\(key).return_periods[\(j)].years", "must be > 0") }
+                    if let last = rps.last, last == rp.years { throw bad("\(key).return_periods[\(j)].years", "return period \(rp.years) given twice") }
+                    rps.append(rp.years)
+                    layers.append(try raster(Manifest.RasterInput(path: rp.path, band: rp.band, resampling: h.resampling),
+                                             key: "\(key).return_periods[\(j)]", default: rs))
+                }
+            case (nil, let s?):
+                layers.append(try raster(s, key: "\(key).scenario", default: rs))
+            default:
+                throw bad(key, "give exactly one of return_periods or scenario")
+            }
+            var indexBand = 0
+            if let irp = h.indexReturnPeriod {
+                guard let j = rps.firstIndex(of: irp) else { throw bad("\(key).index_return_period", "\(irp) is not one of the return periods") }
+                indexBand = j
+            } else if !rps.isEmpty {
+                indexBand = rps.lastIndex { $0 <= 100 } ?? rps.count - 1
+            }
+            let names = Array(Set(classes.map(\.curveClass))).sorted()
+            let curves = try CurveTables.load(h.vulnerability, key: "\(key).vulnerability", base: base, classes: names)
+            inputs.append(resolve(h.vulnerability.csv, base: base))
+            var fatality: PiecewiseLinearCurve?
+            if let f = h.fatality {
+                let cls = h.fatalityClass ?? h.id
+                fatality = try CurveTables.load(f, key: "\(key).fatality", base: base, classes: [cls])[cls]
+                inputs.append(resolve(f.csv, base: base))
+            }
+            hazards.append(Hazard(id: h.id, units: h.units, returnPeriods: rps, layers: layers, indexBand: indexBand,
+                                  damage: classes.map { curves[$0.curveClass]! }, fatality: fatality))
+        }
+
+        // EAL integration.
+        let e = m.eal
+        guard let tail = ExceedanceIntegration.Tail(rawValue: e?.tail ?? "none") else { throw bad("eal.tail", "must be none or flat") }
+        guard let prob = ExceedanceIntegration.Probability(rawValue: e?.probability ?? "reciprocal") else {
+            throw bad("eal.probability", "must be reciprocal or poisson")
+        }
+        if let z = e?.zeroDamageReturnPeriod {
+            let shortest = hazards.compactMap { $0.returnPeriods.first }.min() ?? .infinity
+            guard z > 0, z < shortest else { throw bad("eal.zero_damage_return_period", "must be > 0 and below the shortest return period (\(shortest))") }
+        }
+        let integration = ExceedanceIntegration(zeroDamageReturnPeriod: e?.zeroDamageReturnPeriod, tail: tail, probability: prob)
+
+        // Index.
+        let ix = m.index
+        var weights = [Double](repeating: 1 / Double(hazards.count), count: hazards.count)
+        if ix?.weights != nil && ix?.ahp != nil { throw bad("index", "give weights or ahp, not both") }
+        if let w = ix?.weights {
+            guard Set(w.keys) == Set(hazards.map(\.id)) else {
+                throw bad("index.weights", "needs one weight per hazard id (\(hazards.map(\.id).joined(separator: ", ")))")
+            }
+            guard w.values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(w.values.reduce(0, +) - 1) < 1e-6 else {
+                throw bad("index.weights", "weights must be ≥ 0 and sum to 1")
+            }
+            weights = hazards.map { w[$0.id]! }
+        }
+        if let a = ix?.ahp {
+            guard Set(a.order) == Set(hazards.map(\.id)), a.order.count == hazards.count else {
+                throw bad("index.ahp.order", "must list each hazard id once")
+            }
+            let ahp: AHP
+            do { ahp = try AHP(pairwise: a.matrix) } catch { throw bad("index.ahp.matrix", error.description) }
+            guard a.matrix.count == a.order.count else { throw bad("index.ahp.matrix", "is \(a.matrix.count)×\(a.matrix.count) for \(a.order.count) hazards") }
+            guard ahp.isConsistent else {
+                throw bad("index.ahp.matrix", "inconsistent: consistency ratio \(String(format: "%.3f", ahp.consistencyRatio)) ≥ 0.1")
+            }
+            weights = hazards.map { ahp.weights[a.order.firstIndex(of: $0.id)!] }
+        }
+        let combination: CombinationRule
+        switch ix?.combination ?? "weighted_sum" {
+        case "weighted_sum": combination = .weightedSum(weights)
+        case "max": combination = .maximum
+        case "inform": combination = .inform
+        case let other: throw bad("index.combination", "unknown rule \"\(other)\"; use weighted_sum, max or inform")
+        }
+        guard ["unit", "half_to_one"].contains(ix?.rescale ?? "unit") else { throw bad("index.rescale", "must be unit or half_to_one") }
+        let ew = ix?.exposureWeights ?? Manifest.ExposureWeights(population: 0.5, value: 0.5)
+        guard ew.population >= 0, ew.value >= 0, abs(ew.population + ew.value - 1) < 1e-6 else {
+            throw bad("index.exposure_weights", "population and value weights must be ≥ 0 and sum to 1")
+        }
+
+        // Classification.
+        let cs = m.classification ?? Manifest.ClassificationSpec(method: "natural_breaks")
+        let method: ClassificationMethod
+        switch cs.method {
+        case "natural_breaks": method = .naturalBreaks
+        case "quantile": method = .quantile
+        case "percentile":
+            let p = cs.percentiles ?? [60, 80, 90, 95]
+            guard p.count == 4, zip(p, p.dropFirst()).allSatisfy({ $0 < $1 }), p.allSatisfy({ $0 > 0 && $0 < 100 }) else {
+                throw bad("classification.percentiles", "four ascending percentiles between 0 and 100")
+            }
+            method = .percentile(p)
+        case "fixed":
+            guard let t = cs.thresholds, t.count == 4, zip(t, t.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw bad("classification.thresholds", "four ascending thresholds")
+            }
+            method = .fixed(t)
+        default:
+            throw bad("classification.method", "unknown method \"\(cs.method)\"; use natural_breaks, quantile, percentile or fixed")
+        }
+        if let p = m.outputs?.precision, !(0...15).contains(p) { throw bad("outputs.precision", "must be 0…15") }
+
+        return CensusPlan(manifest: m, manifestPath: manifestPath, base: base, grid: grid,
+                          tiles: grid.blocks(size: tileSize), regionPath: regionPath, hazards: hazards, classes: classes,
+                          population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,
+                          integration: integration, hazardWeights: weights, combination: combination,
+                          halfToOne: ix?.rescale == "half_to_one", logExposure: ix?.logExposure ?? true,
+                          exposureWeights: (ew.population, ew.value), classification: method,
+                          currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
+    }
+
+    private static func checkFields(_ path: String, layer: String?, fields: [(String, String)], manifest: String) throws(CensusError) {
+        do {
+            let l = try VectorDataset(path: path).layer(named: layer)
+            _ = try l.requireCRS()
+            let names = l.fields.map(\.name)
+            for (key, f) in fields where !names.contains(f) {
+                throw CensusError.manifest(file: manifest, key: key, message: "field \"\(f)\" not in \(path) (fields: \(names.joined(separator: ", ")))")
+            }
+        } catch let e as GeoError {
+            throw .geo(e)
+        } catch let e as CensusError {
+            throw e
+        } catch {
+            throw .run("\(error)")
+        }
+    }
+}

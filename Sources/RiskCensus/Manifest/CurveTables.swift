@@ -1,0 +1,53 @@
+import Foundation
+import RiskCore
+
+/// Reads curve tables (CSV with a header row) named by a manifest.
+enum CurveTables {
+    /// Curves by class from `table`, for the requested classes (or the single `fixedClass`).
+    ///
+    /// - Throws: `.manifest` when a column or a class the manifest names is absent (exit 2),
+    ///   `.badData` when a value is not a number or a curve is not monotone in [0, 1] (exit 3).
+    static func load(_ table: Manifest.CurveTable, key: String, base: String, classes: [String],
+                     monotone: Bool = true, range: ClosedRange<Double>? = 0...1) throws(CensusError) -> [String: PiecewiseLinearCurve] {
+        let path = resolve(table.csv, base: base)
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "\(key).csv", path: path) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .badData(file: path, message: "cannot read as UTF-8 text")
+        }
+        let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard let header = rows.first else { throw .badData(file: path, message: "empty file") }
+        func column(_ name: String, _ k: String) throws(CensusError) -> Int {
+            guard let i = header.firstIndex(of: name) else {
+                throw .manifest(file: path, key: "\(key).\(k)", message: "column \"\(name)\" not in \(path) (columns: \(header.joined(separator: ", ")))")
+            }
+            return i
+        }
+        let xi = try column(table.xColumn, "x_column"), yi = try column(table.yColumn, "y_column")
+        let ci = try table.classColumn.map { c throws(CensusError) in try column(c, "class_column") }
+        var points: [String: [(Double, Double)]] = [:]
+        for (n, r) in rows.dropFirst().enumerated() where !(r.count == 1 && r[0].isEmpty) {
+            guard r.count == header.count else { throw .badData(file: path, message: "row \(n + 2): \(r.count) fields, header has \(header.count)") }
+            guard let x = Double(r[xi]), let y = Double(r[yi]) else {
+                throw .badData(file: path, message: "row \(n + 2): \(table.xColumn)/\(table.yColumn) must be numbers, found \"\(r[xi])\", \"\(r[yi])\"")
+            }
+            points[ci.map { r[$0] } ?? "", default: []].append((x, y))
+        }
+        var out: [String: PiecewiseLinearCurve] = [:]
+        for cls in classes {
+            guard let pts = points[ci == nil ? "" : cls] else {
+                throw .manifest(file: path, key: key, message: "no rows for class \"\(cls)\" in \(path)")
+            }
+            do {
+                out[cls] = try PiecewiseLinearCurve(xs: pts.map(\.0), ys: pts.map(\.1), monotone: monotone, range: range)
+            } catch {
+                throw .badData(file: path, message: "curve for class \"\(cls)\": \(error.description)")
+            }
+        }
+        return out
+    }
+}
+
+/// A manifest path made absolute against the manifest's folder.
+func resolve(_ path: String, base: String) -> String {
+    path.hasPrefix("/") || path.hasPrefix("/vsi") ? path : (base as NSString).appendingPathComponent(path)
+}

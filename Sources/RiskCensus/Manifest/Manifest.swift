@@ -1,0 +1,222 @@
+import Foundation
+import Yams
+
+/// A census manifest as written in YAML (docs/manifest.md documents every field). Paths are
+/// relative to the manifest's folder. Decoding checks types; `CensusPlan` checks everything else.
+public struct Manifest: Codable, Sendable {
+    public var name: String
+    public var region: Region
+    public var grid: Grid
+    public var currency: String?
+    public var hazards: [Hazard]
+    public var exposure: Exposure
+    public var capacity: RasterInput?
+    public var index: Index?
+    public var classification: ClassificationSpec?
+    public var eal: EAL?
+    public var planTargets: PlanTargets?
+    public var outputs: Outputs?
+
+    public struct Region: Codable, Sendable {
+        public var layer: String
+        public var layerName: String?
+        public var nameField: String
+        public var codeField: String?
+    }
+
+    public struct Grid: Codable, Sendable {
+        public var crs: String
+        public var cellSize: Double
+        public var tileSize: Int?
+    }
+
+    public struct RasterInput: Codable, Sendable {
+        public var path: String
+        public var band: Int?
+        public var resampling: String?
+    }
+
+    public struct ReturnPeriodLayer: Codable, Sendable {
+        public var years: Double
+        public var path: String
+        public var band: Int?
+    }
+
+    /// A curve table: rows of (class, x, y) in a CSV file.
+    public struct CurveTable: Codable, Sendable {
+        public var csv: String
+        public var classColumn: String?
+        public var xColumn: String
+        public var yColumn: String
+    }
+
+    public struct Hazard: Codable, Sendable {
+        public var id: String
+        public var units: String
+        public var resampling: String?
+        public var returnPeriods: [ReturnPeriodLayer]?
+        public var scenario: RasterInput?
+        public var indexReturnPeriod: Double?
+        /// Damage ratio vs intensity, one curve per exposure class (by the class column).
+        public var vulnerability: CurveTable
+        /// Fatality rate per person vs intensity; `fatalityClass` picks the rows.
+        public var fatality: CurveTable?
+        public var fatalityClass: String?
+    }
+
+    public struct BuildingClass: Codable, Sendable {
+        public var name: String
+        public var band: Int?
+        public var costPerM2: Double
+    }
+
+    public struct VectorBuildings: Codable, Sendable {
+        public var path: String
+        public var layer: String?
+        public var classField: String
+        public var areaField: String
+    }
+
+    public struct Buildings: Codable, Sendable {
+        public var raster: RasterInput?
+        public var vector: VectorBuildings?
+        public var classes: [BuildingClass]
+    }
+
+    public struct Infrastructure: Codable, Sendable {
+        public var id: String
+        public var path: String
+        public var layer: String?
+        /// "lines" (length per cell × cost per km) or "points" (value to the containing cell).
+        public var kind: String
+        public var costPerKm: Double?
+        public var costPerKmField: String?
+        public var value: Double?
+        public var valueField: String?
+        /// The class whose curves (in each hazard's vulnerability table) apply to this layer.
+        public var curveClass: String
+    }
+
+    public struct Exposure: Codable, Sendable {
+        public var population: RasterInput
+        public var gdp: RasterInput?
+        public var buildings: Buildings
+        public var infrastructure: [Infrastructure]?
+    }
+
+    public struct AHPMatrix: Codable, Sendable {
+        public var order: [String]
+        public var matrix: [[Double]]
+    }
+
+    public struct Index: Codable, Sendable {
+        public var weights: [String: Double]?
+        public var ahp: AHPMatrix?
+        public var combination: String?
+        public var rescale: String?
+        public var logExposure: Bool?
+        public var exposureWeights: ExposureWeights?
+    }
+
+    public struct ExposureWeights: Codable, Sendable {
+        public var population: Double
+        public var value: Double
+    }
+
+    public struct ClassificationSpec: Codable, Sendable {
+        public var method: String
+        public var percentiles: [Double]?
+        public var thresholds: [Double]?
+    }
+
+    public struct EAL: Codable, Sendable {
+        public var zeroDamageReturnPeriod: Double?
+        public var tail: String?
+        public var probability: String?
+    }
+
+    public struct PlanTargets: Codable, Sendable {
+        public var annualLossToGdpMax: Double?
+        public var annualDeathsPerMillionMax: Double?
+    }
+
+    public struct Outputs: Codable, Sendable {
+        public var precision: Int?
+        public var cells: Bool?
+        public var zones: Bool?
+    }
+
+    /// Decodes YAML text. Keys are snake_case in the file.
+    ///
+    /// - Throws: `CensusError.manifest` naming the key path that is missing or has the wrong type.
+    public static func decode(yaml: String, path: String) throws(CensusError) -> Manifest {
+        // Yams parses; JSONDecoder maps snake_case keys and reports typed key paths.
+        let tree: Any?
+        do {
+            tree = try Yams.load(yaml: yaml)
+        } catch {
+            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(error)")
+        }
+        guard let tree, JSONSerialization.isValidJSONObject(tree) else {
+            throw CensusError.manifest(file: path, key: "", message: "expected a YAML mapping at the top level")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
+            return try decoder.decode(Manifest.self, from: data)
+        } catch let e as DecodingError {
+            throw CensusError.manifest(file: path, key: e.keyPath, message: e.summary)
+        } catch {
+            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(error)")
+        }
+    }
+
+    /// Reads and decodes a manifest file.
+    public static func load(_ path: String) throws(CensusError) -> Manifest {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CensusError.manifest(file: path, key: "", message: "manifest file not found")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CensusError.badData(file: path, message: "cannot read the manifest as UTF-8 text")
+        }
+        return try decode(yaml: text, path: path)
+    }
+}
+
+extension DecodingError {
+    /// "hazards[1].units" style path of the failing key.
+    var keyPath: String {
+        let (path, key): ([any CodingKey], String?) = {
+            switch self {
+            case .keyNotFound(let k, let c): return (c.codingPath, k.stringValue)
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): return (c.codingPath, nil)
+            @unknown default: return ([], nil)
+            }
+        }()
+        var s = ""
+        for k in path {
+            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + snake(k.stringValue) }
+        }
+        if let key { s += (s.isEmpty ? "" : ".") + snake(key) }
+        return s
+    }
+
+    var summary: String {
+        switch self {
+        case .keyNotFound: "required key is missing"
+        case .typeMismatch(let t, _): "expected \(t == Double.self ? "a number" : t == String.self ? "text" : t == Int.self ? "an integer" : "\(t)")"
+        case .valueNotFound(let t, _): "expected a value of type \(t)"
+        case .dataCorrupted(let c): c.debugDescription
+        @unknown default: "invalid value"
+        }
+    }
+
+    private func snake(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// A census job: a validated plan and its run. The library API other services call.
+///
+/// ```swift
+/// let census = try Census(manifestPath: "datasets/changzhou/census.yaml")
+/// let result = try census.run(outputDirectory: "maps/changzhou", threads: 2) { print($0) }
+/// ```
+public struct Census: Sendable {
+    public let plan: CensusPlan
+
+    /// Validates the manifest (files, CRSs, fields, curves, weights) before any work starts.
+    public init(manifestPath: String) throws(CensusError) {
+        plan = try CensusPlan.make(manifestPath: manifestPath)
+    }
+
+    /// Runs the census and writes every output into `outputDirectory`.
+    public func run(outputDirectory: String, threads: Int = 1, progress: (String) -> Void = { _ in }) throws(CensusError) -> CensusResult {
+        do {
+            return try withoutActuallyEscaping(progress) { p in
+                try CensusRunner(plan: plan, out: outputDirectory, threads: max(1, threads), progress: p).run()
+            }
+        } catch let e as CensusError {
+            throw e
+        } catch let e as GeoError {
+            throw .geo(e)
+        } catch {
+            throw .run("\(error)")
+        }
+    }
+}
+
+/// What a run produced.
+public struct CensusResult: Sendable {
+    public var outputDirectory: String
+    public var files: [String]
+    public var districts: [DistrictSummary]
+    public var breaks: [Double]
+    public var cellsTotal: Int
+    public var cellsWithData: Int
+    public var cellsUnknown: Int
+}
+
+/// One administrative unit's totals.
+public struct DistrictSummary: Sendable {
+    public var name: String
+    public var code: String
+    public var population = 0.0
+    public var exposedValue = 0.0
+    public var gdp = 0.0
+    public var eal = 0.0
+    public var expectedFatalities = 0.0
+    public var levelCells = [Int](repeating: 0, count: 5)
+    public var unknownCells = 0
+    public var cells = 0
+    /// Per hazard: EAL or scenario loss, and expected annual or scenario fatalities.
+    public var hazardLoss: [Double]
+    public var hazardFatalities: [Double]
+
+    public var ealToGDP: Double { gdp > 0 ? eal / gdp : .nan }
+    public var fatalitiesPerMillion: Double { population > 0 ? expectedFatalities / population * 1e6 : .nan }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// Writes a run's outputs; every file goes to a temporary name and is renamed when complete.
+struct OutputWriter {
+    let plan: CensusPlan
+    let out: String
+    let grid: GridSpec
+    let fields: CensusRunner.Fields
+    let zones: [CensusRunner.Zone]
+    let regionCRS: CRS
+    let districts: [DistrictSummary]
+    let breaks: Classification.Result
+    private(set) var files: [String] = []
+
+    init(plan: CensusPlan, out: String, grid: GridSpec, fields: CensusRunner.Fields, zones: [CensusRunner.Zone], regionCRS: CRS,
+         districts: [DistrictSummary], breaks: Classification.Result) {
+        self.plan = plan
+        self.out = out
+        self.grid = grid
+        self.fields = fields
+        self.zones = zones
+        self.regionCRS = regionCRS
+        self.districts = districts
+        self.breaks = breaks
+    }
+
+    private var currency: String { plan.currency }
+    private var precision: Int { plan.manifest.outputs?.precision ?? 6 }
+
+    private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
+
+    /// Total EAL per cell over the probabilistic hazards (NaN where any is unknown).
+    private var ealTotal: [Float] {
+        (0..<grid.cellCount).map { i in
+            guard fields.zone[i] != 0 else { return .nan }
+            var s: Float = 0
+            for (k, h) in plan.hazards.enumerated() where !h.isScenario { s += fields.components.loss[k][i] }
+            return s
+        }
+    }
+
+    mutating func writeAll() throws {
+        let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.manifest.name,
+                    "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
+        var level = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
+        level.nodata = 0
+        level.metadata = meta.merging(["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
+        try GeoTIFFWriter.write(RasterBuffer<Double>(width: grid.width, height: grid.height, values: fields.level.map { Double($0) }),
+                                grid: grid, to: path("risk_level.tif"), options: level)
+        var index = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
+        index.metadata = meta
+        try GeoTIFFWriter.write(RasterBuffer<Float>(width: grid.width, height: grid.height, values: fields.index), grid: grid,
+                                to: path("risk_index.tif"), options: index)
+        var eal = RasterWriteOptions(units: "\(currency)/year")
+        eal.metadata = meta
+        try GeoTIFFWriter.write(RasterBuffer<Float>(width: grid.width, height: grid.height, values: ealTotal), grid: grid,
+                                to: path("eal.tif"), options: eal)
+        files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
+        if plan.manifest.outputs?.cells ?? true { try writeCells(); files.append("risk_cells.geojson") }
+        if plan.manifest.outputs?.zones ?? true { try writeZones(); files.append("risk_zones.geojson") }
+        try writeDistricts()
+        try writePlanTargets()
+        files += ["districts.geojson", "districts.csv", "plan_targets.json"]
+    }
+
+    private var provenanceMember: (name: String, json: String) {
+        let crs = grid.crs?.description ?? "?"
+        let json = "{\"engine\":\(JSONText.string("riskcensus " + EngineInfo.version)),\"manifest\":\(JSONText.string(plan.manifest.name)),"
+            + "\"analysis_crs\":\(JSONText.string(crs)),\"cell_size_m\":\(JSONText.number(grid.transform.pixelWidth)),"
+            + "\"currency\":\(JSONText.string(currency)),\"coordinates\":\"WGS 84 longitude/latitude (RFC 7946)\","
+            + "\"nodata\":\"null means unknown\",\"provenance\":\"provenance.json\"}"
+        return ("riskcensus", json)
+    }
+
+    private func hazardKeys() -> [(String, Int)] {
+        plan.hazards.enumerated().map { k, h in ((h.isScenario ? "scenario_loss_" : "eal_") + h.id, k) }
+    }
+
+    private func writeCells() throws {
+        let w = try GeoJSONFileWriter(path: path("risk_cells.geojson"), sourceCRS: grid.crs!,
+                                      options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
+        let eal = ealTotal
+        let keys = hazardKeys()
+        for r in 0..<grid.height {
+            for c in 0..<grid.width {
+                let i = r * grid.width + c
+                guard fields.level[i] != 0 else { continue }
+                let b = grid.bounds(of: Window(colOff: c, rowOff: r, width: 1, height: 1))
+                let ring = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]
+                var a = Attributes()
+                a["cell"] = .integer(Int64(i))
+                a["district"] = .string(zones[Int(fields.zone[i]) - 1].name)
+                a["level"] = .integer(Int64(fields.level[i]))
+                a["risk_index"] = .real(round6(fields.index[i]))
+                a["population"] = .real(round6(fields.population[i]))
+                a["exposed_value"] = .real(round6(fields.components.exposedValue[i]))
+                a["eal"] = .real(round6(eal[i]))
+                for (key, k) in keys { a[key] = .real(round6(fields.components.loss[k][i])) }
+                for (k, h) in plan.hazards.enumerated() {
+                    a[(h.isScenario ? "scenario_fatalities_" : "fatalities_") + h.id] = .real(round6(fields.components.fatalities[k][i]))
+                    a["r_" + h.id] = .real(round6(fields.perHazard[k][i]))
+                }
+                try w.append(Feature(id: Int64(i), geometry: .polygon(Polygon(exterior: ring)), attributes: a))
+            }
+        }
+        try w.finish()
+    }
+
+    /// Float32 values written with 7 significant digits, which is what they hold.
+    private func round6(_ v: Float) -> Double {
+        guard v.isFinite else { return .nan }
+        return Double(String(format: "%.7g", Double(v)))!
+    }
+
+    private func writeZones() throws {
+        let levels = RasterBuffer<Double>(width: grid.width, height: grid.height, values: fields.level.map { Double($0) })
+        let pieces = try Rasterize.polygons(of: levels, grid: grid)
+        let geos = GeosContext()
+        let w = try GeoJSONFileWriter(path: path("risk_zones.geojson"), sourceCRS: grid.crs!,
+                                      options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
+        let names = ["I", "II", "III", "IV", "V"]
+        for level in 1...5 {
+            let parts = pieces.filter { $0.value == level }.map(\.geometry)
+            guard !parts.isEmpty else { continue }
+            let dissolved = try geos.union(parts).value()
+            var a = Attributes()
+            a["level"] = .integer(Int64(level))
+            a["level_name"] = .string(names[level - 1])
+            a["cells"] = .integer(Int64(fields.level.filter { $0 == UInt8(level) }.count))
+            try w.append(Feature(id: Int64(level), geometry: dissolved, attributes: a))
+        }
+        try w.finish()
+    }
+
+    private func districtColumns(_ d: DistrictSummary) -> [(String, AttributeValue)] {
+        var cols: [(String, AttributeValue)] = [
+            ("name", .string(d.name)), ("code", .string(d.code)), ("population", .real(d.population)),
+            ("exposed_value", .real(d.exposedValue)), ("gdp", .real(d.gdp)), ("eal", .real(d.eal)),
+            ("eal_to_gdp", .real(d.ealToGDP)), ("expected_fatalities", .real(d.expectedFatalities)),
+            ("fatalities_per_million", .real(d.fatalitiesPerMillion)),
+        ]
+        for l in 0..<5 { cols.append(("cells_level_\(l + 1)", .integer(Int64(d.levelCells[l])))) }
+        cols.append(("unknown_cells", .integer(Int64(d.unknownCells))))
+        cols.append(("cells", .integer(Int64(d.cells))))
+        for (k, h) in plan.hazards.enumerated() {
+            cols.append(((h.isScenario ? "scenario_loss_" : "eal_") + h.id, .real(d.hazardLoss[k])))
+            cols.append(((h.isScenario ? "scenario_fatalities_" : "fatalities_") + h.id, .real(d.hazardFatalities[k])))
+        }
+        return cols
+    }
+
+    private func writeDistricts() throws {
+        let w = try GeoJSONFileWriter(path: path("districts.geojson"), sourceCRS: regionCRS,
+                                      options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
+        var csv = ""
+        for (i, d) in districts.enumerated() {
+            let cols = districtColumns(d)
+            if i == 0 { csv += cols.map(\.0).joined(separator: ",") + "\n" }
+            csv += cols.map { csvField($0.1) }.joined(separator: ",") + "\n"
+            var a = Attributes()
+            for (k, v) in cols { a[k] = v }
+            try w.append(Feature(id: Int64(i + 1), geometry: zones[i].geometry, attributes: a))
+        }
+        try w.finish()
+        try AtomicFile.write(csv, to: path("districts.csv"))
+    }
+
+    private func csvField(_ v: AttributeValue) -> String {
+        switch v {
+        case .string(let s): s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        case .real(let d): d.isFinite ? JSONText.number(d) : ""
+        default: JSONText.value(v)
+        }
+    }
+
+    private func writePlanTargets() throws {
+        let total = districts.reduce(into: (pop: 0.0, gdp: 0.0, eal: 0.0, deaths: 0.0)) {
+            $0.pop += $1.population; $0.gdp += $1.gdp; $0.eal += $1.eal; $0.deaths += $1.expectedFatalities
+        }
+        var targets: [[String: JSONValue]] = []
+        let t = plan.manifest.planTargets
+        if let max = t?.annualLossToGdpMax {
+            let v = total.gdp > 0 ? total.eal / total.gdp : .nan
+            targets.append(["id": .string("annual_loss_to_gdp"), "description": .string("expected annual direct loss / GDP"),
+                            "threshold": .number(max), "comparison": .string("<"), "value": .number(v), "pass": .bool(v < max)])
+        }
+        if let max = t?.annualDeathsPerMillionMax {
+            let v = total.pop > 0 ? total.deaths / total.pop * 1e6 : .nan
+            targets.append(["id": .string("annual_deaths_per_million"), "description": .string("expected annual deaths per million residents"),
+                            "threshold": .number(max), "comparison": .string("<"), "value": .number(v), "pass": .bool(v < max)])
+        }
+        let doc: JSONValue = .object([
+            "region": .string(plan.manifest.name), "currency": .string(currency),
+            "totals": .object(["population": .number(total.pop), "gdp": .number(total.gdp), "eal": .number(total.eal),
+                               "expected_annual_fatalities": .number(total.deaths)]),
+            "targets": .array(targets.map { .object($0) }),
+        ])
+        try AtomicFile.write(doc.encoded() + "\n", to: path("plan_targets.json"))
+    }
+
+    mutating func writeProvenance(parameters p: CensusKernel.IndexParameters, timings: [(String, Double)], total: Double,
+                                  threads: Int, cells: (Int, Int, Int)) throws {
+        var inputs: [String: JSONValue] = [:]
+        for f in plan.inputs { inputs[f] = .string(try AtomicFile.sha256(of: f)) }
+        let manifestJSON = String(decoding: try { () throws -> Data in
+            let e = JSONEncoder()
+            e.keyEncodingStrategy = .convertToSnakeCase
+            e.outputFormatting = [.sortedKeys]
+            return try e.encode(plan.manifest)
+        }(), as: UTF8.self)
+        func norm(_ n: MinMaxNormalization) -> JSONValue {
+            .object(["min": .number(n.min), "max": .number(n.max), "log": .bool(n.logTransform), "half_to_one": .bool(n.halfToOne)])
+        }
+        let doc: JSONValue = .object([
+            "engine": .object(["name": .string("riskcensus"), "version": .string(EngineInfo.version),
+                               "libraries": .object(EngineInfo.libraries.mapValues { .string($0) })]),
+            "manifest": .raw(manifestJSON),
+            "manifest_path": .string(plan.manifestPath),
+            "inputs_sha256": .object(inputs),
+            "grid": .object(["crs": .string(grid.crs?.description ?? ""), "cell_size_m": .number(grid.transform.pixelWidth),
+                             "width": .number(Double(grid.width)), "height": .number(Double(grid.height)),
+                             "origin": .array([.number(grid.transform.originX), .number(grid.transform.originY)]),
+                             "tiles": .number(Double(plan.tiles.count))]),
+            "parameters": .object([
+                "eal_integration": .object([
+                    "rule": .string("trapezoid over annual exceedance probability"),
+                    "probability": .string(plan.integration.probability.rawValue),
+                    "zero_damage_return_period": plan.integration.zeroDamageReturnPeriod.map { .number($0) } ?? .null,
+                    "tail": .string(plan.integration.tail.rawValue)]),
+                "hazards": .array(plan.hazards.map { h in .object([
+                    "id": .string(h.id), "units": .string(h.units),
+                    "return_periods": .array(h.returnPeriods.map { .number($0) }),
+                    "scenario": .bool(h.isScenario),
+                    "index_band": .number(Double(h.indexBand)),
+                    "eal_weights": h.isScenario ? .null : .array(plan.integration.weights(returnPeriods: h.returnPeriods).map { .number($0) })]) }),
+                "hazard_weights": .array(plan.hazardWeights.map { .number($0) }),
+                "normalization": .object(["hazard": .array(p.hazard.map(norm)), "vulnerability": .array(p.vulnerability.map(norm)),
+                                          "population": norm(p.population), "value": norm(p.value),
+                                          "capacity": p.capacity.map(norm) ?? .null]),
+                "classification": .object(["method": .string("\(plan.manifest.classification?.method ?? "natural_breaks")"),
+                                           "breaks": .array(breaks.breaks.map { .number($0) }),
+                                           "max_break_error": .number(breaks.maxBreakError),
+                                           "levels": .string("1 = I highest … 5 = V lowest; a value equal to a break belongs to the lower level")]),
+            ]),
+            "cells": .object(["total": .number(Double(cells.0)), "with_data": .number(Double(cells.1)), "unknown": .number(Double(cells.2))]),
+            "outputs": .array(files.sorted().map { .string($0) }),
+            "run": .object(["threads": .number(Double(threads)), "seconds": .number((total * 1000).rounded() / 1000),
+                            "timings_seconds": .object(Dictionary(uniqueKeysWithValues: timings.map { ($0.0, JSONValue.number(($0.1 * 1000).rounded() / 1000)) })),
+                            "peak_memory_bytes": .number(Double(PeakMemory.bytes)),
+                            "note": .string("this block varies between runs; every other file and field is deterministic")]),
+        ])
+        try AtomicFile.write(doc.encoded() + "\n", to: path("provenance.json"))
+        files.append("provenance.json")
+    }
+}
+
+/// A small JSON value with deterministic (sorted-key) encoding.
+indirect enum JSONValue {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue]), raw(String)
+
+    func encoded() -> String {
+        switch self {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .number(let d): JSONText.number(d)
+        case .string(let s): JSONText.string(s)
+        case .array(let a): "[" + a.map { $0.encoded() }.joined(separator: ",") + "]"
+        case .object(let o): "{" + o.keys.sorted().map { JSONText.string($0) + ":" + o[$0]!.encoded() }.joined(separator: ",") + "}"
+        case .raw(let r): r
+        }
+    }
+}
+
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+            guard rename(tmp, path) == 0 else { throw CensusError.run("\(path): rename failed: \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    static func sha256(of path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw CensusError.badData(file: path, message: "cannot read for checksum") }
+        defer { try? h.close() }
+        var s = SHA256()
+        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { s.update(chunk) }
+        return s.finalize()
+    }
+}
+
+enum PeakMemory {
+    /// The process's peak resident set (VmHWM) in bytes, 0 where /proc is not available.
+    static var bytes: Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+}
