@@ -16,7 +16,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps pydeps build test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps pydeps build census bench test unit-test leakcheck datasets datasets-check clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES); then :; else \
@@ -29,6 +29,12 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release
+
+# The main job: the bundled censuses, written to maps/<dataset>/.
+CENSUSES := changzhou olinda
+census: build
+	@bin=$$($(SWIFT) build -c release --show-bin-path) && \
+	for d in $(CENSUSES); do "$$bin/riskcensus" run datasets/$$d/census.yaml --out maps/$$d || exit 1; done
 
 pydeps:
 	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage" 2>/dev/null; then :; else \

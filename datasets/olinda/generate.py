@@ -24,6 +24,11 @@ SUPERSAMPLE = 10                   # sub-cells per DEM cell side for area weight
 # and run-up at the shore, growing with the return period (see README).
 COASTAL_LEVELS = {10: 2.5, 50: 3.2, 100: 3.6, 500: 5.0}
 SHELTER_COUNT = 30
+FLOOR_AREA_PER_PERSON = 30.0      # m² of dwelling floor area per resident (assumption, see README)
+# JRC global depth-damage, residential, as tabulated for Asia in CLIMADA petals; used as a
+# stand-in because the South-American table was not retrieved (see README).
+JRC_DEPTH = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0]
+JRC_RESIDENTIAL = [0.0, 0.3266, 0.4941, 0.6166, 0.7207, 0.8695, 0.9315, 0.9836, 1.0]
 
 
 OUT = os.environ.get("RISKCENSUS_DATASET_OUT", HERE)
@@ -153,6 +158,19 @@ def main():
     pop, total, moved = population(dem, sea)
     write_tif(path("population.tif"), grid, pop, "persons", "resident population per cell, IBGE 2010 tracts by area",
                dtype=gdal.GDT_Float64)
+    write_tif(path("buildings_floor_area.tif"), grid, pop * FLOOR_AREA_PER_PERSON, "m2",
+              "dwelling floor area per cell: residents × 30 m² (one class, masonry)", dtype=gdal.GDT_Float64,
+              band_names=["masonry"])
+    os.makedirs(path("curves"), exist_ok=True)
+    with open(path("curves/flood_depth_damage.csv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("class,depth_m,damage_ratio\n")
+        for d, y in zip(JRC_DEPTH, JRC_RESIDENTIAL):
+            f.write(f"masonry,{d:g},{y:g}\n")
+    with open(path("curves/fatality_rates.csv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("hazard,measure,value,rate\n")
+        for d in [0, 0.49, 0.5, 1, 1.5, 2, 3, 4, 5, 6]:
+            rate = 0.0 if d < 0.5 else 0.1 * min(1.0, 0.985 / (1 + np.exp(6.32 - 1.412 * d)))
+            f.write(f"coastal_flood,depth_m,{d:g},{float(f'{rate:.4g}'):g}\n")
     write_vector(path("shelters.geojson"), "shelters", srs_from_epsg(4326), ogr.wkbPoint,
                  [("name", ogr.OFTString), ("category", ogr.OFTString), ("category_en", ogr.OFTString),
                   ("type", ogr.OFTString), ("effective_area_m2", ogr.OFTReal)], shelters(dem, z, sea, pop))
