@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
         .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
-        .testTarget(name: "riskcensusTests", dependencies: ["riskcensus"]),
+        .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -109,3 +109,43 @@ private func json(_ s: String) throws -> [String: Any] {
         #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 }
+
+import RiskCensus
+
+@Suite struct CensusCLITests {
+    private func sample() throws -> (dir: String, manifest: String) {
+        let dir = NSTemporaryDirectory() + "cli-census-" + UUID().uuidString
+        return (dir, try SampleCensus.write(into: dir))
+    }
+
+    @Test func validatePrintsThePlanAndRunWritesTheOutputs() throws {
+        let (dir, manifest) = try sample()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let v = try run(["validate", manifest])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(v.stdout.contains("valid") && v.stdout.contains("cells of 100.0 m") && v.stdout.contains("MiB peak memory"))
+        let r = try run(["run", manifest, "--out", dir + "/out", "--threads", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("pass 1") && r.stderr.contains("pass 2"))
+        for f in ["risk_cells.geojson", "risk_zones.geojson", "risk_level.tif", "risk_index.tif", "eal.tif",
+                  "districts.geojson", "districts.csv", "plan_targets.json", "provenance.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/out/" + f), "\(f) missing")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out").allSatisfy { !$0.contains(".tmp") })
+    }
+
+    @Test func manifestProblemsExitTwoAndBadDataExitThree() throws {
+        let (dir, manifest) = try sample()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = try String(contentsOfFile: manifest, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "depth_rp10.tif", with: "gone.tif").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let missing = try run(["validate", manifest])
+        #expect(missing.status == 2 && missing.stderr.contains("hazards[0].return_periods[0]") && missing.stderr.contains("gone.tif"))
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/gone.tif"))
+        let junk = try run(["run", manifest, "--out", dir + "/out"])
+        #expect(junk.status == 3 && junk.stderr.contains("gone.tif"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/provenance.json"))
+        #expect(try run(["run", manifest]).status == 2)   // --out is required
+        #expect(try run(["run", manifest, "--out", dir + "/o", "--threads", "0"]).status == 2)
+    }
+}

@@ -77,9 +77,9 @@ public struct CensusPlan: Sendable {
     }
 
     /// Validates `manifestPath` and resolves it into a plan.
-    public static func make(manifestPath: String) throws(CensusError) -> CensusPlan {
+    public static func make(manifestPath: String, baseDirectory: String? = nil) throws(CensusError) -> CensusPlan {
         let m = try Manifest.load(manifestPath)
-        let base = (manifestPath as NSString).deletingLastPathComponent
+        let base = baseDirectory ?? (manifestPath as NSString).deletingLastPathComponent
         var inputs: [String] = [manifestPath]
         func file(_ p: String, key: String) throws(CensusError) -> String {
             let r = resolve(p, base: base)

@@ -12,8 +12,9 @@ public struct Census: Sendable {
     public let plan: CensusPlan
 
     /// Validates the manifest (files, CRSs, fields, curves, weights) before any work starts.
-    public init(manifestPath: String) throws(CensusError) {
-        plan = try CensusPlan.make(manifestPath: manifestPath)
+    /// Relative paths in it are taken from `baseDirectory`, by default the manifest's folder.
+    public init(manifestPath: String, baseDirectory: String? = nil) throws(CensusError) {
+        plan = try CensusPlan.make(manifestPath: manifestPath, baseDirectory: baseDirectory)
     }
 
     /// Runs the census and writes every output into `outputDirectory`.

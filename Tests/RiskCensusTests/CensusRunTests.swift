@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+@testable import RiskCensus
+
+private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+private final class TempDir {
+    let path = NSTemporaryDirectory() + "census-" + UUID().uuidString
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ n: String) -> String { path + "/" + n }
+}
+
+private func csvRows(_ path: String) throws -> [[String: String]] {
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+}
+
+private func features(_ path: String) throws -> [[String: Any]] {
+    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    return (root["features"] as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
+}
+
+@Suite struct CensusRunTests {
+    @Test func sampleCensusGivesTheHandWorkedValues() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        let result = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 2)
+        #expect(result.cellsWithData == 15 && result.cellsUnknown == 1)
+        let rows = try csvRows(dir.file("out/districts.csv"))
+        let west = try #require(rows.first { $0["name"] == "West" }), east = try #require(rows.first { $0["name"] == "East" })
+        // Each known cell: EAL = ½(0.5·1000 + 1.0·1000)(0.1 − 0.01) = 67.5 CNY. West has the unknown cell.
+        #expect(abs(Double(west["eal"]!)! - 7 * 67.5) < 1e-6)
+        #expect(abs(Double(east["eal"]!)! - 8 * 67.5) < 1e-6)
+        #expect(west["unknown_cells"] == "1" && east["unknown_cells"] == "0")
+        // Population 10 + i per cell i: west columns 0–1 sum to 132, east to 148, including the
+        // cell whose hazard is unknown (people there are known).
+        #expect(Double(west["population"]!) == 132 && Double(east["population"]!) == 148)
+        // Fatalities: ½(0.0005 + 0.001)(0.09) per person = 6.75e-5, over the known cells only
+        // (cells store Float32, hence the relative tolerance).
+        let eastDeaths: Double = Double(east["expected_fatalities"]!)!, westDeaths: Double = Double(west["expected_fatalities"]!)!
+        let eastExpected: Double = 148 * 6.75e-5, westExpected: Double = 113 * 6.75e-5
+        #expect(abs(eastDeaths / eastExpected - 1) < 1e-6)
+        #expect(abs(westDeaths / westExpected - 1) < 1e-6)
+        #expect(abs(Double(east["eal_to_gdp"]!)! - 8 * 67.5 / 800_000) < 1e-12)
+        let levels = (1...5).map { Int(east["cells_level_\($0)"]!)! + Int(west["cells_level_\($0)"]!)! }
+        #expect(levels.reduce(0, +) == 15)
+    }
+
+    @Test func districtSumsEqualCellSums() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 1)
+        let cells = try features(dir.file("out/risk_cells.geojson"))
+        for d in try csvRows(dir.file("out/districts.csv")) {
+            let mine = cells.filter { $0["district"] as? String == d["name"] }
+            let eal = mine.reduce(0.0) { $0 + ($1["eal"] as! Double) }
+            let pop = mine.reduce(0.0) { $0 + ($1["population"] as! Double) }
+            #expect(abs(eal - Double(d["eal"]!)!) < 1e-6)
+            // The district also counts people in its unknown cells, which have no cell feature.
+            #expect(pop <= Double(d["population"]!)!)
+            #expect(mine.count == (1...5).reduce(0) { $0 + Int(d["cells_level_\($1)"]!)! })
+        }
+    }
+
+    @Test func outputsAreIdenticalAcrossThreadCountsAndRuns() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        for (name, threads) in [("a", 1), ("b", 2), ("c", 2)] {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file(name), threads: threads)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("a")).sorted()
+        #expect(names.count == 9)
+        for other in ["b", "c"] {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file(other)).sorted() == names)
+            for n in names {
+                var a = try Data(contentsOf: URL(fileURLWithPath: dir.file("a/\(n)")))
+                var b = try Data(contentsOf: URL(fileURLWithPath: dir.file("\(other)/\(n)")))
+                if n == "provenance.json" {
+                    // Only the "run" block (threads, timings, memory) may differ.
+                    func strip(_ d: Data) throws -> Data {
+                        var o = try JSONSerialization.jsonObject(with: d) as! [String: Any]
+                        o["run"] = nil
+                        return try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+                    }
+                    a = try strip(a)
+                    b = try strip(b)
+                }
+                #expect(a == b, "\(other)/\(n) differs")
+            }
+        }
+    }
+
+    @Test func changzhouDistrictsKeepTheCensusTotal() throws {
+        let dir = TempDir()
+        let result = try Census(manifestPath: repo + "/datasets/changzhou/census.yaml").run(outputDirectory: dir.path, threads: 2)
+        let total = result.districts.reduce(0) { $0 + $1.population }
+        #expect(abs(total - 5_278_121) / 5_278_121 < 1e-6)
+        let csvTotal = try csvRows(dir.file("districts.csv")).reduce(0.0) { $0 + Double($1["population"]!)! }
+        #expect(abs(csvTotal - 5_278_121) / 5_278_121 < 1e-6)
+        let targets = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("plan_targets.json")))) as! [String: Any]
+        #expect((targets["targets"] as! [[String: Any]]).map { $0["id"] as! String } == ["annual_loss_to_gdp", "annual_deaths_per_million"])
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("provenance.json")))) as! [String: Any]
+        #expect((prov["inputs_sha256"] as! [String: String]).count >= 20)
+        #expect(((prov["run"] as! [String: Any])["peak_memory_bytes"] as! Double) < 1.5e9)
+    }
+}
+
+/// Each kind of manifest problem gives its own message and exit code.
+@Suite struct ManifestErrorTests {
+    private func failure(_ mutate: (String, String) throws -> String) throws -> CensusError? {
+        let dir = TempDir()
+        let path = try SampleCensus.write(into: dir.path)
+        let yaml = try mutate(try String(contentsOfFile: path, encoding: .utf8), dir.path)
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try Census(manifestPath: path)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func missingKeyIsExitTwoNamingTheKey() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "    units: m\n", with: "") })
+        #expect(e.exitCode == 2 && e.description.contains("hazards[0].units"))
+    }
+
+    @Test func wrongTypeIsExitTwo() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "cell_size: 100", with: "cell_size: large") })
+        #expect(e.exitCode == 2 && e.description.contains("grid.cell_size"))
+    }
+
+    @Test func missingFileIsExitTwoNamingKeyAndFile() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "depth_rp100.tif", with: "nowhere.tif") })
+        #expect(e.exitCode == 2 && e.description.contains("hazards[0].return_periods[1]") && e.description.contains("nowhere.tif"))
+    }
+
+    @Test func unreadableFileIsExitThreeNamingTheFile() throws {
+        let e = try #require(try failure { y, dir in
+            try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/junk.tif"))
+            return y.replacingOccurrences(of: "depth_rp100.tif", with: "junk.tif")
+        })
+        #expect(e.exitCode == 3 && e.description.contains("junk.tif"))
+    }
+
+    @Test func nonMonotoneCurveIsExitThreeNamingTheCSV() throws {
+        let e = try #require(try failure { y, dir in
+            try "class,depth_m,damage_ratio\nhouse,0,0\nhouse,0.5,0.8\nhouse,1,0.5\n".write(toFile: dir + "/damage.csv", atomically: true, encoding: .utf8)
+            return y
+        })
+        #expect(e.exitCode == 3 && e.description.contains("damage.csv") && e.description.contains("must not fall"))
+    }
+
+    @Test func curveOutsideZeroOneIsExitThree() throws {
+        let e = try #require(try failure { y, dir in
+            try "class,depth_m,damage_ratio\nhouse,0,0\nhouse,1,1.5\n".write(toFile: dir + "/damage.csv", atomically: true, encoding: .utf8)
+            return y
+        })
+        #expect(e.exitCode == 3 && e.description.contains("outside [0.0, 1.0]"))
+    }
+
+    @Test func repeatedReturnPeriodIsExitTwo() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "years: 100", with: "years: 10") })
+        #expect(e.exitCode == 2 && e.description.contains("given twice"))
+    }
+
+    @Test func unknownCRSIsExitTwo() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "EPSG:4549", with: "EPSG:999999") })
+        #expect(e.exitCode == 2 && e.description.contains("grid.crs"))
+    }
+
+    @Test func missingFieldIsExitTwo() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "name_field: name", with: "name_field: nom") })
+        #expect(e.exitCode == 2 && e.description.contains("region.name_field") && e.description.contains("nom"))
+    }
+
+    @Test func weightsMustCoverHazardsAndSumToOne() throws {
+        let e = try #require(try failure { y, _ in y + "index: {weights: {flood: 0.7}}\n" })
+        #expect(e.exitCode == 2 && e.description.contains("index.weights"))
+    }
+
+    @Test func inconsistentAHPIsExitTwoWithItsRatio() throws {
+        // The Changzhou manifest, with an intransitive pairwise matrix.
+        let dir = TempDir()
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        var yaml = try String(contentsOfFile: repo + "/datasets/changzhou/census.yaml", encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "      - [1, 3, 2]\n      - [0.3333333333333333, 1, 0.5]\n      - [0.5, 2, 1]",
+                                         with: "      - [1, 9, 0.1111111111111111]\n      - [0.1111111111111111, 1, 9]\n      - [9, 0.1111111111111111, 1]")
+        try yaml.write(toFile: dir.file("census.yaml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try Census(manifestPath: dir.file("census.yaml"), baseDirectory: repo + "/datasets/changzhou")
+            Issue.record("an inconsistent AHP matrix must be refused")
+        } catch {
+            #expect(error.exitCode == 2 && error.description.contains("index.ahp.matrix") && error.description.contains("consistency ratio"))
+        }
+    }
+}
