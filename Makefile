@@ -30,6 +30,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
+# Kernel benchmark against numpy and the memory copy bandwidth (see benchmarks/).
+bench: deps
+	benchmarks/run_kernel_bench.sh
+
 # The main job: the bundled censuses, written to maps/<dataset>/.
 CENSUSES := changzhou olinda
 census: build

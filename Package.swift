@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .executableTarget(name: "KernelBenchmark", dependencies: ["RiskCore"], path: "benchmarks/KernelBenchmark"),
+
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
         .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
