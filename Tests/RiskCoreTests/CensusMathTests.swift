@@ -217,3 +217,72 @@ import Testing
         #expect(s.finalize() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }
+
+@Suite struct KernelTests {
+    /// Three hazards (two probabilistic with two bands, one scenario), two exposure classes, NaN
+    /// cells: the fused kernel gives the same EAL, index and levels as pass 1 + pass 2 + levels.
+    @Test(arguments: [1, 2])
+    func fusedKernelEqualsTheTwoPasses(threads: Int) throws {
+        let n = 70_000   // more than one 64 Ki chunk
+        func field(_ salt: UInt64, _ scale: Float) -> [Float] {
+            (0..<n).map { i in
+                let v = (UInt64(i) &* 2654435761 &+ salt &* 40503) % 1_000_003
+                return Float(v) / 1_000_003 * scale
+            }
+        }
+        var flood1 = field(1, 3), flood2 = field(2, 4)
+        flood2[7] = .nan
+        let wind = [field(3, 40), field(4, 50)], eq = [field(5, 10)]
+        var pop = field(6, 500)
+        pop[11] = .nan
+        let values = [field(7, 1e6), field(8, 5e5)]
+        let depth = try PiecewiseLinearCurve(xs: [0, 0.5, 1, 2, 6], ys: [0, 0.3, 0.5, 0.7, 1])
+        let gust = try PiecewiseLinearCurve(xs: [20, 30, 40, 60], ys: [0, 0.01, 0.05, 0.3])
+        let mmi = try PiecewiseLinearCurve(xs: [5, 6, 8, 10], ys: [0, 0.02, 0.2, 0.6])
+        let kernel = CensusKernel(hazards: [
+            .init(id: "flood", ealWeights: ExceedanceIntegration().weights(returnPeriods: [10, 100]),
+                  damage: [depth.compiled, depth.compiled], fatality: nil, indexBand: 1),
+            .init(id: "wind", ealWeights: ExceedanceIntegration(tail: .flat).weights(returnPeriods: [10, 50]),
+                  damage: [gust.compiled, gust.compiled], fatality: nil, indexBand: 1),
+            .init(id: "eq", ealWeights: nil, damage: [mmi.compiled, mmi.compiled], fatality: nil, indexBand: 0),
+        ], classCount: 2)
+        var comp = CensusKernel.Components(count: n, hazards: 3)
+        kernel.pass1(.init(count: n, population: pop, values: values, intensities: [[flood1, flood2], wind, eq]), into: &comp, threads: threads)
+        let params = CensusKernel.IndexParameters(
+            hazard: [MinMaxNormalization(min: 0, max: 4), MinMaxNormalization(min: 0, max: 50), MinMaxNormalization(min: 0, max: 10)],
+            vulnerability: [MinMaxNormalization(min: 0, max: 1), MinMaxNormalization(min: 0, max: 0.3), MinMaxNormalization(min: 0, max: 0.6)],
+            population: MinMaxNormalization(min: 0, max: 500), value: MinMaxNormalization(min: 0, max: 1.5e6),
+            exposureWeights: (0.4, 0.6), capacity: nil, combination: .weightedSum([0.5, 0.3, 0.2]))
+        var index = [Float](repeating: 0, count: n), perHazard = [[Float]](repeating: index, count: 3)
+        kernel.pass2(population: pop, components: comp, capacity: nil, parameters: params, index: &index, perHazard: &perHazard, threads: threads)
+        let breaks = [0.01, 0.03, 0.06, 0.1]
+        var eal = [Float](repeating: 0, count: n), fusedIndex = eal
+        var level = [UInt8](repeating: 0, count: n)
+        flood1.withUnsafeBufferPointer { f1 in flood2.withUnsafeBufferPointer { f2 in
+        wind[0].withUnsafeBufferPointer { w1 in wind[1].withUnsafeBufferPointer { w2 in eq[0].withUnsafeBufferPointer { e in
+        pop.withUnsafeBufferPointer { p in values[0].withUnsafeBufferPointer { v0 in values[1].withUnsafeBufferPointer { v1 in
+        eal.withUnsafeMutableBufferPointer { ea in fusedIndex.withUnsafeMutableBufferPointer { ix in level.withUnsafeMutableBufferPointer { lv in
+            FusedKernel(kernel: kernel, parameters: params, breaks: breaks).run(.init(
+                count: n, population: p.baseAddress!, values: [v0.baseAddress!, v1.baseAddress!],
+                intensities: [[f1.baseAddress!, f2.baseAddress!], [w1.baseAddress!, w2.baseAddress!], [e.baseAddress!]],
+                capacity: nil, eal: ea.baseAddress!, index: ix.baseAddress!, level: lv.baseAddress!), threads: threads)
+        } } } } } } } } } } }
+        var mismatches = 0
+        for i in 0..<n {
+            let reference = comp.loss[0][i] + comp.loss[1][i]
+            let a = Double(index[i]), b = Double(fusedIndex[i])
+            if a.isNaN || b.isNaN {
+                if a.isNaN != b.isNaN { mismatches += 1 }
+                continue
+            }
+            // pass 1 stores Float32 intermediates; the fused path keeps Double, hence the tolerance.
+            if abs(a - b) > 1e-6 * max(1e-3, abs(a)) || abs(Double(eal[i]) - Double(reference)) > 1e-5 * max(1, abs(Double(reference))) {
+                mismatches += 1
+            }
+            let nearBreak = breaks.contains { abs($0 - a) < 1e-6 }
+            if !nearBreak && Classification.level(a, breaks: breaks) != level[i] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(fusedIndex[7].isNaN && fusedIndex[11].isNaN && level[7] == 0)
+    }
+}
