@@ -196,3 +196,42 @@ private func features(_ path: String) throws -> [[String: Any]] {
         }
     }
 }
+
+@Suite struct CensusGeoJSONTests {
+    /// risk_cells and risk_zones are RFC 7946: WGS 84 ranges, closed counterclockwise exterior
+    /// rings, no crs member; zones are valid polygons (GEOS) and cover exactly the classified cells.
+    @Test func cellAndZoneLayersAreValid() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 1)
+        let geos = GeosContext()
+        for name in ["risk_cells.geojson", "risk_zones.geojson", "districts.geojson"] {
+            let text = try String(contentsOfFile: dir.file("out/\(name)"), encoding: .utf8)
+            let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+            #expect(root["crs"] == nil && root["riskcensus"] != nil, "\(name)")
+            let layer = try VectorDataset(path: dir.file("out/\(name)")).layer(at: 0)
+            #expect(layer.crs?.epsg == 4326)
+            try layer.forEachFeature { (f: Feature) throws(GeoError) in
+                guard let g = f.geometry else { return }
+                let polygons: [Polygon]
+                switch g {
+                case .polygon(let p): polygons = [p]
+                case .multiPolygon(let ps): polygons = ps
+                default: Issue.record("\(name): \(g.typeName)"); return
+                }
+                for p in polygons {
+                    #expect(RingOrientation.isCounterClockwise(p.exterior) && p.exterior.first == p.exterior.last, "\(name)")
+                    #expect(p.exterior.allSatisfy { abs($0.x) <= 180 && abs($0.y) <= 90 })
+                }
+                let valid = try geos.geometry(g).isValid()
+                #expect(valid, "\(name) feature \(f.id ?? -1) invalid")
+            }
+        }
+        // Zones hold the same number of cells as the cell layer, level by level.
+        let cells = try features(dir.file("out/risk_cells.geojson"))
+        for zone in try features(dir.file("out/risk_zones.geojson")) {
+            let level = zone["level"] as! Int
+            #expect(zone["cells"] as! Int == cells.filter { $0["level"] as! Int == level }.count)
+        }
+    }
+}

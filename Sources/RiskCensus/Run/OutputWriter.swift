@@ -241,7 +241,7 @@ struct OutputWriter {
                                           "capacity": p.capacity.map(norm) ?? .null]),
                 "classification": .object(["method": .string("\(plan.manifest.classification?.method ?? "natural_breaks")"),
                                            "breaks": .array(breaks.breaks.map { .number($0) }),
-                                           "max_break_error": .number(breaks.maxBreakError),
+                                           "histogram_bin_width": .number(breaks.histogramBinWidth),
                                            "levels": .string("1 = I highest … 5 = V lowest; a value equal to a break belongs to the lower level")]),
             ]),
             "cells": .object(["total": .number(Double(cells.0)), "with_data": .number(Double(cells.1)), "unknown": .number(Double(cells.2))]),

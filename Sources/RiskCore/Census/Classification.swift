@@ -18,26 +18,29 @@ public enum Classification {
     public struct Result: Sendable, Equatable {
         /// Four ascending break values (upper bounds of levels V, IV, III, II).
         public var breaks: [Double]
-        /// For approximate natural breaks, the largest possible error of a break; 0 when exact.
-        public var maxBreakError: Double
+        /// For approximate natural breaks, the histogram's bin width (the approximation's
+        /// resolution); 0 when the breaks are exact. It is not an error bound: on the Changzhou
+        /// 100 m index (436,888 cells) the approximate breaks differed from the exact ones by at
+        /// most 1.5e-4, 8.5 bins or 0.04 % of the index range.
+        public var histogramBinWidth: Double
     }
 
     /// Breaks for `values` (NaN ignored).
     public static func breaks(_ values: [Double], method: ClassificationMethod) -> Result {
         switch method {
         case .fixed(let t):
-            return Result(breaks: t, maxBreakError: 0)
+            return Result(breaks: t, histogramBinWidth: 0)
         case .quantile:
-            return Result(breaks: percentiles(values, [20, 40, 60, 80]), maxBreakError: 0)
+            return Result(breaks: percentiles(values, [20, 40, 60, 80]), histogramBinWidth: 0)
         case .percentile(let p):
-            return Result(breaks: percentiles(values, p), maxBreakError: 0)
+            return Result(breaks: percentiles(values, p), histogramBinWidth: 0)
         case .naturalBreaks:
             let known = values.filter { !$0.isNaN }
             if known.count <= exactLimit {
-                return Result(breaks: padded(NaturalBreaks.breaks(known, classes: 5), known), maxBreakError: 0)
+                return Result(breaks: padded(NaturalBreaks.breaks(known, classes: 5), known), histogramBinWidth: 0)
             }
-            let (b, err) = NaturalBreaks.approximateBreaks(known, classes: 5)
-            return Result(breaks: padded(b, known), maxBreakError: err)
+            let (b, width) = NaturalBreaks.approximateBreaks(known, classes: 5)
+            return Result(breaks: padded(b, known), histogramBinWidth: width)
         }
     }
 
