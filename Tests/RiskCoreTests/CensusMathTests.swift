@@ -221,8 +221,10 @@ import Testing
 @Suite struct KernelTests {
     /// Three hazards (two probabilistic with two bands, one scenario), two exposure classes, NaN
     /// cells: the fused kernel gives the same EAL, index and levels as pass 1 + pass 2 + levels.
-    @Test(arguments: [1, 2])
-    func fusedKernelEqualsTheTwoPasses(threads: Int) throws {
+    /// Path 0 is the vectorised Float32 path, 1 the blocked Double path (a log normalisation),
+    /// 2 the per-cell path (the max rule).
+    @Test(arguments: [(1, 0), (2, 0), (2, 1), (2, 2)])
+    func fusedKernelEqualsTheTwoPasses(threads: Int, path: Int) throws {
         let n = 70_000   // more than one 64 Ki chunk
         func field(_ salt: UInt64, _ scale: Float) -> [Float] {
             (0..<n).map { i in
@@ -251,8 +253,9 @@ import Testing
         let params = CensusKernel.IndexParameters(
             hazard: [MinMaxNormalization(min: 0, max: 4), MinMaxNormalization(min: 0, max: 50), MinMaxNormalization(min: 0, max: 10)],
             vulnerability: [MinMaxNormalization(min: 0, max: 1), MinMaxNormalization(min: 0, max: 0.3), MinMaxNormalization(min: 0, max: 0.6)],
-            population: MinMaxNormalization(min: 0, max: 500), value: MinMaxNormalization(min: 0, max: 1.5e6),
-            exposureWeights: (0.4, 0.6), capacity: nil, combination: .weightedSum([0.5, 0.3, 0.2]))
+            population: MinMaxNormalization(min: 0, max: path == 1 ? 6.2166 : 500, logTransform: path == 1),
+            value: MinMaxNormalization(min: 0, max: 1.5e6),
+            exposureWeights: (0.4, 0.6), capacity: nil, combination: path == 2 ? .maximum : .weightedSum([0.5, 0.3, 0.2]))
         var index = [Float](repeating: 0, count: n), perHazard = [[Float]](repeating: index, count: 3)
         kernel.pass2(population: pop, components: comp, capacity: nil, parameters: params, index: &index, perHazard: &perHazard, threads: threads)
         let breaks = [0.01, 0.03, 0.06, 0.1]
