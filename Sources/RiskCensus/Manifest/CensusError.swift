@@ -29,3 +29,19 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension CensusError {
+    /// Runs `body`, passing census errors through and turning GDAL/PROJ/GEOS errors into `.geo`
+    /// (their own exit codes) and anything else into `.run`.
+    static func mapping<T>(_ body: () throws -> T) throws(CensusError) -> T {
+        do {
+            return try body()
+        } catch let e as CensusError {
+            throw e
+        } catch let e as GeoError {
+            throw .geo(e)
+        } catch {
+            throw .run("\(error)")
+        }
+    }
+}

@@ -97,17 +97,11 @@ public struct CensusPlan: Sendable {
         }
         func raster(_ r: Manifest.RasterInput, key: String, default d: Resampling) throws(CensusError) -> RasterLayer {
             let p = try file(r.path, key: "\(key).path")
-            do {
+            try CensusError.mapping {
                 let ds = try RasterDataset(path: p)
                 _ = try ds.georeferencedGrid()
                 let band = r.band ?? 1
                 guard band >= 1 && band <= ds.bandCount else { throw bad("\(key).band", "band \(band) not in \(p) (\(ds.bandCount) bands)") }
-            } catch let e as GeoError {
-                throw .geo(e)
-            } catch let e as CensusError {
-                throw e
-            } catch {
-                throw .run("\(error)")
             }
             return RasterLayer(key: key, path: p, band: r.band ?? 1, resampling: try resampling(r.resampling, "\(key).resampling", default: d))
         }
@@ -121,8 +115,7 @@ public struct CensusPlan: Sendable {
 
         // Region.
         let regionPath = try file(m.region.layer, key: "region.layer")
-        let regionBounds: Bounds
-        do {
+        let regionBounds: Bounds = try CensusError.mapping {
             let layer = try VectorDataset(path: regionPath).layer(named: m.region.layerName)
             let crs = try layer.requireCRS()
             let names = layer.fields.map(\.name)
@@ -137,13 +130,7 @@ public struct CensusPlan: Sendable {
                            Position((e.minX + e.maxX) / 2, e.minY), Position((e.minX + e.maxX) / 2, e.maxY),
                            Position(e.minX, (e.minY + e.maxY) / 2), Position(e.maxX, (e.minY + e.maxY) / 2)]
             try t.transform(&corners)
-            regionBounds = Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
-        } catch let e as GeoError {
-            throw .geo(e)
-        } catch let e as CensusError {
-            throw e
-        } catch {
-            throw .run("\(error)")
+            return Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
         }
         let grid = GridSpec(covering: regionBounds, cellSize: m.grid.cellSize, crs: gridCRS)
 
@@ -320,19 +307,13 @@ public struct CensusPlan: Sendable {
     }
 
     private static func checkFields(_ path: String, layer: String?, fields: [(String, String)], manifest: String) throws(CensusError) {
-        do {
+        try CensusError.mapping {
             let l = try VectorDataset(path: path).layer(named: layer)
             _ = try l.requireCRS()
             let names = l.fields.map(\.name)
             for (key, f) in fields where !names.contains(f) {
                 throw CensusError.manifest(file: manifest, key: key, message: "field \"\(f)\" not in \(path) (fields: \(names.joined(separator: ", ")))")
             }
-        } catch let e as GeoError {
-            throw .geo(e)
-        } catch let e as CensusError {
-            throw e
-        } catch {
-            throw .run("\(error)")
         }
     }
 }

@@ -19,16 +19,10 @@ public struct Census: Sendable {
 
     /// Runs the census and writes every output into `outputDirectory`.
     public func run(outputDirectory: String, threads: Int = 1, progress: (String) -> Void = { _ in }) throws(CensusError) -> CensusResult {
-        do {
-            return try withoutActuallyEscaping(progress) { p in
+        try CensusError.mapping {
+            try withoutActuallyEscaping(progress) { p in
                 try CensusRunner(plan: plan, out: outputDirectory, threads: max(1, threads), progress: p).run()
             }
-        } catch let e as CensusError {
-            throw e
-        } catch let e as GeoError {
-            throw .geo(e)
-        } catch {
-            throw .run("\(error)")
         }
     }
 }
