@@ -221,8 +221,8 @@ import Testing
 @Suite struct KernelTests {
     /// Three hazards (two probabilistic with two bands, one scenario), two exposure classes, NaN
     /// cells: the fused kernel gives the same EAL, index and levels as pass 1 + pass 2 + levels.
-    /// Path 0 is the vectorised Float32 path, 1 the blocked Double path (a log normalisation),
-    /// 2 the per-cell path (the max rule).
+    /// Path 0 is the vectorised Float32 path; 1 (a log normalisation) and 2 (the max rule) take
+    /// the per-cell Double path.
     @Test(arguments: [(1, 0), (2, 0), (2, 1), (2, 2)])
     func fusedKernelEqualsTheTwoPasses(threads: Int, path: Int) throws {
         let n = 70_000   // more than one 64 Ki chunk
