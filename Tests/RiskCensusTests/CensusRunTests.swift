@@ -160,6 +160,21 @@ private func features(_ path: String) throws -> [[String: Any]] {
         #expect(e.exitCode == 3 && e.description.contains("outside [0.0, 1.0]"))
     }
 
+    @Test func inputWithoutCRSIsExitThree() throws {
+        let e = try #require(try failure { y, dir in
+            // An ESRI ASCII grid with no .prj has no CRS.
+            try "ncols 4\nnrows 4\nxllcorner 500000\nyllcorner 3499600\ncellsize 100\n" .appending(String(repeating: "0.5 0.5 0.5 0.5\n", count: 4))
+                .write(toFile: dir + "/nocrs.asc", atomically: true, encoding: .utf8)
+            return y.replacingOccurrences(of: "depth_rp10.tif", with: "nocrs.asc")
+        })
+        #expect(e.exitCode == 3 && e.description.contains("nocrs.asc") && e.description.contains("coordinate reference system"))
+    }
+
+    @Test func yamlSyntaxErrorIsOneLineExitTwo() throws {
+        let e = try #require(try failure { y, _ in y + "region: [\n" })
+        #expect(e.exitCode == 2 && !e.description.contains("\n"))
+    }
+
     @Test func repeatedReturnPeriodIsExitTwo() throws {
         let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "years: 100", with: "years: 10") })
         #expect(e.exitCode == 2 && e.description.contains("given twice"))

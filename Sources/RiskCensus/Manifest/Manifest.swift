@@ -155,7 +155,8 @@ public struct Manifest: Codable, Sendable {
         do {
             tree = try Yams.load(yaml: yaml)
         } catch {
-            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(error)")
+            let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(oneLine)")
         }
         guard let tree, JSONSerialization.isValidJSONObject(tree) else {
             throw CensusError.manifest(file: path, key: "", message: "expected a YAML mapping at the top level")
