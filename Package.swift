@@ -31,7 +31,9 @@ let package = Package(
             name: "CSQLite3", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
 
-        .target(name: "RiskCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        // The fused kernel's inner loop, in C so it can be built for AVX2/FMA and picked at run time.
+        .target(name: "CRiskKernel"),
+        .target(name: "RiskCore", dependencies: ["CRiskKernel", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
         .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "CSQLite3", .product(name: "Yams", package: "Yams")]),
         .executableTarget(

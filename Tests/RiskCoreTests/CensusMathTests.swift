@@ -218,13 +218,16 @@ import Testing
     }
 }
 
-@Suite struct KernelTests {
+@Suite(.serialized) struct KernelTests {
     /// Three hazards (two probabilistic with two bands, one scenario), two exposure classes, NaN
     /// cells: the fused kernel gives the same EAL, index and levels as pass 1 + pass 2 + levels.
     /// Path 0 is the vectorised Float32 path; 1 (a log normalisation) and 2 (the max rule) take
     /// the per-cell Double path.
-    @Test(arguments: [(1, 0), (2, 0), (2, 1), (2, 2)])
+    /// Path 3 is path 0 with the AVX2 version switched off (the portable C loop).
+    @Test(arguments: [(1, 0), (2, 0), (2, 1), (2, 2), (2, 3)])
     func fusedKernelEqualsTheTwoPasses(threads: Int, path: Int) throws {
+        VectorisedPath.forcePortable(path == 3)
+        defer { VectorisedPath.forcePortable(false) }
         let n = 70_000   // more than one 64 Ki chunk
         func field(_ salt: UInt64, _ scale: Float) -> [Float] {
             (0..<n).map { i in

@@ -20,7 +20,8 @@ import Testing
         return found
     }
 
-    @Test func riskCoreImportsNoCModule() throws {
+    /// RiskCore uses no system library; its only C is the bundled kernel loop (CRiskKernel).
+    @Test func riskCoreImportsNoSystemCLibrary() throws {
         let found = try imports(of: "RiskCore")
         #expect(found.isDisjoint(with: ["CGDAL", "CPROJ", "CGEOS", "CSQLite3", "Foundation"]), "\(found)")
     }

@@ -1,3 +1,5 @@
+import CRiskKernel
+
 /// The census per-cell work in one fused pass, for when the normalisations are known (from a
 /// previous pass or a previous run): curves, losses, EAL, the index and the level, straight from
 /// the input intensities to three outputs, with no intermediate arrays.
@@ -107,26 +109,19 @@ public struct FusedKernel: Sendable {
     }
 }
 
-/// The weighted-sum census in Float32 over blocks of 1,024 cells, structure of arrays, in loops the
-/// compiler vectorises: each curve is evaluated as a sum of ramps,
-/// y(x) = y₀ + Σ_k c_k · max(0, x − x_k), which is the piecewise-linear curve with its end clamps
-/// written as arithmetic only (no table lookups or branches). Available when every curve has
+/// The weighted-sum census in Float32, one fused pass per cell, in C (`Sources/CRiskKernel`):
+/// AVX2/FMA eight cells at a time where the CPU has them (checked at run time), a portable loop
+/// otherwise. Each curve is a sum of ramps, y(x) = y₀ + Σ_k c_k · max(0, x − x_k), which is the
+/// piecewise-linear curve with its end clamps as arithmetic only. Available when every curve has
 /// strictly increasing intensities and no normalisation takes a log; results agree with the
-/// Double paths to Float32 rounding (about 1e-6 relative).
+/// Double path to Float32 rounding (about 1e-6 relative).
 final class VectorisedPath: @unchecked Sendable {
-    struct Ramps: @unchecked Sendable {
-        var y0: Float
-        var knots: UnsafeMutablePointer<Float>
-        var coefficients: UnsafeMutablePointer<Float>
-        var count: Int
-    }
-    let ramps: [Ramps]   // [hazard × class]
+    private var ramps: [rk_ramps] = []
     private var allocations: [UnsafeMutableRawPointer] = []
 
     init?(kernel: CensusKernel, parameters p: CensusKernel.IndexParameters) {
         let norms = p.hazard + p.vulnerability + [p.population, p.value] + (p.capacity.map { [$0] } ?? [])
         guard !norms.contains(where: \.logTransform) else { return nil }
-        var out: [Ramps] = []
         for hz in kernel.hazards {
             for c in hz.damage {
                 let xs = c.xs, ys = c.ys
@@ -141,114 +136,75 @@ final class VectorisedPath: @unchecked Sendable {
                     }
                     previous = slope
                 }
-                let k = UnsafeMutablePointer<Float>.allocate(capacity: max(1, knots.count))
-                k.initialize(from: knots, count: knots.count)
-                let cf = UnsafeMutablePointer<Float>.allocate(capacity: max(1, coefficients.count))
-                cf.initialize(from: coefficients, count: coefficients.count)
-                allocations += [UnsafeMutableRawPointer(k), UnsafeMutableRawPointer(cf)]
-                out.append(Ramps(y0: Float(ys[0]), knots: k, coefficients: cf, count: knots.count))
+                ramps.append(rk_ramps(y0: Float(ys[0]), count: Int32(knots.count), knots: copy(knots), coefs: copy(coefficients)))
             }
         }
-        ramps = out
     }
 
     deinit { for a in allocations { a.deallocate() } }
 
-    /// min-max in Float32 without branches: u = clamp(a·x + b, 0, 1), then s·u + t. A constant
-    /// indicator has a = 0, b = 1 (NaN still gives NaN, as 0·NaN is NaN); [0.5, 1] has s = t = ½.
-    struct Linear {
-        var a: Float, b: Float, s: Float, t: Float
-        init(_ n: MinMaxNormalization) {
-            if n.max > n.min {
-                a = Float(1 / (n.max - n.min))
-                b = Float(-n.min / (n.max - n.min))
-            } else {
-                a = 0
-                b = 1
-            }
-            (s, t) = n.halfToOne ? (0.5, 0.5) : (1, 0)
-        }
-        @inline(__always) func callAsFunction(_ x: Float) -> Float {
-            var u = a * x + b
-            u = u < 0 ? 0 : u
-            u = u > 1 ? 1 : u
-            return s * u + t
-        }
+    private func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, a.count))
+        p.initialize(from: a, count: a.count)
+        allocations.append(UnsafeMutableRawPointer(p))
+        return p
     }
+
+    /// min-max as u = clamp(a·x + b, 0, 1), then s·u + t; a constant indicator has a = 0, b = 1.
+    static func linear(_ n: MinMaxNormalization) -> rk_linear {
+        let (a, b): (Double, Double) = n.max > n.min ? (1 / (n.max - n.min), -n.min / (n.max - n.min)) : (0, 1)
+        let (s, t): (Float, Float) = n.halfToOne ? (0.5, 0.5) : (1, 0)
+        return rk_linear(a: Float(a), b: Float(b), s: s, t: t)
+    }
+
+    /// Whether the AVX2/FMA version runs on this CPU.
+    static var usesAVX2: Bool { rk_has_avx2() != 0 }
+
+    /// Switches the AVX2 version off, for tests of the portable version. Process-wide.
+    static func forcePortable(_ on: Bool) { rk_force_portable(on ? 1 : 0) }
 
     func run(_ b: FusedKernel.Batch, kernel: CensusKernel, parameters p: CensusKernel.IndexParameters, weights: [Double],
              breaks: [Double], threads: Int) {
-        let hazards = kernel.hazards
-        let classes = kernel.classCount
-        let hN = p.hazard.map(Linear.init), vN = p.vulnerability.map(Linear.init)
-        let popN = Linear(p.population), valN = Linear(p.value), capN = p.capacity.map(Linear.init)
-        let pw = Float(p.exposureWeights.population), vw = Float(p.exposureWeights.value)
-        let (b0, b1, b2, b3) = (Float(breaks[0]), Float(breaks[1]), Float(breaks[2]), Float(breaks[3]))
-        let ramps = self.ramps
-        parallelChunks(b.count, threads: threads) { range in
-            let block = 1024
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block * 9)
-            defer { scratch.deallocate() }
-            let exposed = scratch, expo = scratch + block, risk = scratch + 2 * block, eal = scratch + 3 * block
-            let hazardEAL = scratch + 4 * block, indexLoss = scratch + 5 * block, indicator = scratch + 6 * block
-            let loss = scratch + 7 * block, damage = scratch + 8 * block
-            var s = range.lowerBound
-            while s < range.upperBound {
-                let m = Swift.min(block, range.upperBound - s)
-                for j in 0..<m { exposed[j] = 0; risk[j] = 0; eal[j] = 0 }
-                for k in 0..<classes {
-                    let v = b.values[k] + s
-                    for j in 0..<m { exposed[j] += v[j] }
-                }
-                let pop = b.population + s
-                for j in 0..<m { expo[j] = pw * popN(pop[j]) + vw * valN(exposed[j]) }
-                if let cap = b.capacity, let cn = capN {
-                    let c = cap + s
-                    for j in 0..<m { expo[j] *= 1 - cn(c[j]) }
-                }
-                for (h, hz) in hazards.enumerated() {
-                    for j in 0..<m { hazardEAL[j] = 0; indexLoss[j] = 0; indicator[j] = 0 }
-                    for band in 0..<hz.bandCount {
-                        let x = b.intensities[h][band] + s
-                        for j in 0..<m { loss[j] = x[j] * 0 }
-                        for k in 0..<classes {
-                            let r = ramps[h * classes + k]
-                            let v = b.values[k] + s
-                            // x·0 is 0, or NaN for unknown intensity, which then carries through.
-                            for j in 0..<m { damage[j] = r.y0 + x[j] * 0 }
-                            for q in 0..<r.count {
-                                let knot = r.knots[q], c = r.coefficients[q]
-                                for j in 0..<m {
-                                    let t = x[j] - knot
-                                    damage[j] += c * (t > 0 ? t : 0)
-                                }
-                            }
-                            for j in 0..<m { loss[j] += v[j] * damage[j] }
-                        }
-                        let w = Float(hz.ealWeights?[band] ?? 1)
-                        for j in 0..<m { hazardEAL[j] += w * loss[j] }
-                        if band == hz.indexBand {
-                            for j in 0..<m { indexLoss[j] = loss[j]; indicator[j] = x[j] }
-                        }
-                    }
-                    if hz.ealWeights != nil { for j in 0..<m { eal[j] += hazardEAL[j] } }
-                    let wh = Float(weights[h]), hn = hN[h], vn = vN[h]
-                    for j in 0..<m {
-                        let e = exposed[j], l = indexLoss[j]
-                        let ratio = e > 0 ? l / e : (l.isNaN ? l : 0)
-                        risk[j] += wh * (hn(indicator[j]) * expo[j] * vn(ratio))
-                    }
-                }
-                let ep = b.eal + s, ip = b.index + s, lp = b.level + s
-                for j in 0..<m {
-                    ep[j] = exposed[j].isNaN ? .nan : eal[j]
-                    let x = risk[j]
-                    ip[j] = x
-                    let above: UInt8 = (x > b0 ? 1 : 0) &+ (x > b1 ? 1 : 0) &+ (x > b2 ? 1 : 0) &+ (x > b3 ? 1 : 0)
-                    lp[j] = x.isNaN ? 0 : 5 &- above
-                }
-                s += m
+        let hz = kernel.hazards
+        var offsets: [Int32] = [], flatIntensities: [UnsafePointer<Float>?] = [], flatWeights: [Float] = []
+        for (h, hazard) in hz.enumerated() {
+            offsets.append(Int32(flatIntensities.count))
+            for band in 0..<hazard.bandCount {
+                flatIntensities.append(b.intensities[h][band])
+                flatWeights.append(Float(hazard.ealWeights?[band] ?? 1))
             }
         }
+        let values: [UnsafePointer<Float>?] = b.values.map { $0 }
+        let bands = hz.map { Int32($0.bandCount) }, indexBand = hz.map { Int32($0.indexBand) }
+        let probabilistic = hz.map { UInt8($0.ealWeights != nil ? 1 : 0) }
+        let hazardNorm = p.hazard.map(Self.linear), vulnerabilityNorm = p.vulnerability.map(Self.linear)
+        let w = weights.map { Float($0) }
+        let none = rk_linear(a: 0, b: 0, s: 0, t: 0)
+        // The arrays live until this function returns; the C kernel reads them through pointers.
+        values.withUnsafeBufferPointer { vp in flatIntensities.withUnsafeBufferPointer { ip in flatWeights.withUnsafeBufferPointer { ew in
+        offsets.withUnsafeBufferPointer { op in bands.withUnsafeBufferPointer { bp in indexBand.withUnsafeBufferPointer { ib in
+        probabilistic.withUnsafeBufferPointer { pr in ramps.withUnsafeBufferPointer { rp in hazardNorm.withUnsafeBufferPointer { hn in
+        vulnerabilityNorm.withUnsafeBufferPointer { vn in w.withUnsafeBufferPointer { wp in
+            let batch = rk_batch(
+                count: Int64(b.count), population: b.population, classes: Int32(kernel.classCount), values: vp.baseAddress,
+                hazards: Int32(hz.count), bands: bp.baseAddress, band_offset: op.baseAddress, intensities: ip.baseAddress,
+                eal_weights: ew.baseAddress, index_band: ib.baseAddress, probabilistic: pr.baseAddress, ramps: rp.baseAddress,
+                hazard_norm: hn.baseAddress, vulnerability_norm: vn.baseAddress, weights: wp.baseAddress,
+                population_norm: Self.linear(p.population), value_norm: Self.linear(p.value),
+                capacity_norm: p.capacity.map(Self.linear) ?? none, capacity: b.capacity,
+                population_weight: Float(p.exposureWeights.population), value_weight: Float(p.exposureWeights.value),
+                breaks: (Float(breaks[0]), Float(breaks[1]), Float(breaks[2]), Float(breaks[3])),
+                eal: b.eal, index: b.index, level: b.level)
+            let shared = SendableBatch(batch: batch)
+            parallelChunks(b.count, threads: threads) { range in
+                var local = shared.batch
+                _ = rk_fused_weighted_sum(&local, Int64(range.lowerBound), Int64(range.upperBound))
+            }
+        } } } } } } } } } } }
     }
+}
+
+/// The C batch holds raw pointers; workers only read it and write disjoint cell ranges.
+struct SendableBatch: @unchecked Sendable {
+    var batch: rk_batch
 }

@@ -1,0 +1,152 @@
+#include "riskkernel.h"
+#include <math.h>
+
+#define BLOCK 8
+
+static int force_portable = 0;
+void rk_force_portable(int on) { force_portable = on; }
+
+static inline float lin(rk_linear n, float x) {
+    float u = n.a * x + n.b;
+    u = u < 0 ? 0 : u;
+    u = u > 1 ? 1 : u;
+    return n.s * u + n.t;
+}
+
+/* One cell at a time; the same arithmetic in the same order as the vector version. */
+static void portable(const rk_batch *b, int64_t start, int64_t end) {
+    for (int64_t c = start; c < end; c++) {
+        float exposed = 0;
+        for (int k = 0; k < b->classes; k++) exposed += b->values[k][c];
+        float expo = b->population_weight * lin(b->population_norm, b->population[c]) + b->value_weight * lin(b->value_norm, exposed);
+        if (b->capacity) expo *= 1 - lin(b->capacity_norm, b->capacity[c]);
+        float risk = 0, eal = 0;
+        for (int h = 0; h < b->hazards; h++) {
+            float hazard_eal = 0, index_loss = 0, indicator = 0;
+            for (int band = 0; band < b->bands[h]; band++) {
+                int fb = b->band_offset[h] + band;
+                float x = b->intensities[fb][c];
+                float loss = x * 0;
+                for (int k = 0; k < b->classes; k++) {
+                    const rk_ramps *r = &b->ramps[h * b->classes + k];
+                    float d = r->y0 + x * 0;
+                    for (int q = 0; q < r->count; q++) {
+                        float t = x - r->knots[q];
+                        d += r->coefs[q] * (t > 0 ? t : 0);
+                    }
+                    loss += b->values[k][c] * d;
+                }
+                hazard_eal += b->eal_weights[fb] * loss;
+                if (band == b->index_band[h]) { index_loss = loss; indicator = x; }
+            }
+            if (b->probabilistic[h]) eal += hazard_eal;
+            float ratio = exposed > 0 ? index_loss / exposed : (isnan(index_loss) ? index_loss : 0);
+            risk += b->weights[h] * (lin(b->hazard_norm[h], indicator) * expo * lin(b->vulnerability_norm[h], ratio));
+        }
+        b->eal[c] = isnan(exposed) ? NAN : eal;
+        b->index[c] = risk;
+        uint8_t above = (risk > b->breaks[0]) + (risk > b->breaks[1]) + (risk > b->breaks[2]) + (risk > b->breaks[3]);
+        b->level[c] = isnan(risk) ? 0 : (uint8_t)(5 - above);
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline __m256 vlin(rk_linear n, __m256 x) {
+    __m256 u = _mm256_fmadd_ps(_mm256_set1_ps(n.a), x, _mm256_set1_ps(n.b));
+    /* max/min with the operand order that keeps NaN from u (the second operand is returned when
+     * either is NaN for maxps/minps, so u goes second). */
+    u = _mm256_max_ps(_mm256_setzero_ps(), u);
+    u = _mm256_min_ps(_mm256_set1_ps(1), u);
+    return _mm256_fmadd_ps(_mm256_set1_ps(n.s), u, _mm256_set1_ps(n.t));
+}
+
+/* Two vectors (16 cells) per step, so every broadcast curve coefficient serves both. */
+AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1);
+    int64_t c = start;
+    for (; c + 2 * BLOCK <= end; c += 2 * BLOCK) {
+        __m256 exposed[2] = {zero, zero};
+        for (int k = 0; k < b->classes; k++)
+            for (int v = 0; v < 2; v++) exposed[v] = _mm256_add_ps(exposed[v], _mm256_loadu_ps(b->values[k] + c + v * BLOCK));
+        __m256 expo[2], risk[2] = {zero, zero}, eal[2] = {zero, zero};
+        for (int v = 0; v < 2; v++) {
+            expo[v] = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(b->population_weight), vlin(b->population_norm, _mm256_loadu_ps(b->population + c + v * BLOCK))),
+                                    _mm256_mul_ps(_mm256_set1_ps(b->value_weight), vlin(b->value_norm, exposed[v])));
+            if (b->capacity) expo[v] = _mm256_mul_ps(expo[v], _mm256_sub_ps(one, vlin(b->capacity_norm, _mm256_loadu_ps(b->capacity + c + v * BLOCK))));
+        }
+        for (int h = 0; h < b->hazards; h++) {
+            __m256 hazard_eal[2] = {zero, zero}, index_loss[2] = {zero, zero}, indicator[2] = {zero, zero};
+            for (int band = 0; band < b->bands[h]; band++) {
+                int fb = b->band_offset[h] + band;
+                __m256 x[2], nanx[2], loss[2];
+                for (int v = 0; v < 2; v++) {
+                    x[v] = _mm256_loadu_ps(b->intensities[fb] + c + v * BLOCK);
+                    nanx[v] = _mm256_mul_ps(x[v], zero);            /* 0, or NaN where x is NaN */
+                    loss[v] = nanx[v];
+                }
+                for (int k = 0; k < b->classes; k++) {
+                    const rk_ramps *r = &b->ramps[h * b->classes + k];
+                    __m256 y0 = _mm256_set1_ps(r->y0);
+                    __m256 d0 = _mm256_add_ps(y0, nanx[0]), d1 = _mm256_add_ps(y0, nanx[1]);
+                    for (int q = 0; q < r->count; q++) {
+                        __m256 knot = _mm256_set1_ps(r->knots[q]), coef = _mm256_set1_ps(r->coefs[q]);
+                        d0 = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[0], knot)), d0);
+                        d1 = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[1], knot)), d1);
+                    }
+                    loss[0] = _mm256_fmadd_ps(_mm256_loadu_ps(b->values[k] + c), d0, loss[0]);
+                    loss[1] = _mm256_fmadd_ps(_mm256_loadu_ps(b->values[k] + c + BLOCK), d1, loss[1]);
+                }
+                __m256 w = _mm256_set1_ps(b->eal_weights[fb]);
+                for (int v = 0; v < 2; v++) {
+                    hazard_eal[v] = _mm256_fmadd_ps(w, loss[v], hazard_eal[v]);
+                    if (band == b->index_band[h]) { index_loss[v] = loss[v]; indicator[v] = x[v]; }
+                }
+            }
+            __m256 wh = _mm256_set1_ps(b->weights[h]);
+            for (int v = 0; v < 2; v++) {
+                if (b->probabilistic[h]) eal[v] = _mm256_add_ps(eal[v], hazard_eal[v]);
+                __m256 positive = _mm256_cmp_ps(exposed[v], zero, _CMP_GT_OQ);
+                __m256 ratio = _mm256_blendv_ps(_mm256_mul_ps(index_loss[v], zero), _mm256_div_ps(index_loss[v], exposed[v]), positive);
+                __m256 term = _mm256_mul_ps(_mm256_mul_ps(vlin(b->hazard_norm[h], indicator[v]), expo[v]), vlin(b->vulnerability_norm[h], ratio));
+                risk[v] = _mm256_fmadd_ps(wh, term, risk[v]);
+            }
+        }
+        __m256i li[2];
+        for (int v = 0; v < 2; v++) {
+            __m256 exposed_nan = _mm256_cmp_ps(exposed[v], exposed[v], _CMP_UNORD_Q);
+            _mm256_storeu_ps(b->eal + c + v * BLOCK, _mm256_blendv_ps(eal[v], _mm256_set1_ps(NAN), exposed_nan));
+            _mm256_storeu_ps(b->index + c + v * BLOCK, risk[v]);
+            __m256 above = zero;
+            for (int q = 0; q < 4; q++)
+                above = _mm256_add_ps(above, _mm256_and_ps(_mm256_cmp_ps(risk[v], _mm256_set1_ps(b->breaks[q]), _CMP_GT_OQ), one));
+            __m256 lv = _mm256_sub_ps(_mm256_set1_ps(5), above);
+            lv = _mm256_blendv_ps(lv, zero, _mm256_cmp_ps(risk[v], risk[v], _CMP_UNORD_Q));
+            li[v] = _mm256_cvtps_epi32(lv);
+        }
+        /* 16 levels to bytes: packs work per 128-bit lane, so fix the lane order with a permute. */
+        __m256i p16 = _mm256_packus_epi32(li[0], li[1]);
+        p16 = _mm256_permute4x64_epi64(p16, 0xD8);
+        __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(p16), _mm256_extracti128_si256(p16, 1));
+        _mm_storeu_si128((__m128i *)(b->level + c), bytes);
+    }
+    if (c < end) portable(b, c, end);
+}
+
+int rk_has_avx2(void) {
+    __builtin_cpu_init();
+    return !force_portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int rk_fused_weighted_sum(const rk_batch *b, int64_t start, int64_t end) {
+    if (rk_has_avx2()) { vectorised(b, start, end); return 1; }
+    portable(b, start, end);
+    return 0;
+}
+#else
+int rk_has_avx2(void) { (void)force_portable; return 0; }
+int rk_fused_weighted_sum(const rk_batch *b, int64_t start, int64_t end) { portable(b, start, end); return 0; }
+#endif
