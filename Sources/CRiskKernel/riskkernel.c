@@ -40,7 +40,7 @@ static void portable(const rk_batch *b, int64_t start, int64_t end) {
                 if (band == b->index_band[h]) { index_loss = loss; indicator = x; }
             }
             if (b->probabilistic[h]) eal += hazard_eal;
-            float ratio = exposed > 0 ? index_loss / exposed : (isnan(index_loss) ? index_loss : 0);
+            float ratio = exposed > 0 ? index_loss * (1 / exposed) : (isnan(index_loss) ? index_loss : 0);
             risk += b->weights[h] * (lin(b->hazard_norm[h], indicator) * expo * lin(b->vulnerability_norm[h], ratio));
         }
         b->eal[c] = isnan(exposed) ? NAN : eal;
@@ -64,59 +64,72 @@ AVX2 static inline __m256 vlin(rk_linear n, __m256 x) {
     return _mm256_fmadd_ps(_mm256_set1_ps(n.s), u, _mm256_set1_ps(n.t));
 }
 
-/* Two vectors (16 cells) per step, so every broadcast curve coefficient serves both. */
+/* NV vectors (8·NV cells) per step, so every broadcast curve coefficient serves all of them and
+ * the independent chains keep the FMA units busy. */
+#define NV 4
 AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1);
     int64_t c = start;
-    for (; c + 2 * BLOCK <= end; c += 2 * BLOCK) {
-        __m256 exposed[2] = {zero, zero};
+    for (; c + NV * BLOCK <= end; c += NV * BLOCK) {
+        __m256 exposed[NV], inverse[NV], expo[NV], risk[NV], eal[NV];
+        for (int v = 0; v < NV; v++) { exposed[v] = zero; risk[v] = zero; eal[v] = zero; }
         for (int k = 0; k < b->classes; k++)
-            for (int v = 0; v < 2; v++) exposed[v] = _mm256_add_ps(exposed[v], _mm256_loadu_ps(b->values[k] + c + v * BLOCK));
-        __m256 expo[2], risk[2] = {zero, zero}, eal[2] = {zero, zero};
-        for (int v = 0; v < 2; v++) {
+            for (int v = 0; v < NV; v++) exposed[v] = _mm256_add_ps(exposed[v], _mm256_loadu_ps(b->values[k] + c + v * BLOCK));
+        /* One division per vector: the loss ratio of every hazard multiplies by 1/exposed. */
+        for (int v = 0; v < NV; v++) inverse[v] = _mm256_div_ps(one, exposed[v]);
+        for (int v = 0; v < NV; v++) {
             expo[v] = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(b->population_weight), vlin(b->population_norm, _mm256_loadu_ps(b->population + c + v * BLOCK))),
                                     _mm256_mul_ps(_mm256_set1_ps(b->value_weight), vlin(b->value_norm, exposed[v])));
             if (b->capacity) expo[v] = _mm256_mul_ps(expo[v], _mm256_sub_ps(one, vlin(b->capacity_norm, _mm256_loadu_ps(b->capacity + c + v * BLOCK))));
         }
         for (int h = 0; h < b->hazards; h++) {
-            __m256 hazard_eal[2] = {zero, zero}, index_loss[2] = {zero, zero}, indicator[2] = {zero, zero};
-            for (int band = 0; band < b->bands[h]; band++) {
-                int fb = b->band_offset[h] + band;
-                __m256 x[2], nanx[2], loss[2];
-                for (int v = 0; v < 2; v++) {
-                    x[v] = _mm256_loadu_ps(b->intensities[fb] + c + v * BLOCK);
-                    nanx[v] = _mm256_mul_ps(x[v], zero);            /* 0, or NaN where x is NaN */
-                    loss[v] = nanx[v];
+            __m256 hazard_eal[NV], index_loss[NV], indicator[NV];
+            for (int v = 0; v < NV; v++) { hazard_eal[v] = zero; index_loss[v] = zero; indicator[v] = zero; }
+            const int bands = b->bands[h], index_band = b->index_band[h], offset = b->band_offset[h];
+            for (int band = 0; band < bands; band++) {
+                const float *in = b->intensities[offset + band] + c;
+                __m256 x[NV], loss[NV];
+                __m256 top = _mm256_set1_ps(-INFINITY);
+                for (int v = 0; v < NV; v++) {
+                    x[v] = _mm256_loadu_ps(in + v * BLOCK);
+                    loss[v] = _mm256_mul_ps(x[v], zero);            /* 0, or NaN where x is NaN */
+                    top = _mm256_max_ps(x[v], top);                 /* NaN lanes leave top as it is */
                 }
+                /* Knots are ascending and a ramp is 0 below its knot, so knots at or above the
+                 * largest intensity of these cells add nothing and are skipped. */
+                __m128 t4 = _mm_max_ps(_mm256_castps256_ps128(top), _mm256_extractf128_ps(top, 1));
+                t4 = _mm_max_ps(t4, _mm_movehl_ps(t4, t4));
+                t4 = _mm_max_ss(t4, _mm_shuffle_ps(t4, t4, 1));
+                const float xmax = _mm_cvtss_f32(t4);
                 for (int k = 0; k < b->classes; k++) {
-                    const rk_ramps *r = &b->ramps[h * b->classes + k];
-                    __m256 y0 = _mm256_set1_ps(r->y0);
-                    __m256 d0 = _mm256_add_ps(y0, nanx[0]), d1 = _mm256_add_ps(y0, nanx[1]);
-                    for (int q = 0; q < r->count; q++) {
-                        __m256 knot = _mm256_set1_ps(r->knots[q]), coef = _mm256_set1_ps(r->coefs[q]);
-                        d0 = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[0], knot)), d0);
-                        d1 = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[1], knot)), d1);
+                    const rk_ramps r = b->ramps[h * b->classes + k];
+                    const __m256 y0 = _mm256_set1_ps(r.y0);
+                    __m256 d[NV];
+                    for (int v = 0; v < NV; v++) d[v] = y0;       /* NaN reaches the loss through its start */
+                    for (int q = 0; q < r.count && r.knots[q] < xmax; q++) {
+                        const __m256 knot = _mm256_set1_ps(r.knots[q]), coef = _mm256_set1_ps(r.coefs[q]);
+                        for (int v = 0; v < NV; v++) d[v] = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[v], knot)), d[v]);
                     }
-                    loss[0] = _mm256_fmadd_ps(_mm256_loadu_ps(b->values[k] + c), d0, loss[0]);
-                    loss[1] = _mm256_fmadd_ps(_mm256_loadu_ps(b->values[k] + c + BLOCK), d1, loss[1]);
+                    const float *val = b->values[k] + c;
+                    for (int v = 0; v < NV; v++) loss[v] = _mm256_fmadd_ps(_mm256_loadu_ps(val + v * BLOCK), d[v], loss[v]);
                 }
-                __m256 w = _mm256_set1_ps(b->eal_weights[fb]);
-                for (int v = 0; v < 2; v++) {
-                    hazard_eal[v] = _mm256_fmadd_ps(w, loss[v], hazard_eal[v]);
-                    if (band == b->index_band[h]) { index_loss[v] = loss[v]; indicator[v] = x[v]; }
-                }
+                const __m256 w = _mm256_set1_ps(b->eal_weights[offset + band]);
+                for (int v = 0; v < NV; v++) hazard_eal[v] = _mm256_fmadd_ps(w, loss[v], hazard_eal[v]);
+                if (band == index_band)
+                    for (int v = 0; v < NV; v++) { index_loss[v] = loss[v]; indicator[v] = x[v]; }
             }
-            __m256 wh = _mm256_set1_ps(b->weights[h]);
-            for (int v = 0; v < 2; v++) {
+            const __m256 wh = _mm256_set1_ps(b->weights[h]);
+            const rk_linear hn = b->hazard_norm[h], vn = b->vulnerability_norm[h];
+            for (int v = 0; v < NV; v++) {
                 if (b->probabilistic[h]) eal[v] = _mm256_add_ps(eal[v], hazard_eal[v]);
                 __m256 positive = _mm256_cmp_ps(exposed[v], zero, _CMP_GT_OQ);
-                __m256 ratio = _mm256_blendv_ps(_mm256_mul_ps(index_loss[v], zero), _mm256_div_ps(index_loss[v], exposed[v]), positive);
-                __m256 term = _mm256_mul_ps(_mm256_mul_ps(vlin(b->hazard_norm[h], indicator[v]), expo[v]), vlin(b->vulnerability_norm[h], ratio));
+                __m256 ratio = _mm256_blendv_ps(_mm256_mul_ps(index_loss[v], zero), _mm256_mul_ps(index_loss[v], inverse[v]), positive);
+                __m256 term = _mm256_mul_ps(_mm256_mul_ps(vlin(hn, indicator[v]), expo[v]), vlin(vn, ratio));
                 risk[v] = _mm256_fmadd_ps(wh, term, risk[v]);
             }
         }
-        __m256i li[2];
-        for (int v = 0; v < 2; v++) {
+        __m256i li[NV];
+        for (int v = 0; v < NV; v++) {
             __m256 exposed_nan = _mm256_cmp_ps(exposed[v], exposed[v], _CMP_UNORD_Q);
             _mm256_storeu_ps(b->eal + c + v * BLOCK, _mm256_blendv_ps(eal[v], _mm256_set1_ps(NAN), exposed_nan));
             _mm256_storeu_ps(b->index + c + v * BLOCK, risk[v]);
@@ -127,11 +140,12 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
             lv = _mm256_blendv_ps(lv, zero, _mm256_cmp_ps(risk[v], risk[v], _CMP_UNORD_Q));
             li[v] = _mm256_cvtps_epi32(lv);
         }
-        /* 16 levels to bytes: packs work per 128-bit lane, so fix the lane order with a permute. */
-        __m256i p16 = _mm256_packus_epi32(li[0], li[1]);
-        p16 = _mm256_permute4x64_epi64(p16, 0xD8);
-        __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(p16), _mm256_extracti128_si256(p16, 1));
-        _mm_storeu_si128((__m128i *)(b->level + c), bytes);
+        /* Levels to bytes, 16 at a time: packs work per 128-bit lane, so a permute restores order. */
+        for (int v = 0; v < NV; v += 2) {
+            __m256i p16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(li[v], li[v + 1]), 0xD8);
+            __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(p16), _mm256_extracti128_si256(p16, 1));
+            _mm_storeu_si128((__m128i *)(b->level + c + v * BLOCK), bytes);
+        }
     }
     if (c < end) portable(b, c, end);
 }
