@@ -13,7 +13,23 @@ static inline float lin(rk_linear n, float x) {
     return n.s * u + n.t;
 }
 
-/* One cell at a time; the same arithmetic in the same order as the vector version. */
+static inline float curve1(const rk_ramps *r, float x) {
+    if (r->mode == 0) {
+        float d = r->y0;
+        for (int q = 0; q < r->count && r->knots[q] < x; q++) d += r->coefs[q] * (x - r->knots[q]);
+        return isnan(x) ? x : d;
+    }
+    float xc = x < r->lo ? r->lo : x;
+    xc = xc > r->hi ? r->hi : xc;
+    float y = r->intercepts[0] + r->coefs[0] * xc;
+    for (int q = 1; q < r->count && r->knots[q] < x; q++) {
+        float line = r->intercepts[q] + r->coefs[q] * xc;
+        y = r->mode == 1 ? (line < y ? line : y) : (line > y ? line : y);
+    }
+    return y;
+}
+
+/* One cell at a time; the same formula as the vector version. */
 static void portable(const rk_batch *b, int64_t start, int64_t end) {
     for (int64_t c = start; c < end; c++) {
         float exposed = 0;
@@ -27,15 +43,7 @@ static void portable(const rk_batch *b, int64_t start, int64_t end) {
                 int fb = b->band_offset[h] + band;
                 float x = b->intensities[fb][c];
                 float loss = x * 0;
-                for (int k = 0; k < b->classes; k++) {
-                    const rk_ramps *r = &b->ramps[h * b->classes + k];
-                    float d = r->y0 + x * 0;
-                    for (int q = 0; q < r->count; q++) {
-                        float t = x - r->knots[q];
-                        d += r->coefs[q] * (t > 0 ? t : 0);
-                    }
-                    loss += b->values[k][c] * d;
-                }
+                for (int k = 0; k < b->classes; k++) loss += b->values[k][c] * curve1(&b->ramps[h * b->classes + k], x);
                 hazard_eal += b->eal_weights[fb] * loss;
                 if (band == b->index_band[h]) { index_loss = loss; indicator = x; }
             }
@@ -61,6 +69,7 @@ AVX2 static inline __m256 vlin(rk_linear n, __m256 x) {
      * either is NaN for maxps/minps, so u goes second). */
     u = _mm256_max_ps(_mm256_setzero_ps(), u);
     u = _mm256_min_ps(_mm256_set1_ps(1), u);
+    if (n.s == 1 && n.t == 0) return u;   /* the common [0, 1] scale: no rescale needed */
     return _mm256_fmadd_ps(_mm256_set1_ps(n.s), u, _mm256_set1_ps(n.t));
 }
 
@@ -103,12 +112,35 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
                 const float xmax = _mm_cvtss_f32(t4);
                 for (int k = 0; k < b->classes; k++) {
                     const rk_ramps r = b->ramps[h * b->classes + k];
-                    const __m256 y0 = _mm256_set1_ps(r.y0);
                     __m256 d[NV];
-                    for (int v = 0; v < NV; v++) d[v] = y0;       /* NaN reaches the loss through its start */
-                    for (int q = 0; q < r.count && r.knots[q] < xmax; q++) {
-                        const __m256 knot = _mm256_set1_ps(r.knots[q]), coef = _mm256_set1_ps(r.coefs[q]);
-                        for (int v = 0; v < NV; v++) d[v] = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[v], knot)), d[v]);
+                    if (r.mode == 0) {
+                        const __m256 y0 = _mm256_set1_ps(r.y0);
+                        for (int v = 0; v < NV; v++) d[v] = y0;   /* NaN reaches the loss through its start */
+                        for (int q = 0; q < r.count && r.knots[q] < xmax; q++) {
+                            const __m256 knot = _mm256_set1_ps(r.knots[q]), coef = _mm256_set1_ps(r.coefs[q]);
+                            for (int v = 0; v < NV; v++) d[v] = _mm256_fmadd_ps(coef, _mm256_max_ps(zero, _mm256_sub_ps(x[v], knot)), d[v]);
+                        }
+                    } else {
+                        /* Clamp once, then the lower (concave) or upper (convex) envelope of the
+                         * segment lines: two operations a segment instead of three. */
+                        const __m256 lo = _mm256_set1_ps(r.lo), hi = _mm256_set1_ps(r.hi);
+                        __m256 xc[NV];
+                        const __m256 s0 = _mm256_set1_ps(r.coefs[0]), i0 = _mm256_set1_ps(r.intercepts[0]);
+                        for (int v = 0; v < NV; v++) {
+                            xc[v] = _mm256_min_ps(hi, _mm256_max_ps(lo, x[v]));
+                            d[v] = _mm256_fmadd_ps(s0, xc[v], i0);
+                        }
+                        if (r.mode == 1) {
+                            for (int q = 1; q < r.count && r.knots[q] < xmax; q++) {
+                                const __m256 sq = _mm256_set1_ps(r.coefs[q]), iq = _mm256_set1_ps(r.intercepts[q]);
+                                for (int v = 0; v < NV; v++) d[v] = _mm256_min_ps(_mm256_fmadd_ps(sq, xc[v], iq), d[v]);
+                            }
+                        } else {
+                            for (int q = 1; q < r.count && r.knots[q] < xmax; q++) {
+                                const __m256 sq = _mm256_set1_ps(r.coefs[q]), iq = _mm256_set1_ps(r.intercepts[q]);
+                                for (int v = 0; v < NV; v++) d[v] = _mm256_max_ps(_mm256_fmadd_ps(sq, xc[v], iq), d[v]);
+                            }
+                        }
                     }
                     const float *val = b->values[k] + c;
                     for (int v = 0; v < NV; v++) loss[v] = _mm256_fmadd_ps(_mm256_loadu_ps(val + v * BLOCK), d[v], loss[v]);
@@ -133,12 +165,12 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
             __m256 exposed_nan = _mm256_cmp_ps(exposed[v], exposed[v], _CMP_UNORD_Q);
             _mm256_storeu_ps(b->eal + c + v * BLOCK, _mm256_blendv_ps(eal[v], _mm256_set1_ps(NAN), exposed_nan));
             _mm256_storeu_ps(b->index + c + v * BLOCK, risk[v]);
-            __m256 above = zero;
+            /* level = 5 − (number of breaks exceeded): compare masks are −1, summed as integers;
+             * 0 for NaN. */
+            __m256i lv = _mm256_set1_epi32(5);
             for (int q = 0; q < 4; q++)
-                above = _mm256_add_ps(above, _mm256_and_ps(_mm256_cmp_ps(risk[v], _mm256_set1_ps(b->breaks[q]), _CMP_GT_OQ), one));
-            __m256 lv = _mm256_sub_ps(_mm256_set1_ps(5), above);
-            lv = _mm256_blendv_ps(lv, zero, _mm256_cmp_ps(risk[v], risk[v], _CMP_UNORD_Q));
-            li[v] = _mm256_cvtps_epi32(lv);
+                lv = _mm256_add_epi32(lv, _mm256_castps_si256(_mm256_cmp_ps(risk[v], _mm256_set1_ps(b->breaks[q]), _CMP_GT_OQ)));
+            li[v] = _mm256_andnot_si256(_mm256_castps_si256(_mm256_cmp_ps(risk[v], risk[v], _CMP_UNORD_Q)), lv);
         }
         /* Levels to bytes, 16 at a time: packs work per 128-bit lane, so a permute restores order. */
         for (int v = 0; v < NV; v += 2) {

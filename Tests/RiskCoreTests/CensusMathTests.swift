@@ -243,7 +243,8 @@ import Testing
         let values = [field(7, 1e6), field(8, 5e5)]
         let depth = try PiecewiseLinearCurve(xs: [0, 0.5, 1, 2, 6], ys: [0, 0.3, 0.5, 0.7, 1])
         let gust = try PiecewiseLinearCurve(xs: [20, 30, 40, 60], ys: [0, 0.01, 0.05, 0.3])
-        let mmi = try PiecewiseLinearCurve(xs: [5, 6, 8, 10], ys: [0, 0.02, 0.2, 0.6])
+        // Concave, convex and S-shaped (neither), so each form of the vectorised curves is used.
+        let mmi = try PiecewiseLinearCurve(xs: [5, 6, 8, 10], ys: [0, 0.02, 0.5, 0.6])
         let kernel = CensusKernel(hazards: [
             .init(id: "flood", ealWeights: ExceedanceIntegration().weights(returnPeriods: [10, 100]),
                   damage: [depth.compiled, depth.compiled], fatality: nil, indexBand: 1),

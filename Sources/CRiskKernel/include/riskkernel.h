@@ -5,12 +5,19 @@
  * FusedKernel fills the batch and calls it; see Sources/RiskCore/Census/FusedKernel.swift. */
 #include <stdint.h>
 
-/* A piecewise-linear curve as ramps: y(x) = y0 + sum_k coef[k] * max(0, x - knot[k]). */
+/* A piecewise-linear curve, in one of three exact forms:
+ * mode 0, ramps:   y(x) = y0 + sum_k coefs[k] * max(0, x - knots[k]);
+ * mode 1, concave: y(x) = min_k (intercepts[k] + coefs[k] * clamp(x, lo, hi));
+ * mode 2, convex:  y(x) = max_k (intercepts[k] + coefs[k] * clamp(x, lo, hi)).
+ * In every form knots are ascending and a term whose knot is at or above every x of a block
+ * cannot change the result, which lets the kernel stop early. */
 typedef struct {
-    float y0;
+    int32_t mode;
+    float y0, lo, hi;
     int32_t count;
     const float *knots;
     const float *coefs;
+    const float *intercepts;
 } rk_ramps;
 
 /* min-max as u = clamp(a*x + b, 0, 1), then s*u + t (NaN stays NaN). */
