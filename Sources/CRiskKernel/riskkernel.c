@@ -36,20 +36,19 @@ static void portable(const rk_batch *b, int64_t start, int64_t end) {
         for (int k = 0; k < b->classes; k++) exposed += b->values[k][c];
         float expo = b->population_weight * lin(b->population_norm, b->population[c]) + b->value_weight * lin(b->value_norm, exposed);
         if (b->capacity) expo *= 1 - lin(b->capacity_norm, b->capacity[c]);
-        float risk = 0, eal = 0;
+        float risk = 0, eal = 0, inverse = 1 / exposed;
         for (int h = 0; h < b->hazards; h++) {
-            float hazard_eal = 0, index_loss = 0, indicator = 0;
             for (int band = 0; band < b->bands[h]; band++) {
                 int fb = b->band_offset[h] + band;
                 float x = b->intensities[fb][c];
                 float loss = x * 0;
                 for (int k = 0; k < b->classes; k++) loss += b->values[k][c] * curve1(&b->ramps[h * b->classes + k], x);
-                hazard_eal += b->eal_weights[fb] * loss;
-                if (band == b->index_band[h]) { index_loss = loss; indicator = x; }
+                if (b->probabilistic[h]) eal += b->eal_weights[fb] * loss;
+                if (band == b->index_band[h]) {
+                    float ratio = exposed > 0 ? loss * inverse : (isnan(loss) ? loss : 0);
+                    risk += b->weights[h] * (lin(b->hazard_norm[h], x) * expo * lin(b->vulnerability_norm[h], ratio));
+                }
             }
-            if (b->probabilistic[h]) eal += hazard_eal;
-            float ratio = exposed > 0 ? index_loss * (1 / exposed) : (isnan(index_loss) ? index_loss : 0);
-            risk += b->weights[h] * (lin(b->hazard_norm[h], indicator) * expo * lin(b->vulnerability_norm[h], ratio));
         }
         b->eal[c] = isnan(exposed) ? NAN : eal;
         b->index[c] = risk;
@@ -76,7 +75,11 @@ AVX2 static inline __m256 vlin(rk_linear n, __m256 x) {
 /* NV vectors (8·NV cells) per step, so every broadcast curve coefficient serves all of them and
  * the independent chains keep the FMA units busy. */
 #define NV 4
-AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
+AVX2 static void vectorised(const rk_batch *batch, int64_t start, int64_t end) {
+    /* A local copy, so stores to the outputs cannot alias the batch's fields and force reloads. */
+    const rk_batch local = *batch, *const b = &local;
+    float *restrict out_eal = b->eal, *restrict out_index = b->index;
+    uint8_t *restrict out_level = b->level;
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1);
     int64_t c = start;
     for (; c + NV * BLOCK <= end; c += NV * BLOCK) {
@@ -92,9 +95,8 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
             if (b->capacity) expo[v] = _mm256_mul_ps(expo[v], _mm256_sub_ps(one, vlin(b->capacity_norm, _mm256_loadu_ps(b->capacity + c + v * BLOCK))));
         }
         for (int h = 0; h < b->hazards; h++) {
-            __m256 hazard_eal[NV], index_loss[NV], indicator[NV];
-            for (int v = 0; v < NV; v++) { hazard_eal[v] = zero; index_loss[v] = zero; indicator[v] = zero; }
             const int bands = b->bands[h], index_band = b->index_band[h], offset = b->band_offset[h];
+            const int probabilistic = b->probabilistic[h];
             for (int band = 0; band < bands; band++) {
                 const float *in = b->intensities[offset + band] + c;
                 __m256 x[NV], loss[NV];
@@ -104,8 +106,8 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
                     loss[v] = _mm256_mul_ps(x[v], zero);            /* 0, or NaN where x is NaN */
                     top = _mm256_max_ps(x[v], top);                 /* NaN lanes leave top as it is */
                 }
-                /* Knots are ascending and a ramp is 0 below its knot, so knots at or above the
-                 * largest intensity of these cells add nothing and are skipped. */
+                /* Knots are ascending and a term is inert below its knot, so knots at or above
+                 * the largest intensity of these cells are skipped. */
                 __m128 t4 = _mm_max_ps(_mm256_castps256_ps128(top), _mm256_extractf128_ps(top, 1));
                 t4 = _mm_max_ps(t4, _mm_movehl_ps(t4, t4));
                 t4 = _mm_max_ss(t4, _mm_shuffle_ps(t4, t4, 1));
@@ -145,26 +147,28 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
                     const float *val = b->values[k] + c;
                     for (int v = 0; v < NV; v++) loss[v] = _mm256_fmadd_ps(_mm256_loadu_ps(val + v * BLOCK), d[v], loss[v]);
                 }
-                const __m256 w = _mm256_set1_ps(b->eal_weights[offset + band]);
-                for (int v = 0; v < NV; v++) hazard_eal[v] = _mm256_fmadd_ps(w, loss[v], hazard_eal[v]);
-                if (band == index_band)
-                    for (int v = 0; v < NV; v++) { index_loss[v] = loss[v]; indicator[v] = x[v]; }
-            }
-            const __m256 wh = _mm256_set1_ps(b->weights[h]);
-            const rk_linear hn = b->hazard_norm[h], vn = b->vulnerability_norm[h];
-            for (int v = 0; v < NV; v++) {
-                if (b->probabilistic[h]) eal[v] = _mm256_add_ps(eal[v], hazard_eal[v]);
-                __m256 positive = _mm256_cmp_ps(exposed[v], zero, _CMP_GT_OQ);
-                __m256 ratio = _mm256_blendv_ps(_mm256_mul_ps(index_loss[v], zero), _mm256_mul_ps(index_loss[v], inverse[v]), positive);
-                __m256 term = _mm256_mul_ps(_mm256_mul_ps(vlin(hn, indicator[v]), expo[v]), vlin(vn, ratio));
-                risk[v] = _mm256_fmadd_ps(wh, term, risk[v]);
+                if (probabilistic) {
+                    const __m256 w = _mm256_set1_ps(b->eal_weights[offset + band]);
+                    for (int v = 0; v < NV; v++) eal[v] = _mm256_fmadd_ps(w, loss[v], eal[v]);
+                }
+                if (band == index_band) {
+                    /* The index term uses this band's intensity and loss ratio. */
+                    const __m256 wh = _mm256_set1_ps(b->weights[h]);
+                    const rk_linear hn = b->hazard_norm[h], vn = b->vulnerability_norm[h];
+                    for (int v = 0; v < NV; v++) {
+                        __m256 positive = _mm256_cmp_ps(exposed[v], zero, _CMP_GT_OQ);
+                        __m256 ratio = _mm256_blendv_ps(_mm256_mul_ps(loss[v], zero), _mm256_mul_ps(loss[v], inverse[v]), positive);
+                        __m256 term = _mm256_mul_ps(_mm256_mul_ps(vlin(hn, x[v]), expo[v]), vlin(vn, ratio));
+                        risk[v] = _mm256_fmadd_ps(wh, term, risk[v]);
+                    }
+                }
             }
         }
         __m256i li[NV];
         for (int v = 0; v < NV; v++) {
             __m256 exposed_nan = _mm256_cmp_ps(exposed[v], exposed[v], _CMP_UNORD_Q);
-            _mm256_storeu_ps(b->eal + c + v * BLOCK, _mm256_blendv_ps(eal[v], _mm256_set1_ps(NAN), exposed_nan));
-            _mm256_storeu_ps(b->index + c + v * BLOCK, risk[v]);
+            _mm256_storeu_ps(out_eal + c + v * BLOCK, _mm256_blendv_ps(eal[v], _mm256_set1_ps(NAN), exposed_nan));
+            _mm256_storeu_ps(out_index + c + v * BLOCK, risk[v]);
             /* level = 5 − (number of breaks exceeded): compare masks are −1, summed as integers;
              * 0 for NaN. */
             __m256i lv = _mm256_set1_epi32(5);
@@ -176,10 +180,10 @@ AVX2 static void vectorised(const rk_batch *b, int64_t start, int64_t end) {
         for (int v = 0; v < NV; v += 2) {
             __m256i p16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(li[v], li[v + 1]), 0xD8);
             __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(p16), _mm256_extracti128_si256(p16, 1));
-            _mm_storeu_si128((__m128i *)(b->level + c + v * BLOCK), bytes);
+            _mm_storeu_si128((__m128i *)(out_level + c + v * BLOCK), bytes);
         }
     }
-    if (c < end) portable(b, c, end);
+    if (c < end) portable(batch, c, end);
 }
 
 int rk_has_avx2(void) {
