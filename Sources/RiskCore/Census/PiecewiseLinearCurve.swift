@@ -60,8 +60,10 @@ public struct PiecewiseLinearCurve: Sendable, Hashable {
         }
         let j = lo
         guard j + 1 < xs.count else { return ys[j] }
-        let dx = xs[j + 1] - xs[j]
-        return dx == 0 ? ys[j + 1] : ys[j] + (x - xs[j]) * (ys[j + 1] - ys[j]) / dx
+        if xs[j] == x { return ys[j] }
+        // numpy's order: the slope first, then slope·(x − x_j) + y_j.
+        let slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        return slope * (x - xs[j]) + ys[j]
     }
 
     /// A compiled form for fast batch evaluation in kernels.

@@ -1,0 +1,230 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// `riskcensus impact`: a probabilistic event set (one raster band per event) against point
+/// exposures, with CLIMADA's `ImpactCalc` semantics (`ImpactEngine`, METHODS §6.1).
+///
+/// Inputs are checked before any work: the events CSV must have one row per band, every `impf`
+/// must have a function, function intensities must not decrease. Bad input is a
+/// `CensusError.badData` naming the file and the line (exit 3).
+public struct ImpactJob {
+    public var exposuresPath: String
+    public var exposuresCRS: CRS = .wgs84
+    public var hazardPath: String
+    public var eventsPath: String
+    public var functionsPath: String
+    public var returnPeriods: [Double] = [5, 10, 25, 50, 100, 250]
+    public var writeMatrix = false
+
+    public init(exposuresPath: String, hazardPath: String, eventsPath: String, functionsPath: String) {
+        self.exposuresPath = exposuresPath
+        self.hazardPath = hazardPath
+        self.eventsPath = eventsPath
+        self.functionsPath = functionsPath
+    }
+
+    public struct Event: Sendable { public var id: String; public var frequency: Double; public var name: String }
+
+    public struct Output: Sendable {
+        public var result: ImpactEngine.Result
+        public var events: [Event]
+        public var exposures: [ImpactEngine.Exposure]
+        public var exceedance: [(returnPeriod: Double, impact: Double)]
+        public var unassignedIDs: [String]
+    }
+
+    public func run(outputDirectory out: String?) throws(CensusError) -> Output {
+        try CensusError.mapping {
+            let functions = try Self.readFunctions(functionsPath)
+            let events = try Self.readEvents(eventsPath)
+            let hazard = try RasterDataset(path: hazardPath)
+            let grid = try hazard.georeferencedGrid()
+            guard hazard.bandCount == events.count else {
+                throw CensusError.badData(file: eventsPath, message: "\(events.count) events but \(hazardPath) has \(hazard.bandCount) bands; give one row per band, in band order")
+            }
+            var (exposures, lonlat) = try Self.readExposures(exposuresPath, crs: exposuresCRS, functions: functions)
+            // Centroids: the hazard cell containing each point (in the hazard's CRS).
+            let t = try CoordinateTransformer(from: exposuresCRS, to: grid.crs!)
+            var cells: [Int: Int] = [:]       // grid cell index → centroid row
+            var cellOf: [Int] = []
+            var projected = lonlat
+            try t.transform(&projected)
+            for (j, p) in projected.enumerated() {
+                guard let cell = grid.cell(containing: p.x, p.y) else { continue }
+                let g = cell.row * grid.width + cell.col
+                if cells[g] == nil { cells[g] = cellOf.count; cellOf.append(g) }
+                exposures[j].centroid = cells[g]
+            }
+            // Intensities of the used cells, event by event (rows of whole bands, sampled).
+            var intensity = [Double](repeating: 0, count: events.count * cellOf.count)
+            var unknownCentroid = [Bool](repeating: false, count: cellOf.count)
+            for e in 0..<events.count {
+                let band: RasterBuffer<Double> = try hazard.readBand(e + 1)
+                for (c, g) in cellOf.enumerated() {
+                    let v = band.values[g]
+                    if v.isNaN { unknownCentroid[c] = true }
+                    intensity[e * cellOf.count + c] = v
+                }
+            }
+            var unassignedIDs: [String] = []
+            for j in exposures.indices {
+                if let c = exposures[j].centroid, unknownCentroid[c] { exposures[j].centroid = nil }
+                if exposures[j].centroid == nil { unassignedIDs.append(exposures[j].id) }
+            }
+            let engine = ImpactEngine(functions: functions)
+            let n = cellOf.count
+            let result = engine.run(exposures: exposures, frequencies: events.map(\.frequency),
+                                    intensity: { e, c in intensity[e * n + c] }, keepMatrix: writeMatrix)
+            let curve = ImpactEngine.exceedance(atEvent: result.atEvent, frequencies: events.map(\.frequency), returnPeriods: returnPeriods)
+            let output = Output(result: result, events: events, exposures: exposures,
+                                exceedance: Array(zip(returnPeriods, curve)).map { (returnPeriod: $0.0, impact: $0.1) },
+                                unassignedIDs: unassignedIDs)
+            if let out { try write(output, lonlat: lonlat, to: out) }
+            return output
+        }
+    }
+
+    // MARK: Inputs
+
+    static func csvRows(_ path: String) throws -> (header: [String], rows: [[String]]) {
+        guard FileManager.default.fileExists(atPath: path) else { throw GeoError.fileNotFound(path: path) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CensusError.badData(file: path, message: "cannot read as UTF-8 text")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard let header = lines.first else { throw CensusError.badData(file: path, message: "empty file") }
+        for (i, l) in lines.enumerated() where l.count != header.count {
+            throw CensusError.badData(file: path, message: "line \(i + 1): \(l.count) fields, the header has \(header.count)")
+        }
+        return (header, Array(lines.dropFirst()))
+    }
+
+    static func column(_ header: [String], _ name: String, _ path: String) throws -> Int {
+        guard let i = header.firstIndex(of: name) else {
+            throw CensusError.badData(file: path, message: "no column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
+        }
+        return i
+    }
+
+    static func number(_ s: String, _ path: String, line: Int, field: String) throws -> Double {
+        guard let v = Double(s), v.isFinite else {
+            throw CensusError.badData(file: path, message: "line \(line), \(field): expected a number, found \"\(s)\"")
+        }
+        return v
+    }
+
+    static func readFunctions(_ path: String) throws -> [ImpactFunction] {
+        let (h, rows) = try csvRows(path)
+        let (ci, ii, mi, pi) = (try column(h, "id", path), try column(h, "intensity", path), try column(h, "mdd", path), try column(h, "paa", path))
+        var order: [String] = []
+        var points: [String: [(Double, Double, Double, Int)]] = [:]
+        for (n, r) in rows.enumerated() {
+            let line = n + 2
+            if points[r[ci]] == nil { order.append(r[ci]) }
+            points[r[ci], default: []].append((try number(r[ii], path, line: line, field: "intensity"),
+                                               try number(r[mi], path, line: line, field: "mdd"),
+                                               try number(r[pi], path, line: line, field: "paa"), line))
+        }
+        return try order.map { id in
+            let p = points[id]!
+            do {
+                return try ImpactFunction(id: id, intensity: p.map(\.0), mdd: p.map(\.1), paa: p.map(\.2))
+            } catch let error as PiecewiseLinearCurve.Problem {
+                let line: Int = {
+                    switch error {
+                    case .xDecreasing(let i), .notFinite(let i), .yDecreasing(let i): return p[i].3
+                    case .outOfRange(let i, _, _): return p[i].3
+                    default: return p[0].3
+                    }
+                }()
+                throw CensusError.badData(file: path, message: "impact function \(id), line \(line): \(error.description)")
+            }
+        }
+    }
+
+    static func readEvents(_ path: String) throws -> [Event] {
+        let (h, rows) = try csvRows(path)
+        let (ei, fi) = (try column(h, "event_id", path), try column(h, "frequency", path))
+        let ni = h.firstIndex(of: "name")
+        return try rows.enumerated().map { n, r in
+            let f = try number(r[fi], path, line: n + 2, field: "frequency")
+            guard f >= 0 else { throw CensusError.badData(file: path, message: "line \(n + 2), frequency: must be ≥ 0, found \(f)") }
+            return Event(id: r[ei], frequency: f, name: ni.map { r[$0] } ?? "")
+        }
+    }
+
+    static func readExposures(_ path: String, crs: CRS, functions: [ImpactFunction]) throws -> ([ImpactEngine.Exposure], [Position]) {
+        let layer = try VectorDataset(path: path, assumedCRS: crs).layer(named: nil)
+        let index = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.id, $0) })
+        var out: [ImpactEngine.Exposure] = []
+        var positions: [Position] = []
+        try layer.forEachFeature { (f: Feature) throws(GeoError) in
+            let row = "feature \(f.id ?? Int64(out.count + 1))"
+            guard case .point(let p)? = f.geometry else {
+                throw GeoError.invalidData(path: path, location: row, reason: "expected a point (lon/lat columns or a Point geometry)")
+            }
+            func num(_ k: String, required: Bool) throws(GeoError) -> Double? {
+                guard let a = f.attributes[k], a != .null else {
+                    if required { throw GeoError.invalidData(path: path, location: "\(row), field \(k)", reason: "missing") }
+                    return nil
+                }
+                guard let v = a.doubleValue, v.isFinite else {
+                    throw GeoError.invalidData(path: path, location: "\(row), field \(k)", reason: "expected a number")
+                }
+                return v
+            }
+            let impf = f.attributes["impf"]?.stringValue ?? ""
+            guard let fi = index[impf] ?? index[impf.hasSuffix(".0") ? String(impf.dropLast(2)) : impf] else {
+                throw GeoError.invalidData(path: path, location: "\(row), field impf", reason: "impact function \"\(impf)\" is not in the impact-functions file")
+            }
+            out.append(ImpactEngine.Exposure(id: f.attributes["id"]?.stringValue ?? String(out.count + 1), value: try num("value", required: true)!,
+                                             function: fi, deductible: try num("deductible", required: false),
+                                             cover: try num("cover", required: false), centroid: nil))
+            positions.append(p)
+        }
+        return (out, positions)
+    }
+
+    // MARK: Outputs
+
+    func write(_ o: Output, lonlat: [Position], to out: String) throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
+        let r = o.result
+        let summary: JSONValue = .object([
+            "aai_agg": .number(r.aaiAgg), "n_events": .number(Double(o.events.count)), "n_exposures": .number(Double(o.exposures.count)),
+            "total_value": .number(o.exposures.reduce(0) { $0 + $1.value }), "unassigned": .number(Double(r.unassigned)),
+            "unassigned_ids": .array(o.unassignedIDs.prefix(1000).map { .string($0) }),
+            "semantics": .string("CLIMADA ImpactCalc: MDR = interp(I, mdd) * interp(I, paa), I > 0 only; deductible and cover as CLIMADA applies them"),
+            "engine": .string("riskcensus " + EngineInfo.version),
+            "inputs": .object([exposuresPath, hazardPath, eventsPath, functionsPath].reduce(into: [String: JSONValue]()) {
+                $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
+        ])
+        try AtomicFile.write(summary.encoded() + "\n", to: path("summary.json"))
+        var at = "event_id,at_event\n"
+        for (e, v) in zip(o.events, r.atEvent) { at += "\(e.id),\(JSONText.number(v))\n" }
+        try AtomicFile.write(at, to: path("at_event.csv"))
+        var eai = "id,eai_exp\n"
+        for (x, v) in zip(o.exposures, r.eaiExp) { eai += "\(x.id),\(JSONText.number(v))\n" }
+        try AtomicFile.write(eai, to: path("eai_exp.csv"))
+        var ex = "return_period,impact\n"
+        for p in o.exceedance { ex += "\(JSONText.number(p.returnPeriod)),\(JSONText.number(p.impact))\n" }
+        try AtomicFile.write(ex, to: path("exceedance.csv"))
+        let w = try GeoJSONFileWriter(path: path("eai_exp.geojson"), sourceCRS: exposuresCRS)
+        for (j, x) in o.exposures.enumerated() {
+            var a = Attributes()
+            a["id"] = .string(x.id)
+            a["value"] = .real(x.value)
+            a["eai_exp"] = .real(r.eaiExp[j])
+            a["assigned"] = .bool(x.centroid != nil)
+            try w.append(Feature(geometry: .point(lonlat[j]), attributes: a))
+        }
+        try w.finish()
+        if let m = r.matrix {
+            var s = "event_id,id,impact\n"
+            for (e, j, v) in m { s += "\(o.events[e].id),\(o.exposures[j].id),\(JSONText.number(v))\n" }
+            try AtomicFile.write(s, to: path("impact_matrix.csv"))
+        }
+    }
+}
