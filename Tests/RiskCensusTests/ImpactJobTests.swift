@@ -50,24 +50,40 @@ import Testing
         // A (impf 1): MDR(5) = 0.1·0.25, MDR(20) = 0.5, MDR(40) = 1 → 25, 500, 1000.
         // B (step at 15, deductible 10, cover 300): e1 min(500 − 10, 300) = 300; e2 I = 14.9 → 0 − 10 → clipped to 0;
         //   e3 300. E (deductible 5, no cover): e1 0.004·200 − 0.1·5 = 0.3; e2 0.75·200 − 5 = 145; e3 I = 0.
-        // C sits on a cell that is nodata in e3, D outside the grid: both unassigned.
-        let expectedAtEvent = [325.3, 645, 1300]
+        // C (impf 1, 400) sits on a cell that is 0 in e1, 7 in e2 (0.14·0.35·400 = 19.6) and nodata in e3:
+        // it counts in e2 only and is reported. D is outside the grid: unassigned.
+        let expectedAtEvent = [325.3, 664.6, 1300]
         for (a, b) in zip(r.atEvent, expectedAtEvent) { #expect(abs(a - b) <= 1e-9 * b) }
         let eai = Dictionary(uniqueKeysWithValues: zip(o.exposures.map(\.id), r.eaiExp))
-        for (id, v) in [("A", 17.5), ("B", 31.5), ("E", 2.93)] { #expect(abs(eai[id]! - v) <= 1e-9 * v, "\(id)") }
-        #expect(eai["C"] == 0 && eai["D"] == 0)
-        #expect(abs(r.aaiAgg - 51.93) <= 1e-9 * 51.93)
-        #expect(r.unassigned == 2 && o.unassignedIDs == ["C", "D"])
-        // Exceedance: RPs 8, 40, 200 for 325.3, 645, 1300, interpolated linearly in RP and clamped.
-        let expected = [325.3, 345.28125, 495.140625, 890.625, 1300]
+        for (id, v) in [("A", 17.5), ("B", 31.5), ("E", 2.93), ("C", 0.392)] { #expect(abs(eai[id]! - v) <= 1e-9 * v, "\(id)") }
+        #expect(eai["D"] == 0)
+        #expect(abs(r.aaiAgg - 52.322) <= 1e-9 * 52.322)
+        #expect(r.unassigned == 1 && o.unassignedIDs == ["D"])
+        #expect(o.unknownHazardIDs == ["C"] && o.unknownPairs == 1)
+        // Exceedance: RPs 8, 40, 200 for 325.3, 664.6, 1300, interpolated linearly in RP and clamped.
+        let expected = [325.3, 346.50625, 505.553125, 902.875, 1300]
         for (p, e) in zip(o.exceedance, expected) { #expect(abs(p.impact - e) <= 1e-9 * e, "RP \(p.returnPeriod)") }
         // Outputs.
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.file("out/summary.json")))) as! [String: Any]
-        #expect(summary["n_events"] as? Int == 3 && summary["n_exposures"] as? Int == 5 && summary["unassigned"] as? Int == 2)
+        #expect(summary["n_events"] as? Int == 3 && summary["n_exposures"] as? Int == 5 && summary["unassigned"] as? Int == 1)
+        #expect(summary["unknown_hazard_exposures"] as? Int == 1)
         #expect(summary["total_value"] as? Double == 2400)
         let matrix = try String(contentsOfFile: d.file("out/impact_matrix.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(matrix.count == 1 + 7)   // A×3, B×2, E×2 non-zero impacts
+        #expect(matrix.count == 1 + 8)   // A×3, B×2, C×1, E×2 non-zero impacts
         #expect(try String(contentsOfFile: d.file("out/at_event.csv"), encoding: .utf8).hasPrefix("event_id,at_event\ne1,325.3"))
+    }
+
+    @Test func threadCountDoesNotChangeTheOutput() throws {
+        let d = Dir()
+        var job = try fixture(d)
+        for t in [1, 2, 4] {
+            job.threads = t
+            _ = try job.run(outputDirectory: d.file("t\(t)"))
+        }
+        for f in ["at_event.csv", "eai_exp.csv", "exceedance.csv", "impact_matrix.csv", "summary.json", "eai_exp.geojson"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: d.file("t1/\(f)")))
+            for t in [2, 4] { #expect(a == (try Data(contentsOf: URL(fileURLWithPath: d.file("t\(t)/\(f)")))), "\(f) with \(t) threads") }
+        }
     }
 
     @Test func eventCountMustMatchTheBands() throws {

@@ -8,7 +8,7 @@ import RiskGeo
 /// Inputs are checked before any work: the events CSV must have one row per band, every `impf`
 /// must have a function, function intensities must not decrease. Bad input is a
 /// `CensusError.badData` naming the file and the line (exit 3).
-public struct ImpactJob {
+public struct ImpactJob: Sendable {
     public var exposuresPath: String
     public var exposuresCRS: CRS = .wgs84
     public var hazardPath: String
@@ -16,6 +16,8 @@ public struct ImpactJob {
     public var functionsPath: String
     public var returnPeriods: [Double] = [5, 10, 25, 50, 100, 250]
     public var writeMatrix = false
+    /// Workers over event chunks; the output does not depend on it.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(exposuresPath: String, hazardPath: String, eventsPath: String, functionsPath: String) {
         self.exposuresPath = exposuresPath
@@ -31,7 +33,12 @@ public struct ImpactJob {
         public var events: [Event]
         public var exposures: [ImpactEngine.Exposure]
         public var exceedance: [(returnPeriod: Double, impact: Double)]
+        /// Exposures outside the hazard grid: they contribute nothing.
         public var unassignedIDs: [String]
+        /// Exposures whose cell is nodata in at least one event, and the (exposure, event) pairs
+        /// left out for that reason.
+        public var unknownHazardIDs: [String]
+        public var unknownPairs: Int
     }
 
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
@@ -56,33 +63,83 @@ public struct ImpactJob {
                 if cells[g] == nil { cells[g] = cellOf.count; cellOf.append(g) }
                 exposures[j].centroid = cells[g]
             }
-            // Intensities of the used cells, event by event (rows of whole bands, sampled).
-            var intensity = [Double](repeating: 0, count: events.count * cellOf.count)
-            var unknownCentroid = [Bool](repeating: false, count: cellOf.count)
-            for e in 0..<events.count {
-                let band: RasterBuffer<Double> = try hazard.readBand(e + 1)
-                for (c, g) in cellOf.enumerated() {
-                    let v = band.values[g]
-                    if v.isNaN { unknownCentroid[c] = true }
-                    intensity[e * cellOf.count + c] = v
+            // Events in chunks of 16, in parallel, each worker with its own GDAL handle, reading
+            // only the window that holds the exposures. A nodata cell makes that event's
+            // intensity unknown there: the exposure contributes nothing for that event and is
+            // reported. Chunk results are combined in chunk order, so the thread count does not
+            // change a bit of the output.
+            let unassignedIDs = exposures.filter { $0.centroid == nil }.map(\.id)
+            let index = ImpactEngine.CentroidIndex(exposures: exposures, centroids: cellOf.count)
+            let window = Self.window(of: cellOf, gridWidth: grid.width)
+            let engine = ImpactEngine(functions: functions)
+            let chunkSize = 16
+            let chunks = (events.count + chunkSize - 1) / chunkSize
+            let frequencies = events.map(\.frequency)
+            let store = ChunkStore(count: chunks)
+            let snapshot = (exposures, cellOf, hazardPath, writeMatrix)
+            DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks))) { worker in
+                do {
+                    let ds = try RasterDataset(path: snapshot.2)
+                    var buffer = RasterBuffer<Float>(width: window.width, height: window.height)
+                    var k = worker
+                    while k < chunks {
+                        let first = k * chunkSize, count = min(chunkSize, events.count - first)
+                        var intensity = [Float](repeating: 0, count: count * snapshot.1.count)
+                        var unknown: [(Int, Int)] = []
+                        for e in 0..<count {
+                            try ds.read(band: first + e + 1, window: window, into: &buffer)
+                            for (c, g) in snapshot.1.enumerated() {
+                                let v = buffer.values[(g / grid.width - window.rowOff) * window.width + g % grid.width - window.colOff]
+                                if v.isNaN { unknown.append((first + e, c)) }
+                                intensity[e * snapshot.1.count + c] = v.isNaN ? 0 : v
+                            }
+                        }
+                        let r = engine.run(chunk: .init(firstEvent: first, count: count, intensity: intensity), exposures: snapshot.0,
+                                           index: index, frequencies: frequencies, keepMatrix: snapshot.3)
+                        store.put(k, r, unknown: unknown)
+                        k += threads
+                    }
+                } catch {
+                    store.fail(error)
                 }
             }
-            var unassignedIDs: [String] = []
-            for j in exposures.indices {
-                if let c = exposures[j].centroid, unknownCentroid[c] { exposures[j].centroid = nil }
-                if exposures[j].centroid == nil { unassignedIDs.append(exposures[j].id) }
+            if let e = store.error { throw e }
+            var atEvent = [Double](), eai = [Double](repeating: 0, count: exposures.count)
+            var matrix: [(event: Int, exposure: Int, impact: Double)]? = writeMatrix ? [] : nil
+            var unknownPairs: [(Int, Int)] = []
+            for k in 0..<chunks {
+                let r = store.results[k]!
+                atEvent += r.atEvent
+                for (j, v) in zip(r.touched, r.eai) { eai[j] += v }
+                matrix? += r.matrix ?? []
+                unknownPairs += store.unknown[k]
             }
-            let engine = ImpactEngine(functions: functions)
-            let n = cellOf.count
-            let result = engine.run(exposures: exposures, frequencies: events.map(\.frequency),
-                                    intensity: { e, c in intensity[e * n + c] }, keepMatrix: writeMatrix)
+            var aai = 0.0
+            for e in events.indices { aai += frequencies[e] * atEvent[e] }
+            var unknownExposures = Set<Int>()
+            for (_, c) in unknownPairs { for m in index.start[c]..<index.start[c + 1] { unknownExposures.insert(index.members[m]) } }
+            let result = ImpactEngine.Result(atEvent: atEvent, eaiExp: eai, aaiAgg: aai, matrix: matrix,
+                                             unassigned: unassignedIDs.count)
             let curve = ImpactEngine.exceedance(atEvent: result.atEvent, frequencies: events.map(\.frequency), returnPeriods: returnPeriods)
             let output = Output(result: result, events: events, exposures: exposures,
                                 exceedance: Array(zip(returnPeriods, curve)).map { (returnPeriod: $0.0, impact: $0.1) },
-                                unassignedIDs: unassignedIDs)
+                                unassignedIDs: unassignedIDs,
+                                unknownHazardIDs: unknownExposures.sorted().map { exposures[$0].id },
+                                unknownPairs: unknownPairs.reduce(0) { n, p in n + index.start[p.1 + 1] - index.start[p.1] })
             if let out { try write(output, lonlat: lonlat, to: out) }
             return output
         }
+    }
+
+    /// The smallest window of the hazard grid holding all used cells.
+    static func window(of cells: [Int], gridWidth: Int) -> Window {
+        guard !cells.isEmpty else { return Window(colOff: 0, rowOff: 0, width: 1, height: 1) }
+        var c0 = Int.max, c1 = Int.min, r0 = Int.max, r1 = Int.min
+        for g in cells {
+            c0 = min(c0, g % gridWidth); c1 = max(c1, g % gridWidth)
+            r0 = min(r0, g / gridWidth); r1 = max(r1, g / gridWidth)
+        }
+        return Window(colOff: c0, rowOff: r0, width: c1 - c0 + 1, height: r1 - r0 + 1)
     }
 
     // MARK: Inputs
@@ -196,6 +253,9 @@ public struct ImpactJob {
             "aai_agg": .number(r.aaiAgg), "n_events": .number(Double(o.events.count)), "n_exposures": .number(Double(o.exposures.count)),
             "total_value": .number(o.exposures.reduce(0) { $0 + $1.value }), "unassigned": .number(Double(r.unassigned)),
             "unassigned_ids": .array(o.unassignedIDs.prefix(1000).map { .string($0) }),
+            "unknown_hazard_exposures": .number(Double(o.unknownHazardIDs.count)),
+            "unknown_hazard_ids": .array(o.unknownHazardIDs.prefix(1000).map { .string($0) }),
+            "unknown_hazard_pairs": .number(Double(o.unknownPairs)),
             "semantics": .string("CLIMADA ImpactCalc: MDR = interp(I, mdd) * interp(I, paa), I > 0 only; deductible and cover as CLIMADA applies them"),
             "engine": .string("riskcensus " + EngineInfo.version),
             "inputs": .object([exposuresPath, hazardPath, eventsPath, functionsPath].reduce(into: [String: JSONValue]()) {
@@ -226,5 +286,29 @@ public struct ImpactJob {
             for (e, j, v) in m { s += "\(o.events[e].id),\(o.exposures[j].id),\(JSONText.number(v))\n" }
             try AtomicFile.write(s, to: path("impact_matrix.csv"))
         }
+    }
+}
+
+/// Collects chunk results from workers; each chunk index is written by exactly one worker.
+final class ChunkStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [ImpactEngine.ChunkResult?]
+    private(set) var unknown: [[(Int, Int)]]
+    private(set) var error: (any Error)?
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+        unknown = Array(repeating: [], count: count)
+    }
+
+    func put(_ k: Int, _ r: ImpactEngine.ChunkResult, unknown u: [(Int, Int)]) {
+        lock.lock(); defer { lock.unlock() }
+        results[k] = r
+        unknown[k] = u
+    }
+
+    func fail(_ e: any Error) {
+        lock.lock(); defer { lock.unlock() }
+        if error == nil { error = e }
     }
 }

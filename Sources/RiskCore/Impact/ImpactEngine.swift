@@ -38,6 +38,14 @@ public struct ImpactEngine: Sendable {
         /// Non-zero entries (event, exposure, impact) in event then exposure order, when asked for.
         public var matrix: [(event: Int, exposure: Int, impact: Double)]?
         public var unassigned: Int
+
+        public init(atEvent: [Double], eaiExp: [Double], aaiAgg: Double, matrix: [(event: Int, exposure: Int, impact: Double)]?, unassigned: Int) {
+            self.atEvent = atEvent
+            self.eaiExp = eaiExp
+            self.aaiAgg = aaiAgg
+            self.matrix = matrix
+            self.unassigned = unassigned
+        }
     }
 
     public let functions: [ImpactFunction]
@@ -72,6 +80,88 @@ public struct ImpactEngine: Sendable {
         var aai = 0.0
         for e in frequencies.indices { aai += frequencies[e] * atEvent[e] }
         return Result(atEvent: atEvent, eaiExp: eai, aaiAgg: aai, matrix: matrix, unassigned: unassigned)
+    }
+
+    /// A chunk of events, already read: `intensity[e·n + c]` for the chunk's events `e` and the
+    /// assigned centroids `c` (n of them).
+    public struct EventChunk: Sendable {
+        public var firstEvent: Int
+        public var count: Int
+        public var intensity: [Float]
+        public init(firstEvent: Int, count: Int, intensity: [Float]) {
+            self.firstEvent = firstEvent
+            self.count = count
+            self.intensity = intensity
+        }
+    }
+
+    /// Members of each centroid (CSR): exposures `members[start[c] ..< start[c + 1]]` sit on centroid c.
+    public struct CentroidIndex: Sendable {
+        public var start: [Int]
+        public var members: [Int]
+        public init(exposures: [Exposure], centroids: Int) {
+            var counts = [Int](repeating: 0, count: centroids + 1)
+            for x in exposures { if let c = x.centroid { counts[c + 1] += 1 } }
+            for c in 0..<centroids { counts[c + 1] += counts[c] }
+            var fill = counts
+            var members = [Int](repeating: 0, count: counts[centroids])
+            for (j, x) in exposures.enumerated() {
+                guard let c = x.centroid else { continue }
+                members[fill[c]] = j
+                fill[c] += 1
+            }
+            start = counts
+            self.members = members
+        }
+        public var centroidCount: Int { start.count - 1 }
+    }
+
+    /// One chunk's contribution: at_event of its events and its partial eai_exp, sparse over the
+    /// exposures it touched (exposure order).
+    public struct ChunkResult: Sendable {
+        public var atEvent: [Double]
+        public var touched: [Int]
+        public var eai: [Double]
+        public var matrix: [(event: Int, exposure: Int, impact: Double)]?
+    }
+
+    /// Impacts of one chunk of events, visiting only centroids with intensity > 0 (the sparse
+    /// footprint). Deterministic: sums run in exposure order.
+    public func run(chunk: EventChunk, exposures: [Exposure], index: CentroidIndex, frequencies: [Double],
+                    keepMatrix: Bool = false) -> ChunkResult {
+        let n = index.centroidCount
+        var atEvent = [Double](repeating: 0, count: chunk.count)
+        var partial: [Int: Double] = [:]
+        var matrix: [(Int, Int, Double)]? = keepMatrix ? [] : nil
+        var impacts: [(Int, Double)] = []
+        for k in 0..<chunk.count {
+            let e = chunk.firstEvent + k
+            impacts.removeAll(keepingCapacity: true)
+            let row = k * n
+            for c in 0..<n {
+                let i = Double(chunk.intensity[row + c])
+                guard i > 0 else { continue }
+                for m in index.start[c]..<index.start[c + 1] {
+                    let j = index.members[m]
+                    let x = exposures[j]
+                    let f = functions[x.function]
+                    var impact = f.mdr(i) * x.value
+                    if let d = x.deductible { impact -= f.paaValue(i) * d }
+                    if let cover = x.cover { impact = min(max(impact, 0), cover) }
+                    if impact != 0 { impacts.append((j, impact)) }
+                }
+            }
+            impacts.sort { $0.0 < $1.0 }
+            var sum = 0.0
+            for (j, v) in impacts {
+                sum += v
+                partial[j, default: 0] += frequencies[e] * v
+                matrix?.append((e, j, v))
+            }
+            atEvent[k] = sum
+        }
+        let touched = partial.keys.sorted()
+        return ChunkResult(atEvent: atEvent, touched: touched, eai: touched.map { partial[$0]! }, matrix: matrix)
     }
 
     /// CLIMADA's `calc_freq_curve`: events sorted by impact, descending; exceedance frequency is
