@@ -80,11 +80,11 @@ public struct ImpactJob: Sendable {
             DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks))) { worker in
                 do {
                     let ds = try RasterDataset(path: snapshot.2)
-                    var buffer = RasterBuffer<Float>(width: window.width, height: window.height)
+                    var buffer = RasterBuffer<Double>(width: window.width, height: window.height)
                     var k = worker
                     while k < chunks {
                         let first = k * chunkSize, count = min(chunkSize, events.count - first)
-                        var intensity = [Float](repeating: 0, count: count * snapshot.1.count)
+                        var intensity = [Double](repeating: 0, count: count * snapshot.1.count)
                         var unknown: [(Int, Int)] = []
                         for e in 0..<count {
                             try ds.read(band: first + e + 1, window: window, into: &buffer)

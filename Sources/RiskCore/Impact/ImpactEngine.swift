@@ -87,8 +87,8 @@ public struct ImpactEngine: Sendable {
     public struct EventChunk: Sendable {
         public var firstEvent: Int
         public var count: Int
-        public var intensity: [Float]
-        public init(firstEvent: Int, count: Int, intensity: [Float]) {
+        public var intensity: [Double]
+        public init(firstEvent: Int, count: Int, intensity: [Double]) {
             self.firstEvent = firstEvent
             self.count = count
             self.intensity = intensity
@@ -139,7 +139,7 @@ public struct ImpactEngine: Sendable {
             impacts.removeAll(keepingCapacity: true)
             let row = k * n
             for c in 0..<n {
-                let i = Double(chunk.intensity[row + c])
+                let i = chunk.intensity[row + c]
                 guard i > 0 else { continue }
                 for m in index.start[c]..<index.start[c + 1] {
                     let j = index.members[m]
