@@ -16,6 +16,9 @@ public enum GDALEnvironment {
         CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "NONE")
         // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files.
         CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+        // GDAL's block cache defaults to 5 % of RAM; the engine reads each block once, so a
+        // small cache keeps memory bounded. GDAL_CACHEMAX in the environment still wins.
+        if getenv("GDAL_CACHEMAX") == nil { GDALSetCacheMax64(256 << 20) }
     }()
 
     /// Idempotent; every RiskGeo entry point calls it.
