@@ -47,14 +47,16 @@ def make(d, n_exp, n_events, seed=11):
     value = np.round(rng.uniform(1e4, 1e6, n_exp), 2)
     with open(os.path.join(d, "exposures.csv"), "w") as f:
         f.write("id,lon,lat,value,impf\n")
-        f.writelines(f"{j},{lon[j]:.6f},{lat[j]:.6f},{value[j]},1\n" for j in range(n_exp))
+        # Nine decimals, so no point falls exactly on a cell edge, where RiskCensus takes the cell that
+        # starts there (half-open cells) and CLIMADA's rounding to the nearest centre may take the other.
+        f.writelines(f"{j},{lon[j]:.9f},{lat[j]:.9f},{value[j]},1\n" for j in range(n_exp))
 
 
 def run_riskcensus(binary, d, threads):
     t0 = time.time()
     p = subprocess.run(["/usr/bin/time", "-v", binary, "impact", "--exposures", f"{d}/exposures.csv", "--hazard", f"{d}/hazard.tif",
-                        "--events", f"{d}/events.csv", "--impact-functions", f"{d}/impf.csv", "--out", f"{d}/rc"],
-                       capture_output=True, text=True, env=dict(os.environ, RISKCENSUS_THREADS=str(threads)))
+                        "--events", f"{d}/events.csv", "--impact-functions", f"{d}/impf.csv", "--out", f"{d}/rc",
+                        "--threads", str(threads)], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(p.stderr)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) * 1024
@@ -73,7 +75,7 @@ def main():
         secs, rss, aai = run_riskcensus(binary, d, os.cpu_count())
         rows.append(("riskcensus", n_exp, n_events, secs, rss, aai))
         climada = os.environ.get("CLIMADA_PYTHON")
-        if climada:
+        if climada and (n_exp, n_events) != (20_000, 100):
             small_exp, small_events = 20_000, 100
             with tempfile.TemporaryDirectory() as s:
                 make(s, small_exp, small_events)

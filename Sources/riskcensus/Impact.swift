@@ -23,8 +23,11 @@ struct Impact: ParsableCommand {
     var returnPeriods: String = "5,10,25,50,100,250"
     @Flag(help: "Also write impact_matrix.csv (sparse event_id,id,impact).")
     var impactMatrix = false
+    @Option(help: "Worker threads over event chunks (default: all cores); the output does not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard !parsedReturnPeriods.isEmpty, parsedReturnPeriods.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--return-periods must be positive numbers separated by commas")
         }
@@ -40,6 +43,7 @@ struct Impact: ParsableCommand {
         do { job.exposuresCRS = try CRS.parse(exposuresCrs) } catch { throw ValidationError("--exposures-crs: \(error.description)") }
         job.returnPeriods = parsedReturnPeriods
         job.writeMatrix = impactMatrix
+        job.threads = threads
         let o = try job.run(outputDirectory: out)
         print("aai_agg \(o.result.aaiAgg); \(o.events.count) events, \(o.exposures.count) exposures, \(o.result.unassigned) unassigned; outputs in \(out)")
     }

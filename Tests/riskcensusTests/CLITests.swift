@@ -149,3 +149,26 @@ import RiskCensus
         #expect(try run(["run", manifest, "--out", dir + "/o", "--threads", "0"]).status == 2)
     }
 }
+
+@Suite struct ImpactCLITests {
+    @Test func impactExitsThreeNamingTheEventsFileWhenBandsDoNotMatch() throws {
+        let dir = NSTemporaryDirectory() + "cli-impact-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let grid = GridSpec(transform: .northUp(west: 10, north: 2, cellWidth: 1, cellHeight: 1), width: 2, height: 2, crs: .wgs84)
+        try GeoTIFFWriter.write(RasterBuffer<Double>(width: 2, height: 2, values: [0, 20, 30, 0]), grid: grid, to: dir + "/h.tif",
+                                options: RasterWriteOptions(units: "m/s", dataType: .float64))
+        try "id,lon,lat,value,impf\na,10.5,1.5,100,1\nb,11.5,1.5,100,1\n".write(toFile: dir + "/x.csv", atomically: true, encoding: .utf8)
+        try "id,intensity,mdd,paa\n1,0,0,1\n1,40,1,1\n".write(toFile: dir + "/f.csv", atomically: true, encoding: .utf8)
+        try "event_id,frequency\n1,0.1\n".write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        let ok = try run(["impact", "--exposures", dir + "/x.csv", "--hazard", dir + "/h.tif", "--events", dir + "/e.csv",
+                          "--impact-functions", dir + "/f.csv", "--out", dir + "/out", "--threads", "2"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        // b sits on I = 20: MDR = 0.5 → 50, times frequency 0.1 = 5.
+        #expect(try String(contentsOfFile: dir + "/out/eai_exp.csv", encoding: .utf8) == "id,eai_exp\na,0\nb,5\n")
+        try "event_id,frequency\n1,0.1\n2,0.2\n".write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        let bad = try run(["impact", "--exposures", dir + "/x.csv", "--hazard", dir + "/h.tif", "--events", dir + "/e.csv",
+                           "--impact-functions", dir + "/f.csv", "--out", dir + "/out2"])
+        #expect(bad.status == 3 && bad.stderr.contains("e.csv") && bad.stderr.contains("1 bands"))
+    }
+}

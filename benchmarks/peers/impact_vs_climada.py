@@ -61,11 +61,14 @@ def run_climada(d):
     from climada.hazard import Hazard
     from climada.engine import ImpactCalc
     events = pd.read_csv(os.path.join(d, "events.csv"))
-    haz = Hazard.from_raster([os.path.join(d, "hazard.tif")], band=list(range(1, N_EVENTS + 1)), haz_type="TC",
+    haz = Hazard.from_raster([os.path.join(d, "hazard.tif")], band=list(range(1, len(events) + 1)), haz_type="TC",
                              attrs={"frequency": events.frequency.values, "event_id": events.event_id.values})
     ex = pd.read_csv(os.path.join(d, "exposures.csv"))
-    gdf = gpd.GeoDataFrame({"value": ex.value, "impf_TC": ex.impf, "deductible": ex.deductible, "cover": ex.cover},
-                           geometry=gpd.points_from_xy(ex.lon, ex.lat), crs="EPSG:4326")
+    columns = {"value": ex.value, "impf_TC": ex.impf}
+    for optional in ("deductible", "cover"):
+        if optional in ex.columns:
+            columns[optional] = ex[optional]
+    gdf = gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy(ex.lon, ex.lat), crs="EPSG:4326")
     exp = Exposures(gdf)
     exp.assign_centroids(haz, threshold=50)
     # For raster hazards CLIMADA matches far-away points to edge cells; RiskCensus reports points
@@ -85,6 +88,7 @@ def run_climada(d):
     imp = ImpactCalc(exp, funcs, haz).impact(assign_centroids=False)
     rps = [5, 10, 25, 50, 100, 250]
     out = {"at_event": imp.at_event.tolist(), "eai_exp": imp.eai_exp.tolist(), "aai_agg": float(imp.aai_agg),
+           "centroids_assigned": int((exp.gdf[column] >= 0).sum()),
            "exceedance": imp.calc_freq_curve(rps).impact.tolist(), "ids": ex.id.tolist()}
     json.dump(out, open(os.path.join(d, "climada.json"), "w"))
 
