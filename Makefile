@@ -30,8 +30,11 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Kernel benchmark against numpy and the memory copy bandwidth (see benchmarks/).
+# Kernel benchmark against numpy and the memory copy bandwidth (see benchmarks/). The numpy
+# baseline runs on the python3 first on PATH; numpy is installed (pinned) when missing.
+NUMPY_PIN := numpy==2.4.6
 bench: deps
+	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "$(NUMPY_PIN)"
 	benchmarks/run_kernel_bench.sh
 
 # The main job: the bundled censuses, written to maps/<dataset>/.
