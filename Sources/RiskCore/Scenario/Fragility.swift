@@ -1,0 +1,115 @@
+import RealModule
+
+/// One limit state's fragility function with OpenQuake's semantics (METHODS §6.2): the
+/// probability of reaching or exceeding the limit state at intensity x.
+public enum FragilityFunction: Sendable, Hashable {
+    /// NRML `format="continuous"`, `shape="logncdf"`: `mean` and `stddev` of the IML itself (not
+    /// of ln IML), clipped to [minIML, maxIML].
+    case continuous(mean: Double, stddev: Double, minIML: Double, maxIML: Double, noDamageLimit: Double?)
+    /// NRML `format="discrete"`: probabilities of exceedance tabulated at IMLs.
+    case discrete(imls: [Double], poes: [Double], noDamageLimit: Double?)
+
+    /// P(LS ≥ k | x).
+    ///
+    /// Continuous: σ = √ln(1 + sd²/mean²), scale = mean²/√(sd² + mean²) (the median), and
+    /// P = Φ(ln(x′/scale)/σ) with x′ = clip(x, minIML, maxIML); 0 where x′ ≤ noDamageLimit (a limit
+    /// of 0 is ignored). Discrete: linear interpolation on the table, clamped at both ends; when
+    /// noDamageLimit lies below the first IML the point (noDamageLimit, 0) is prepended, and below
+    /// noDamageLimit the probability is 0.
+    public func probabilityOfExceedance(_ x: Double) -> Double {
+        guard !x.isNaN else { return .nan }
+        switch self {
+        case .continuous(let mean, let sd, let lo, let hi, let ndl):
+            let xc = min(max(x, lo), hi)
+            if let ndl, ndl > 0, xc <= ndl { return 0 }
+            guard xc > 0 else { return 0 }
+            let sigma = Double.log(onePlus: sd * sd / (mean * mean)).squareRoot()
+            let scale = mean * mean / (sd * sd + mean * mean).squareRoot()
+            guard sigma > 0 else { return xc >= scale ? 1 : 0 }
+            return 0.5 * Double.erfc(-Double.log(xc / scale) / sigma / 2.0.squareRoot())
+        case .discrete(var imls, var poes, let ndl):
+            if let ndl {
+                if x < ndl { return 0 }
+                if ndl < imls[0] {
+                    imls.insert(ndl, at: 0)
+                    poes.insert(0, at: 0)
+                }
+            }
+            return ImpactEngineInterp.numpy(x, imls, poes)
+        }
+    }
+}
+
+/// The limit states of one taxonomy.
+public struct FragilityModel: Sendable, Hashable {
+    public let limitStates: [String]
+    public let functions: [FragilityFunction]
+
+    public init(limitStates: [String], functions: [FragilityFunction]) {
+        precondition(limitStates.count == functions.count, "one function per limit state")
+        self.limitStates = limitStates
+        self.functions = functions
+    }
+
+    /// Fractions in each damage state [no damage, ds₁ … dsₙ] at intensity x: differences of
+    /// successive exceedance probabilities, with OpenQuake's rule that a fraction below 1e-7
+    /// (a negative one from curves that cross) becomes 0.
+    public func damageFractions(_ x: Double) -> [Double] {
+        let p = functions.map { $0.probabilityOfExceedance(x) }
+        var out = [1 - (p.first ?? 0)]
+        for k in p.indices { out.append(k + 1 < p.count ? p[k] - p[k + 1] : p[k]) }
+        return out.map { $0 < 1e-7 ? 0 : $0 }
+    }
+}
+
+/// A discrete vulnerability function (loss ratio against IML) with OpenQuake's semantics: 0 below
+/// the first IML, linear inside the table, clamped at the last IML.
+public struct VulnerabilityFunction: Sendable, Hashable {
+    public let imt: String
+    public let imls: [Double]
+    public let lossRatios: [Double]
+
+    public init(imt: String, imls: [Double], lossRatios: [Double]) {
+        precondition(imls.count == lossRatios.count && !imls.isEmpty, "one loss ratio per IML")
+        self.imt = imt
+        self.imls = imls
+        self.lossRatios = lossRatios
+    }
+
+    public func lossRatio(_ x: Double) -> Double {
+        guard !x.isNaN else { return .nan }
+        if x < imls[0] { return 0 }
+        return ImpactEngineInterp.numpy(x, imls, lossRatios)
+    }
+}
+
+/// numpy.interp, shared by the impact engine and the scenario calculators.
+enum ImpactEngineInterp {
+    static func numpy(_ x: Double, _ xp: [Double], _ fp: [Double]) -> Double { ImpactEngine.numpyInterp(x, xp, fp) }
+}
+
+/// Great-circle distance on a sphere of 6,371 km, as OpenQuake assigns assets to sites.
+public enum GreatCircle {
+    public static let earthRadiusKm = 6371.0
+
+    /// Distance in km between two lon/lat points (degrees), by the haversine formula.
+    public static func distanceKm(_ a: Position, _ b: Position) -> Double {
+        let rad = Double.pi / 180
+        let dLat = (b.y - a.y) * rad, dLon = (b.x - a.x) * rad
+        let h = Double.sin(dLat / 2) * Double.sin(dLat / 2)
+            + Double.cos(a.y * rad) * Double.cos(b.y * rad) * Double.sin(dLon / 2) * Double.sin(dLon / 2)
+        return 2 * earthRadiusKm * Double.asin(min(1, h.squareRoot()))
+    }
+
+    /// Index of the nearest site within `maxKm`, or nil (ties go to the lower index).
+    ///
+    /// - Complexity: O(sites).
+    public static func nearest(to p: Position, sites: [Position], maxKm: Double) -> Int? {
+        var best: (Int, Double)?
+        for (i, s) in sites.enumerated() {
+            let d = distanceKm(p, s)
+            if d <= maxKm, best == nil || d < best!.1 { best = (i, d) }
+        }
+        return best?.0
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import RiskCore
+
+/// OpenQuake's published fragility and vulnerability rules (METHODS §6.2), with reference values
+/// from scipy.stats.lognorm (shape σ, scale as below).
+@Suite struct ScenarioTests {
+    /// mean 0.3 g, stddev 0.15 g: σ = √ln(1.25) = 0.47238, scale = 0.09/√0.1125 = 0.26833.
+    let continuous = FragilityFunction.continuous(mean: 0.3, stddev: 0.15, minIML: 0.05, maxIML: 2.0, noDamageLimit: nil)
+
+    @Test func continuousFragilityMatchesTheLognormalCDF() {
+        for (x, reference) in [(0.3, 0.5933575216034501), (0.1, 0.01833127533762437)] {
+            #expect(abs(continuous.probabilityOfExceedance(x) - reference) < 1e-12, "x = \(x)")
+        }
+        // Clipped to [minIML, maxIML] before the CDF.
+        #expect(abs(continuous.probabilityOfExceedance(0.01) - 0.0001876636997997499) < 1e-12)
+        #expect(abs(continuous.probabilityOfExceedance(3.0) - 0.999989419411284) < 1e-12)
+        // A noDamageLimit gives 0 at or below it; a limit of 0 is ignored.
+        let limited = FragilityFunction.continuous(mean: 0.3, stddev: 0.15, minIML: 0.05, maxIML: 2.0, noDamageLimit: 0.08)
+        #expect(limited.probabilityOfExceedance(0.07) == 0)
+        #expect(abs(limited.probabilityOfExceedance(0.1) - 0.01833127533762437) < 1e-12)
+        let zeroLimit = FragilityFunction.continuous(mean: 0.3, stddev: 0.15, minIML: 0.05, maxIML: 2.0, noDamageLimit: 0)
+        #expect(zeroLimit.probabilityOfExceedance(0.01) == continuous.probabilityOfExceedance(0.01))
+    }
+
+    @Test func discreteFragilityPrependsTheNoDamageLimit() {
+        let f = FragilityFunction.discrete(imls: [0.1, 0.2, 0.4], poes: [0.05, 0.4, 0.9], noDamageLimit: 0.05)
+        #expect(f.probabilityOfExceedance(0.04) == 0)
+        #expect(abs(f.probabilityOfExceedance(0.075) - 0.025) < 1e-15)   // from (0.05, 0) to (0.1, 0.05)
+        #expect(abs(f.probabilityOfExceedance(0.15) - 0.225) < 1e-15)
+        #expect(f.probabilityOfExceedance(0.5) == 0.9)                    // clamped at the last IML
+        let noLimit = FragilityFunction.discrete(imls: [0.1, 0.2], poes: [0.05, 0.4], noDamageLimit: nil)
+        #expect(noLimit.probabilityOfExceedance(0.01) == 0.05)            // numpy interp clamps below
+    }
+
+    @Test func damageFractionsAreDifferencesWithCrossingCurvesZeroed() {
+        // Two limit states whose curves cross above 0.3: P(LS2) > P(LS1) there.
+        let m = FragilityModel(limitStates: ["moderate", "complete"], functions: [
+            .discrete(imls: [0.1, 0.5], poes: [0.2, 0.6], noDamageLimit: nil),
+            .discrete(imls: [0.1, 0.5], poes: [0.1, 0.8], noDamageLimit: nil),
+        ])
+        let low = m.damageFractions(0.1)
+        #expect(abs(low[0] - 0.8) < 1e-15 && abs(low[1] - 0.1) < 1e-15 && abs(low[2] - 0.1) < 1e-15)
+        let high = m.damageFractions(0.5)   // moderate − complete = −0.2 → 0
+        #expect(abs(high[0] - 0.4) < 1e-15 && high[1] == 0 && abs(high[2] - 0.8) < 1e-15)
+    }
+
+    @Test func vulnerabilityIsZeroBelowTheFirstIMLAndClampedAbove() {
+        let v = VulnerabilityFunction(imt: "PGA", imls: [0.1, 0.3, 0.6], lossRatios: [0.05, 0.2, 0.5])
+        #expect(v.lossRatio(0.05) == 0)
+        #expect(abs(v.lossRatio(0.2) - 0.125) < 1e-15)
+        #expect(v.lossRatio(1.0) == 0.5)
+    }
+
+    @Test func greatCircleDistanceAndNearestSite() {
+        // One degree of latitude on a 6,371 km sphere: π/180 · 6371 km.
+        #expect(abs(GreatCircle.distanceKm(Position(0, 0), Position(0, 1)) - 111.19492664455873) < 1e-9)
+        // At 60°N a degree of longitude is half as long, so the site 0.9° east is nearer than the
+        // one 0.6° north, although it is farther in degrees.
+        let sites = [Position(10, 60.6), Position(10.9, 60)]
+        #expect(GreatCircle.nearest(to: Position(10, 60), sites: sites, maxKm: 100) == 1)
+        #expect(GreatCircle.nearest(to: Position(10, 60), sites: sites, maxKm: 40) == nil)
+    }
+}
