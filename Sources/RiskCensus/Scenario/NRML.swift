@@ -1,0 +1,182 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import RiskCore
+
+/// Readers for GEM's NRML 0.5 fragility and vulnerability models, so users can bring OpenQuake's
+/// public models. Errors name the file, the element and the line.
+public enum NRML {
+    /// A parsed fragility model: limit states and, per taxonomy (function id), the IMT and the
+    /// limit-state functions.
+    public struct FragilitySet: Sendable {
+        public var limitStates: [String]
+        public var models: [String: (imt: String, model: FragilityModel)]
+    }
+
+    public struct VulnerabilitySet: Sendable {
+        public var lossCategory: String
+        public var functions: [String: VulnerabilityFunction]
+    }
+
+    /// A small DOM: element name, attributes, text, children, and its line for messages.
+    final class Node {
+        let name: String
+        let attributes: [String: String]
+        let line: Int
+        var text = ""
+        var children: [Node] = []
+        init(name: String, attributes: [String: String], line: Int) {
+            self.name = name
+            self.attributes = attributes
+            self.line = line
+        }
+        func child(_ n: String) -> Node? { children.first { $0.name == n } }
+        func all(_ n: String) -> [Node] { children.filter { $0.name == n } }
+    }
+
+    final class Builder: NSObject, XMLParserDelegate {
+        var stack: [Node] = []
+        var root: Node?
+        weak var parser: XMLParser?
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            let local = name.split(separator: ":").last.map(String.init) ?? name
+            let n = Node(name: local, attributes: attributes, line: parser.lineNumber)
+            stack.last?.children.append(n)
+            if root == nil { root = n }
+            stack.append(n)
+        }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            _ = stack.popLast()
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { stack.last?.text += string }
+    }
+
+    static func parse(_ path: String) throws(CensusError) -> Node {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "file", path: path) }
+        guard let parser = XMLParser(contentsOf: URL(fileURLWithPath: path)) else {
+            throw .badData(file: path, message: "cannot read the file")
+        }
+        let b = Builder()
+        parser.delegate = b
+        guard parser.parse(), let root = b.root else {
+            let e = parser.parserError.map { "\($0.localizedDescription)" } ?? "malformed XML"
+            throw .badData(file: path, message: "line \(parser.lineNumber): malformed NRML: \(e)")
+        }
+        return root
+    }
+
+    static func numbers(_ s: String, _ path: String, _ node: Node) throws(CensusError) -> [Double] {
+        var out: [Double] = []
+        for token in s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "," }) {
+            guard let v = Double(token), v.isFinite else {
+                throw .badData(file: path, message: "line \(node.line), <\(node.name)>: \"\(token)\" is not a number")
+            }
+            out.append(v)
+        }
+        return out
+    }
+
+    static func attribute(_ node: Node, _ key: String, _ path: String) throws(CensusError) -> String {
+        guard let v = node.attributes[key] else {
+            throw .badData(file: path, message: "line \(node.line), <\(node.name)>: missing attribute \(key)")
+        }
+        return v
+    }
+
+    static func number(_ node: Node, _ key: String, _ path: String) throws(CensusError) -> Double {
+        let s = try attribute(node, key, path)
+        guard let v = Double(s), v.isFinite else {
+            throw .badData(file: path, message: "line \(node.line), <\(node.name)> \(key)=\"\(s)\" is not a number")
+        }
+        return v
+    }
+
+    /// Reads a `fragilityModel` (discrete and continuous `logncdf` functions).
+    public static func fragility(_ path: String) throws(CensusError) -> FragilitySet {
+        let root = try parse(path)
+        guard let model = root.name == "fragilityModel" ? root : root.child("fragilityModel") else {
+            throw .badData(file: path, message: "no <fragilityModel> element")
+        }
+        guard let lsNode = model.child("limitStates") else {
+            throw .badData(file: path, message: "line \(model.line), <fragilityModel>: no <limitStates>")
+        }
+        let states = lsNode.text.split(whereSeparator: \.isWhitespace).map(String.init)
+        var models: [String: (imt: String, model: FragilityModel)] = [:]
+        for f in model.all("fragilityFunction") {
+            let id = try attribute(f, "id", path)
+            guard let imls = f.child("imls") else { throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): no <imls>") }
+            let imt = try attribute(imls, "imt", path)
+            let ndl = try imls.attributes["noDamageLimit"].map { _ throws(CensusError) in try number(imls, "noDamageLimit", path) }
+            var functions: [FragilityFunction] = []
+            switch f.attributes["format"] {
+            case "discrete":
+                let x = try numbers(imls.text, path, imls)
+                for ls in states {
+                    guard let p = f.all("poes").first(where: { $0.attributes["ls"] == ls }) else {
+                        throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): no <poes ls=\"\(ls)\">")
+                    }
+                    let y = try numbers(p.text, path, p)
+                    guard y.count == x.count else {
+                        throw .badData(file: path, message: "line \(p.line), fragilityFunction \(id): \(y.count) poes for \(x.count) imls")
+                    }
+                    guard zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                        throw .badData(file: path, message: "line \(imls.line), fragilityFunction \(id): imls must increase")
+                    }
+                    guard y.allSatisfy({ (0...1).contains($0) }) else {
+                        throw .badData(file: path, message: "line \(p.line), fragilityFunction \(id): poes must lie in [0, 1]")
+                    }
+                    functions.append(.discrete(imls: x, poes: y, noDamageLimit: ndl))
+                }
+            case "continuous":
+                guard f.attributes["shape"] ?? "logncdf" == "logncdf" else {
+                    throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): only shape=\"logncdf\" is supported")
+                }
+                let lo = try number(imls, "minIML", path), hi = try number(imls, "maxIML", path)
+                for ls in states {
+                    guard let p = f.all("params").first(where: { $0.attributes["ls"] == ls }) else {
+                        throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): no <params ls=\"\(ls)\">")
+                    }
+                    let mean = try number(p, "mean", path), sd = try number(p, "stddev", path)
+                    guard mean > 0, sd >= 0 else {
+                        throw .badData(file: path, message: "line \(p.line), fragilityFunction \(id): mean must be > 0 and stddev ≥ 0")
+                    }
+                    functions.append(.continuous(mean: mean, stddev: sd, minIML: lo, maxIML: hi, noDamageLimit: ndl))
+                }
+            case let other:
+                throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): unknown format \"\(other ?? "")\"")
+            }
+            models[id] = (imt, FragilityModel(limitStates: states, functions: functions))
+        }
+        return FragilitySet(limitStates: states, models: models)
+    }
+
+    /// Reads a `vulnerabilityModel` with discrete loss-ratio tables. A non-zero coefficient of
+    /// variation is refused until sampling is supported.
+    public static func vulnerability(_ path: String) throws(CensusError) -> VulnerabilitySet {
+        let root = try parse(path)
+        guard let model = root.name == "vulnerabilityModel" ? root : root.child("vulnerabilityModel") else {
+            throw .badData(file: path, message: "no <vulnerabilityModel> element")
+        }
+        var functions: [String: VulnerabilityFunction] = [:]
+        for f in model.all("vulnerabilityFunction") {
+            let id = try attribute(f, "id", path)
+            guard let imls = f.child("imls"), let means = f.child("meanLRs") else {
+                throw .badData(file: path, message: "line \(f.line), vulnerabilityFunction \(id): needs <imls> and <meanLRs>")
+            }
+            let x = try numbers(imls.text, path, imls), y = try numbers(means.text, path, means)
+            guard x.count == y.count, !x.isEmpty else {
+                throw .badData(file: path, message: "line \(means.line), vulnerabilityFunction \(id): \(y.count) loss ratios for \(x.count) imls")
+            }
+            guard zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw .badData(file: path, message: "line \(imls.line), vulnerabilityFunction \(id): imls must increase")
+            }
+            if let cov = f.child("covLRs"), try numbers(cov.text, path, cov).contains(where: { $0 != 0 }) {
+                throw .badData(file: path, message: "line \(cov.line), vulnerabilityFunction \(id): non-zero covLRs need loss sampling, which is not supported yet; set them to 0")
+            }
+            functions[id] = VulnerabilityFunction(imt: try attribute(imls, "imt", path), imls: x, lossRatios: y)
+        }
+        return VulnerabilitySet(lossCategory: model.attributes["lossCategory"] ?? "structural", functions: functions)
+    }
+}
