@@ -61,3 +61,34 @@ import Testing
         #expect(GreatCircle.nearest(to: Position(10, 60), sites: sites, maxKm: 40) == nil)
     }
 }
+
+@Suite struct ScenarioDamageTests {
+    /// Two limit states, discrete: at 0.1 g P = (0.2, 0.1), at 0.5 g P = (0.6, 0.8) (crossing).
+    let model = FragilityModel(limitStates: ["moderate", "complete"], functions: [
+        .discrete(imls: [0.1, 0.5], poes: [0.2, 0.6], noDamageLimit: nil),
+        .discrete(imls: [0.1, 0.5], poes: [0.1, 0.8], noDamageLimit: nil),
+    ])
+
+    @Test func meanBuildingsOverEventsByHand() {
+        // Fractions: 0.1 g → (0.8, 0.1, 0.1); 0.5 g → (0.4, 0 [−0.2 zeroed], 0.8).
+        // Means over the two events: moderate 0.05, complete 0.45; 10 buildings → 0.5 and 4.5,
+        // no_damage = 10 − 5 = 5 (not 10 × 0.6 = 6: the zeroed negative fraction is not given back).
+        let b = ScenarioDamage.buildings(number: 10, model: model, intensities: [0.1, 0.5])
+        #expect(abs(b[1] - 0.5) < 1e-12 && abs(b[2] - 4.5) < 1e-12 && abs(b[0] - 5) < 1e-12)
+    }
+
+    @Test func consequencesUseTheQuantityTheirNameCallsFor() {
+        #expect(ScenarioDamage.Quantity(consequence: "losses_structural") == .value)
+        #expect(ScenarioDamage.Quantity(consequence: "collapsed") == .number)
+        #expect(ScenarioDamage.Quantity(consequence: "fatalities") == .occupants)
+        #expect(ScenarioDamage.Quantity(consequence: "homeless") == .residents)
+        #expect(ScenarioDamage.Quantity(consequence: "something") == nil)
+        // Occupants: the chosen period, else the mean of the periods.
+        let occ = ["day": 30.0, "night": 50, "transit": 10]
+        #expect(ScenarioDamage.occupants(occ, time: "night") == 50 && ScenarioDamage.occupants(occ, time: nil) == 30)
+        // 0.5 moderate and 4.5 complete buildings of 10, coefficients 0.1 and 0.9, value 2,000,000:
+        // (0.5·0.1 + 4.5·0.9) · 2e6 / 10 = 4.1 · 2e5 = 820,000.
+        let b = [5.0, 0.5, 4.5]
+        #expect(abs(ScenarioDamage.consequence(buildings: b, coefficients: [0.1, 0.9], quantity: 2e6, number: 10) - 820_000) < 1e-6)
+    }
+}
