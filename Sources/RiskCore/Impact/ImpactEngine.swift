@@ -8,8 +8,8 @@
 /// Exposures whose centroid is unknown (outside the hazard grid or on nodata) are passed with a
 /// nil centroid; they contribute nothing and are counted, never treated as zero hazard.
 ///
-/// - Complexity: O(events × assigned exposures) time, O(exposures + events) memory; the impact
-///   matrix is only materialised when asked for.
+/// - Complexity: O(Σ over events of the exposures on cells with intensity > 0) time; memory is
+///   one chunk of events; the impact matrix is only materialised when asked for.
 public struct ImpactEngine: Sendable {
     public struct Exposure: Sendable, Hashable {
         public var id: String
@@ -51,35 +51,15 @@ public struct ImpactEngine: Sendable {
     public let functions: [ImpactFunction]
     public init(functions: [ImpactFunction]) { self.functions = functions }
 
-    /// - Parameters:
-    ///   - frequencies: annual frequency of each event.
-    ///   - intensity: intensity for event e at centroid c, `intensity(e, c)`.
-    public func run(exposures: [Exposure], frequencies: [Double], intensity: (Int, Int) -> Double,
-                    keepMatrix: Bool = false) -> Result {
-        var atEvent = [Double](repeating: 0, count: frequencies.count)
-        var eai = [Double](repeating: 0, count: exposures.count)
-        var matrix: [(Int, Int, Double)]? = keepMatrix ? [] : nil
-        let unassigned = exposures.filter { $0.centroid == nil }.count
-        for e in frequencies.indices {
-            var sum = 0.0
-            for (j, x) in exposures.enumerated() {
-                guard let c = x.centroid else { continue }
-                let i = intensity(e, c)
-                guard i > 0 else { continue }
-                let f = functions[x.function]
-                var impact = f.mdr(i) * x.value
-                if let d = x.deductible { impact -= f.paaValue(i) * d }
-                if let cover = x.cover { impact = min(max(impact, 0), cover) }
-                guard impact != 0 else { continue }
-                sum += impact
-                eai[j] += frequencies[e] * impact
-                matrix?.append((e, j, impact))
-            }
-            atEvent[e] = sum
-        }
-        var aai = 0.0
-        for e in frequencies.indices { aai += frequencies[e] * atEvent[e] }
-        return Result(atEvent: atEvent, eaiExp: eai, aaiAgg: aai, matrix: matrix, unassigned: unassigned)
+    /// One exposure's impact at intensity `i` > 0: MDR·value, less PAA·deductible, clipped to
+    /// [0, cover] only when there is a cover (CLIMADA's order and rules).
+    @inline(__always)
+    func impact(of x: Exposure, at i: Double) -> Double {
+        let f = functions[x.function]
+        var impact = f.mdr(i) * x.value
+        if let d = x.deductible { impact -= f.paaValue(i) * d }
+        if let cover = x.cover { impact = min(max(impact, 0), cover) }
+        return impact
     }
 
     /// A chunk of events, already read: `intensity[e·n + c]` for the chunk's events `e` and the
@@ -143,12 +123,8 @@ public struct ImpactEngine: Sendable {
                 guard i > 0 else { continue }
                 for m in index.start[c]..<index.start[c + 1] {
                     let j = index.members[m]
-                    let x = exposures[j]
-                    let f = functions[x.function]
-                    var impact = f.mdr(i) * x.value
-                    if let d = x.deductible { impact -= f.paaValue(i) * d }
-                    if let cover = x.cover { impact = min(max(impact, 0), cover) }
-                    if impact != 0 { impacts.append((j, impact)) }
+                    let v = impact(of: exposures[j], at: i)
+                    if v != 0 { impacts.append((j, v)) }
                 }
             }
             impacts.sort { $0.0 < $1.0 }

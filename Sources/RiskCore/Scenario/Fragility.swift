@@ -35,7 +35,7 @@ public enum FragilityFunction: Sendable, Hashable {
                     poes.insert(0, at: 0)
                 }
             }
-            return ImpactEngineInterp.numpy(x, imls, poes)
+            return ImpactEngine.numpyInterp(x, imls, poes)
         }
     }
 }
@@ -79,13 +79,8 @@ public struct VulnerabilityFunction: Sendable, Hashable {
     public func lossRatio(_ x: Double) -> Double {
         guard !x.isNaN else { return .nan }
         if x < imls[0] { return 0 }
-        return ImpactEngineInterp.numpy(x, imls, lossRatios)
+        return ImpactEngine.numpyInterp(x, imls, lossRatios)
     }
-}
-
-/// numpy.interp, shared by the impact engine and the scenario calculators.
-enum ImpactEngineInterp {
-    static func numpy(_ x: Double, _ xp: [Double], _ fp: [Double]) -> Double { ImpactEngine.numpyInterp(x, xp, fp) }
 }
 
 /// Great-circle distance on a sphere of 6,371 km, as OpenQuake assigns assets to sites.
