@@ -83,12 +83,40 @@ import Testing
         #expect(ScenarioDamage.Quantity(consequence: "fatalities") == .occupants)
         #expect(ScenarioDamage.Quantity(consequence: "homeless") == .residents)
         #expect(ScenarioDamage.Quantity(consequence: "something") == nil)
-        // Occupants: the chosen period, else the mean of the periods.
-        let occ = ["day": 30.0, "night": 50, "transit": 10]
-        #expect(ScenarioDamage.occupants(occ, time: "night") == 50 && ScenarioDamage.occupants(occ, time: nil) == 30)
+        // Occupants: the chosen period, else the mean of the declared periods (a missing one is 0).
+        let asset = Asset(id: "a", taxonomy: "W", location: Position(0, 0), occupants: ["day": 30.0, "night": 50, "transit": 10])
+        let declared = Portfolio(assets: [asset])
+        #expect(declared.occupants(asset, time: "night") == 50 && declared.occupants(asset, time: nil) == 30)
+        let twoPeriods = Portfolio(assets: [asset], occupancyPeriods: ["night", "day"])
+        #expect(twoPeriods.occupants(asset, time: nil) == 40)
+        let sparse = Asset(id: "b", taxonomy: "W", location: Position(0, 0), occupants: ["night": 9])
+        #expect(Portfolio(assets: [asset, sparse]).occupants(sparse, time: nil) == 3)
         // 0.5 moderate and 4.5 complete buildings of 10, coefficients 0.1 and 0.9, value 2,000,000:
         // (0.5·0.1 + 4.5·0.9) · 2e6 / 10 = 4.1 · 2e5 = 820,000.
         let b = [5.0, 0.5, 4.5]
         #expect(abs(ScenarioDamage.consequence(buildings: b, coefficients: [0.1, 0.9], quantity: 2e6, number: 10) - 820_000) < 1e-6)
+    }
+}
+
+@Suite struct SiteAssignmentTests {
+    /// The latitude-band search gives exactly the brute-force nearest site, ties and cut-off included.
+    @Test func locatorAgreesWithBruteForce() {
+        var rng = SystemRandomNumberGenerator()
+        var sites: [Position] = []
+        for _ in 0..<400 { sites.append(Position(Double.random(in: 119...121, using: &rng), Double.random(in: 30...32, using: &rng))) }
+        sites.append(sites[17])   // an exact duplicate: the lower index must win
+        let locator = SiteLocator(sites: sites)
+        for _ in 0..<2000 {
+            let p = Position(Double.random(in: 118.8...121.2, using: &rng), Double.random(in: 29.8...32.2, using: &rng))
+            for km in [3.0, 15, 500] {
+                #expect(locator.nearest(to: p, maxKm: km) == GreatCircle.nearest(to: p, sites: sites, maxKm: km))
+            }
+        }
+        #expect(locator.nearest(to: sites[17], maxKm: 1) == 17)
+    }
+
+    @Test func imtNamesAreCanonical() {
+        #expect(IMT.canonical("SA(0.30)") == "SA(0.3)" && IMT.canonical("SA(1)") == "SA(1.0)" && IMT.canonical("PGA") == "PGA")
+        #expect(IMT.canonical("PGX") == nil && IMT.canonical("SA(x)") == nil && IMT.canonical("SA()") == nil)
     }
 }

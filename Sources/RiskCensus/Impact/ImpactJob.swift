@@ -144,44 +144,15 @@ public struct ImpactJob: Sendable {
 
     // MARK: Inputs
 
-    static func csvRows(_ path: String) throws -> (header: [String], rows: [[String]]) {
-        guard FileManager.default.fileExists(atPath: path) else { throw GeoError.fileNotFound(path: path) }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw CensusError.badData(file: path, message: "cannot read as UTF-8 text")
-        }
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard let header = lines.first else { throw CensusError.badData(file: path, message: "empty file") }
-        for (i, l) in lines.enumerated() where l.count != header.count {
-            throw CensusError.badData(file: path, message: "line \(i + 1): \(l.count) fields, the header has \(header.count)")
-        }
-        return (header, Array(lines.dropFirst()))
-    }
-
-    static func column(_ header: [String], _ name: String, _ path: String) throws -> Int {
-        guard let i = header.firstIndex(of: name) else {
-            throw CensusError.badData(file: path, message: "no column \"\(name)\" (columns: \(header.joined(separator: ", ")))")
-        }
-        return i
-    }
-
-    static func number(_ s: String, _ path: String, line: Int, field: String) throws -> Double {
-        guard let v = Double(s), v.isFinite else {
-            throw CensusError.badData(file: path, message: "line \(line), \(field): expected a number, found \"\(s)\"")
-        }
-        return v
-    }
-
     static func readFunctions(_ path: String) throws -> [ImpactFunction] {
-        let (h, rows) = try csvRows(path)
-        let (ci, ii, mi, pi) = (try column(h, "id", path), try column(h, "intensity", path), try column(h, "mdd", path), try column(h, "paa", path))
+        let t = try CSVTable(path: path)
+        let (ci, ii, mi, pi) = (try t.column("id"), try t.column("intensity"), try t.column("mdd"), try t.column("paa"))
         var order: [String] = []
         var points: [String: [(Double, Double, Double, Int)]] = [:]
-        for (n, r) in rows.enumerated() {
-            let line = n + 2
-            if points[r[ci]] == nil { order.append(r[ci]) }
-            points[r[ci], default: []].append((try number(r[ii], path, line: line, field: "intensity"),
-                                               try number(r[mi], path, line: line, field: "mdd"),
-                                               try number(r[pi], path, line: line, field: "paa"), line))
+        for r in t.rows {
+            let id = r.fields[ci]
+            if points[id] == nil { order.append(id) }
+            points[id, default: []].append((try t.number(r, ii), try t.number(r, mi), try t.number(r, pi), r.line))
         }
         return try order.map { id in
             let p = points[id]!
@@ -201,13 +172,13 @@ public struct ImpactJob: Sendable {
     }
 
     static func readEvents(_ path: String) throws -> [Event] {
-        let (h, rows) = try csvRows(path)
-        let (ei, fi) = (try column(h, "event_id", path), try column(h, "frequency", path))
-        let ni = h.firstIndex(of: "name")
-        return try rows.enumerated().map { n, r in
-            let f = try number(r[fi], path, line: n + 2, field: "frequency")
-            guard f >= 0 else { throw CensusError.badData(file: path, message: "line \(n + 2), frequency: must be ≥ 0, found \(f)") }
-            return Event(id: r[ei], frequency: f, name: ni.map { r[$0] } ?? "")
+        let t = try CSVTable(path: path)
+        let (ei, fi) = (try t.column("event_id"), try t.column("frequency"))
+        let ni = t.index("name")
+        return try t.rows.map { r in
+            let f = try t.number(r, fi)
+            guard f >= 0 else { throw CensusError.badData(file: path, message: "line \(r.line), frequency: must be ≥ 0, found \(f)") }
+            return Event(id: r.fields[ei], frequency: f, name: ni.map { r.fields[$0] } ?? "")
         }
     }
 

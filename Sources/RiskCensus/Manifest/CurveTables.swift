@@ -11,11 +11,8 @@ enum CurveTables {
                      monotone: Bool = true, range: ClosedRange<Double>? = 0...1) throws(CensusError) -> [String: PiecewiseLinearCurve] {
         let path = resolve(table.csv, base: base)
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "\(key).csv", path: path) }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .badData(file: path, message: "cannot read as UTF-8 text")
-        }
-        let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
-        guard let header = rows.first else { throw .badData(file: path, message: "empty file") }
+        let t = try CSVTable(path: path)
+        let header = t.header
         func column(_ name: String, _ k: String) throws(CensusError) -> Int {
             guard let i = header.firstIndex(of: name) else {
                 throw .manifest(file: path, key: "\(key).\(k)", message: "column \"\(name)\" not in \(path) (columns: \(header.joined(separator: ", ")))")
@@ -25,12 +22,9 @@ enum CurveTables {
         let xi = try column(table.xColumn, "x_column"), yi = try column(table.yColumn, "y_column")
         let ci = try table.classColumn.map { c throws(CensusError) in try column(c, "class_column") }
         var points: [String: [(Double, Double)]] = [:]
-        for (n, r) in rows.dropFirst().enumerated() where !(r.count == 1 && r[0].isEmpty) {
-            guard r.count == header.count else { throw .badData(file: path, message: "row \(n + 2): \(r.count) fields, header has \(header.count)") }
-            guard let x = Double(r[xi]), let y = Double(r[yi]) else {
-                throw .badData(file: path, message: "row \(n + 2): \(table.xColumn)/\(table.yColumn) must be numbers, found \"\(r[xi])\", \"\(r[yi])\"")
-            }
-            points[ci.map { r[$0] } ?? "", default: []].append((x, y))
+        for row in t.rows {
+            let x = try t.number(row, xi), y = try t.number(row, yi)
+            points[ci.map { row.fields[$0] } ?? "", default: []].append((x, y))
         }
         var out: [String: PiecewiseLinearCurve] = [:]
         for cls in classes {

@@ -10,6 +10,8 @@ public enum NRML {
     /// A parsed fragility model: limit states and, per taxonomy (function id), the IMT and the
     /// limit-state functions.
     public struct FragilitySet: Sendable {
+        /// The loss type the damage refers to (`lossCategory`, default structural).
+        public var lossCategory: String
         public var limitStates: [String]
         public var models: [String: (imt: String, model: FragilityModel)]
     }
@@ -93,6 +95,15 @@ public enum NRML {
         return v
     }
 
+    /// The canonical IMT of an `<imls>` element, or an error naming the function.
+    static func imtAttribute(_ imls: Node, _ path: String, function id: String) throws(CensusError) -> String {
+        let raw = try attribute(imls, "imt", path)
+        guard let imt = IMT.canonical(raw) else {
+            throw .badData(file: path, message: "line \(imls.line), function \(id): unknown IMT \"\(raw)\" (expected PGA, PGV, SA(T), MMI, …)")
+        }
+        return imt
+    }
+
     /// Reads a `fragilityModel` (discrete and continuous `logncdf` functions).
     public static func fragility(_ path: String) throws(CensusError) -> FragilitySet {
         let root = try parse(path)
@@ -107,7 +118,7 @@ public enum NRML {
         for f in model.all("fragilityFunction") {
             let id = try attribute(f, "id", path)
             guard let imls = f.child("imls") else { throw .badData(file: path, message: "line \(f.line), fragilityFunction \(id): no <imls>") }
-            let imt = try attribute(imls, "imt", path)
+            let imt = try imtAttribute(imls, path, function: id)
             let ndl = try imls.attributes["noDamageLimit"].map { _ throws(CensusError) in try number(imls, "noDamageLimit", path) }
             var functions: [FragilityFunction] = []
             switch f.attributes["format"] {
@@ -149,7 +160,7 @@ public enum NRML {
             }
             models[id] = (imt, FragilityModel(limitStates: states, functions: functions))
         }
-        return FragilitySet(limitStates: states, models: models)
+        return FragilitySet(lossCategory: model.attributes["lossCategory"] ?? "structural", limitStates: states, models: models)
     }
 
     /// Reads a `vulnerabilityModel` with discrete loss-ratio tables. A non-zero coefficient of
@@ -175,7 +186,7 @@ public enum NRML {
             if let cov = f.child("covLRs"), try numbers(cov.text, path, cov).contains(where: { $0 != 0 }) {
                 throw .badData(file: path, message: "line \(cov.line), vulnerabilityFunction \(id): non-zero covLRs need loss sampling, which is not supported yet; set them to 0")
             }
-            functions[id] = VulnerabilityFunction(imt: try attribute(imls, "imt", path), imls: x, lossRatios: y)
+            functions[id] = VulnerabilityFunction(imt: try imtAttribute(imls, path, function: id), imls: x, lossRatios: y)
         }
         return VulnerabilitySet(lossCategory: model.attributes["lossCategory"] ?? "structural", functions: functions)
     }

@@ -82,29 +82,3 @@ public struct VulnerabilityFunction: Sendable, Hashable {
         return ImpactEngine.numpyInterp(x, imls, lossRatios)
     }
 }
-
-/// Great-circle distance on a sphere of 6,371 km, as OpenQuake assigns assets to sites.
-public enum GreatCircle {
-    public static let earthRadiusKm = 6371.0
-
-    /// Distance in km between two lon/lat points (degrees), by the haversine formula.
-    public static func distanceKm(_ a: Position, _ b: Position) -> Double {
-        let rad = Double.pi / 180
-        let dLat = (b.y - a.y) * rad, dLon = (b.x - a.x) * rad
-        let h = Double.sin(dLat / 2) * Double.sin(dLat / 2)
-            + Double.cos(a.y * rad) * Double.cos(b.y * rad) * Double.sin(dLon / 2) * Double.sin(dLon / 2)
-        return 2 * earthRadiusKm * Double.asin(min(1, h.squareRoot()))
-    }
-
-    /// Index of the nearest site within `maxKm`, or nil (ties go to the lower index).
-    ///
-    /// - Complexity: O(sites).
-    public static func nearest(to p: Position, sites: [Position], maxKm: Double) -> Int? {
-        var best: (Int, Double)?
-        for (i, s) in sites.enumerated() {
-            let d = distanceKm(p, s)
-            if d <= maxKm, best == nil || d < best!.1 { best = (i, d) }
-        }
-        return best?.0
-    }
-}

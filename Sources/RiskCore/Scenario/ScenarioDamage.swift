@@ -4,19 +4,26 @@
 /// a consequence = Σ_damaged states (buildings in state × coefficient) × Q / number, where Q is
 /// the quantity the consequence's name calls for.
 public enum ScenarioDamage {
-    /// Mean buildings per state [no_damage, ds₁ … dsₙ] over the events' intensities at the asset.
+    /// Mean buildings per state [no_damage, ds₁ … dsₙ] over `events` events (default: one per
+    /// intensity), from the events' intensities at the asset; events beyond the intensities
+    /// given had no ground motion there.
     ///
-    /// - Complexity: O(events × limit states).
-    public static func buildings(number: Double, model: FragilityModel, intensities: [Double]) -> [Double] {
-        let n = model.limitStates.count
-        guard !intensities.isEmpty else { return [number] + [Double](repeating: 0, count: n) }
-        var mean = [Double](repeating: 0, count: n + 1)
+    /// - Complexity: O(intensities × limit states).
+    public static func buildings(number: Double, model: FragilityModel, intensities: [Double], events: Int? = nil) -> [Double] {
+        var sums = [Double](repeating: 0, count: model.limitStates.count + 1)
         for x in intensities {
             let f = model.damageFractions(x)
-            for k in 0...n { mean[k] += f[k] }
+            for k in sums.indices { sums[k] += f[k] }
         }
+        return buildings(number: number, fractionSums: sums, events: events ?? intensities.count)
+    }
+
+    /// Mean buildings per state from the per-state sums of damage fractions over the events with
+    /// ground motion: damaged states = number × sum / events, no_damage the remainder.
+    public static func buildings(number: Double, fractionSums sums: [Double], events: Int) -> [Double] {
+        guard events > 0 else { return [number] + [Double](repeating: 0, count: sums.count - 1) }
         var out = [0.0]
-        for k in 1...n { out.append(number * mean[k] / Double(intensities.count)) }
+        for k in 1..<sums.count { out.append(number * sums[k] / Double(events)) }
         out[0] = number - out.dropFirst().reduce(0, +)
         return out
     }
@@ -41,14 +48,6 @@ public enum ScenarioDamage {
             default: return nil
             }
         }
-    }
-
-    /// Occupants at `time` ("day", "night", "transit"), or with no time the mean over the
-    /// periods given.
-    public static func occupants(_ byPeriod: [String: Double], time: String?) -> Double? {
-        if let time { return byPeriod[time] }
-        guard !byPeriod.isEmpty else { return nil }
-        return byPeriod.values.reduce(0, +) / Double(byPeriod.count)
     }
 
     /// Σ_k buildings[k] · coefficient[k] · Q / number over the damaged states (index 1…n of
