@@ -247,10 +247,10 @@ import Testing
         let mmi = try PiecewiseLinearCurve(xs: [5, 6, 8, 10], ys: [0, 0.02, 0.5, 0.6])
         let kernel = CensusKernel(hazards: [
             .init(id: "flood", ealWeights: ExceedanceIntegration().weights(returnPeriods: [10, 100]),
-                  damage: [depth.compiled, depth.compiled], fatality: nil, indexBand: 1),
+                  damage: [ImpactFunction(id: "t", damageRatio: depth).compiled, ImpactFunction(id: "t", damageRatio: depth).compiled], fatality: nil, indexBand: 1),
             .init(id: "wind", ealWeights: ExceedanceIntegration(tail: .flat).weights(returnPeriods: [10, 50]),
-                  damage: [gust.compiled, gust.compiled], fatality: nil, indexBand: 1),
-            .init(id: "eq", ealWeights: nil, damage: [mmi.compiled, mmi.compiled], fatality: nil, indexBand: 0),
+                  damage: [ImpactFunction(id: "t", damageRatio: gust).compiled, ImpactFunction(id: "t", damageRatio: gust).compiled], fatality: nil, indexBand: 1),
+            .init(id: "eq", ealWeights: nil, damage: [ImpactFunction(id: "t", damageRatio: mmi).compiled, ImpactFunction(id: "t", damageRatio: mmi).compiled], fatality: nil, indexBand: 0),
         ], classCount: 2)
         var comp = CensusKernel.Components(count: n, hazards: 3)
         kernel.pass1(.init(count: n, population: pop, values: values, intensities: [[flood1, flood2], wind, eq]), into: &comp, threads: threads)
@@ -291,5 +291,32 @@ import Testing
         }
         #expect(mismatches == 0)
         #expect(fusedIndex[7].isNaN && fusedIndex[11].isNaN && level[7] == 0)
+    }
+}
+
+/// The census loss path and the event-impact engine share one loss formula
+/// (`ImpactFunction.Compiled.impact`): the same curve, values and intensities give the same
+/// numbers to the last bit.
+@Suite struct SharedLossPathTests {
+    @Test func censusScenarioLossEqualsEventImpact() throws {
+        let curve = try PiecewiseLinearCurve(xs: [0, 0.5, 1, 2, 6], ys: [0, 0.3, 0.5, 0.7, 1])
+        let depths: [Float] = [0, 0.25, 0.5, 0.8, 1.7, 3, 9, 0.01]
+        let values: [Float] = [1000, 2000, 0, 5e5, 1.25e6, 3, 77, 1e4]
+        let kernel = CensusKernel(hazards: [.init(id: "flood", ealWeights: nil, damage: [ImpactFunction(id: "f", damageRatio: curve).compiled],
+                                                  fatality: nil, indexBand: 0)], classCount: 1)
+        var comp = CensusKernel.Components(count: depths.count, hazards: 1)
+        kernel.pass1(.init(count: depths.count, population: depths.map { _ in 0 }, values: [values], intensities: [[depths]]), into: &comp, threads: 1)
+        // The same cells as exposures of an event set with one event per cell.
+        let engine = ImpactEngine(functions: [ImpactFunction(id: "f", damageRatio: curve)])
+        let exposures = values.indices.map { ImpactEngine.Exposure(id: "\($0)", value: Double(values[$0]), function: 0, centroid: $0) }
+        let index = ImpactEngine.CentroidIndex(exposures: exposures, centroids: depths.count)
+        for (c, d) in depths.enumerated() {
+            var intensity = [Double](repeating: 0, count: depths.count)
+            intensity[c] = Double(d)
+            let r = engine.run(chunk: .init(firstEvent: 0, count: 1, intensity: intensity), exposures: exposures, index: index, frequencies: [1])
+            #expect(Float(r.atEvent[0]) == comp.loss[0][c], "cell \(c)")
+        }
+        // And both are value × the curve by hand: 0.8 m → 0.3 + 0.2·0.6 = 0.42 of 500,000.
+        #expect(comp.loss[0][3] == 210_000)
     }
 }

@@ -48,7 +48,7 @@ func benchmark() {
         try! PiecewiseLinearCurve(xs: [5, 6, 7, 8, 9, 10], ys: [0, 0.01, 0.04, 0.12, 0.3, 0.55]),
     ]
     let kernel = CensusKernel(hazards: curves.enumerated().map { h, c in
-        CensusKernel.Hazard(id: "h\(h)", ealWeights: [0.01], damage: [c.compiled], fatality: nil, indexBand: 0)
+        CensusKernel.Hazard(id: "h\(h)", ealWeights: [0.01], damage: [ImpactFunction(id: "t", damageRatio: c).compiled], fatality: nil, indexBand: 0)
     }, classCount: 1)
     let params = CensusKernel.IndexParameters(
         hazard: ranges.map { MinMaxNormalization(min: 0, max: Double($0)) },

@@ -178,7 +178,7 @@ struct CensusRunner {
     func makeKernel() -> CensusKernel {
         CensusKernel(hazards: plan.hazards.map { h in
             CensusKernel.Hazard(id: h.id, ealWeights: h.isScenario ? nil : plan.integration.weights(returnPeriods: h.returnPeriods),
-                                damage: h.damage.map(\.compiled), fatality: h.fatality?.compiled, indexBand: h.indexBand)
+                                damage: h.damage.map { ImpactFunction(id: h.id, damageRatio: $0).compiled }, fatality: h.fatality?.compiled, indexBand: h.indexBand)
         }, classCount: plan.classes.count)
     }
 

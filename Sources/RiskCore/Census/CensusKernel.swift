@@ -19,14 +19,16 @@ public struct CensusKernel: Sendable {
         public var id: String
         /// Trapezoid weights per band (EAL = Σ w·loss); nil for a scenario hazard.
         public var ealWeights: [Double]?
-        /// Damage-ratio curve per exposure class, in class order.
-        public var damage: [CompiledCurve]
+        /// Damage function per exposure class, in class order: the impact-engine form of the
+        /// class's damage-ratio curve (`ImpactFunction(damageRatio:)`), so the census loss is the
+        /// same formula as an event impact.
+        public var damage: [ImpactFunction.Compiled]
         /// Fatality rate per person as a function of intensity; nil when none is given.
         public var fatality: CompiledCurve?
         /// The band whose intensity and loss ratio feed the index path.
         public var indexBand: Int
 
-        public init(id: String, ealWeights: [Double]?, damage: [CompiledCurve], fatality: CompiledCurve?, indexBand: Int) {
+        public init(id: String, ealWeights: [Double]?, damage: [ImpactFunction.Compiled], fatality: CompiledCurve?, indexBand: Int) {
             self.id = id
             self.ealWeights = ealWeights
             self.damage = damage
@@ -113,7 +115,7 @@ public struct CensusKernel: Sendable {
                         let intensity = Double(input.intensities[h][b][c])
                         var loss = 0.0
                         for k in 0..<classes where valueRow[k] != 0 {
-                            loss += valueRow[k] * hazard.damage[k](intensity)
+                            loss += hazard.damage[k].impact(value: valueRow[k], at: intensity)
                         }
                         if intensity.isNaN { loss = .nan }
                         let fat = hazard.fatality.map { pop * $0(intensity) } ?? 0

@@ -85,7 +85,7 @@ public struct FusedKernel: Sendable {
                             for band in 0..<bands {
                                 let intensity = Double(b.intensities[h][band][c])
                                 var loss = 0.0
-                                for k in 0..<classes { loss += vv[k] * hz.damage[k](intensity) }
+                                for k in 0..<classes { loss += hz.damage[k].impact(value: vv[k], at: intensity) }
                                 if intensity.isNaN { loss = .nan }
                                 hazardEAL += (hz.ealWeights?[band] ?? 1) * loss
                                 if band == hz.indexBand {
@@ -125,8 +125,11 @@ final class VectorisedPath: @unchecked Sendable {
         let norms = p.hazard + p.vulnerability + [p.population, p.value] + (p.capacity.map { [$0] } ?? [])
         guard !norms.contains(where: \.logTransform) else { return nil }
         for hz in kernel.hazards {
-            for c in hz.damage {
-                let xs = c.xs, ys = c.ys
+            for f in hz.damage {
+                // The ramps reproduce MDR = MDD only where PAA is 1 and MDD(x ≤ 0) is 0, which
+                // is what a census damage curve starting at (x₀ ≥ 0, 0) gives.
+                let xs = f.mdd.xs, ys = f.mdd.ys
+                guard f.paa.ys.allSatisfy({ $0 == 1 }), xs[0] >= 0, ys[0] == 0 else { return nil }
                 guard zip(xs, xs.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
                 var slopes: [Double] = []
                 for i in 0..<max(0, xs.count - 1) {

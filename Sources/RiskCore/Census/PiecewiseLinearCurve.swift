@@ -44,27 +44,7 @@ public struct PiecewiseLinearCurve: Sendable, Hashable {
     }
 
     /// y(x) with clamping at both ends; at a repeated x the right-most point wins, as in numpy.
-    public func callAsFunction(_ x: Double) -> Double {
-        guard !x.isNaN else { return .nan }
-        if x <= xs[0] { return x < xs[0] || xs.count == 1 ? ys[0] : value(atOrAfter: x) }
-        if x >= xs[xs.count - 1] { return ys[ys.count - 1] }
-        return value(atOrAfter: x)
-    }
-
-    private func value(atOrAfter x: Double) -> Double {
-        // The last j with xs[j] <= x.
-        var lo = 0, hi = xs.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if xs[mid] <= x { lo = mid } else { hi = mid - 1 }
-        }
-        let j = lo
-        guard j + 1 < xs.count else { return ys[j] }
-        if xs[j] == x { return ys[j] }
-        // numpy's order: the slope first, then slope·(x − x_j) + y_j.
-        let slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
-        return slope * (x - xs[j]) + ys[j]
-    }
+    public func callAsFunction(_ x: Double) -> Double { Interpolation.numpy(x, xs, ys) }
 
     /// A compiled form for fast batch evaluation in kernels.
     public var compiled: CompiledCurve { CompiledCurve(self) }

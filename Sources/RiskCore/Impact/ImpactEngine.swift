@@ -49,17 +49,16 @@ public struct ImpactEngine: Sendable {
     }
 
     public let functions: [ImpactFunction]
-    public init(functions: [ImpactFunction]) { self.functions = functions }
+    let compiled: [ImpactFunction.Compiled]
+    public init(functions: [ImpactFunction]) {
+        self.functions = functions
+        compiled = functions.map(\.compiled)
+    }
 
-    /// One exposure's impact at intensity `i` > 0: MDR·value, less PAA·deductible, clipped to
-    /// [0, cover] only when there is a cover (CLIMADA's order and rules).
+    /// One exposure's impact at intensity `i` (`ImpactFunction.Compiled.impact`).
     @inline(__always)
     func impact(of x: Exposure, at i: Double) -> Double {
-        let f = functions[x.function]
-        var impact = f.mdr(i) * x.value
-        if let d = x.deductible { impact -= f.paaValue(i) * d }
-        if let cover = x.cover { impact = min(max(impact, 0), cover) }
-        return impact
+        compiled[x.function].impact(value: x.value, at: i, deductible: x.deductible, cover: x.cover)
     }
 
     /// A chunk of events, already read: `intensity[e·n + c]` for the chunk's events `e` and the
@@ -155,23 +154,6 @@ public struct ImpactEngine: Sendable {
         }
         rp.reverse()
         impact.reverse()
-        return returnPeriods.map { numpyInterp($0, rp, impact) }
-    }
-
-    /// numpy.interp for ascending xp (repeated xp allowed: the last of equal x wins), clamped.
-    static func numpyInterp(_ x: Double, _ xp: [Double], _ fp: [Double]) -> Double {
-        let n = xp.count
-        if x.isNaN { return .nan }
-        if x > xp[n - 1] { return fp[n - 1] }
-        if x < xp[0] { return fp[0] }
-        var lo = 0, hi = n - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if xp[mid] <= x { lo = mid } else { hi = mid - 1 }
-        }
-        let j = lo
-        if xp[j] == x || j == n - 1 { return fp[j] }
-        let slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
-        return slope * (x - xp[j]) + fp[j]
+        return returnPeriods.map { Interpolation.numpy($0, rp, impact) }
     }
 }

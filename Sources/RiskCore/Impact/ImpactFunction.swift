@@ -15,10 +15,36 @@ public struct ImpactFunction: Sendable, Hashable {
         self.paa = try PiecewiseLinearCurve(xs: intensity, ys: paa, monotone: false, range: 0...Double.greatestFiniteMagnitude)
     }
 
-    /// MDR at intensity `i`; 0 for i ≤ 0 (CLIMADA evaluates only non-zero intensities).
-    @inline(__always)
-    public func mdr(_ i: Double) -> Double { i > 0 ? mdd(i) * paa(i) : 0 }
+    /// A damage-ratio curve as an impact function: MDD = the curve, PAA = 1. The census's loss
+    /// path uses its damage curves this way, so both paths share one formula.
+    public init(id: String, damageRatio curve: PiecewiseLinearCurve) {
+        self.id = id
+        mdd = curve
+        paa = try! PiecewiseLinearCurve(xs: curve.xs, ys: curve.xs.map { _ in 1 }, monotone: false, range: nil)
+    }
 
-    @inline(__always)
-    public func paaValue(_ i: Double) -> Double { i > 0 ? paa(i) : 0 }
+    /// MDR at intensity `i`; 0 for i ≤ 0 (CLIMADA evaluates only non-zero intensities).
+    public func mdr(_ i: Double) -> Double { compiled.mdr(i) }
+
+    public var compiled: Compiled { Compiled(mdd: mdd.compiled, paa: paa.compiled) }
+
+    /// The form the kernels evaluate; values are identical to the tabulated curves'.
+    public struct Compiled: Sendable {
+        let mdd: CompiledCurve
+        let paa: CompiledCurve
+
+        @inline(__always)
+        public func mdr(_ i: Double) -> Double { i > 0 ? mdd(i) * paa(i) : 0 }
+
+        /// The impact of one exposure value at intensity `i`, the single loss formula of the
+        /// engine (used by `ImpactEngine` and the census kernel): MDR·value, less PAA·deductible,
+        /// clipped to [0, cover] only when there is a cover (CLIMADA's order and rules); 0 for i ≤ 0.
+        @inline(__always)
+        public func impact(value: Double, at i: Double, deductible: Double? = nil, cover: Double? = nil) -> Double {
+            var impact = mdr(i) * value
+            if let d = deductible { impact -= (i > 0 ? paa(i) : 0) * d }
+            if let cover { impact = min(max(impact, 0), cover) }
+            return impact
+        }
+    }
 }

@@ -35,7 +35,7 @@ public enum FragilityFunction: Sendable, Hashable {
                     poes.insert(0, at: 0)
                 }
             }
-            return ImpactEngine.numpyInterp(x, imls, poes)
+            return Interpolation.numpy(x, imls, poes)
         }
     }
 }
@@ -79,6 +79,6 @@ public struct VulnerabilityFunction: Sendable, Hashable {
     public func lossRatio(_ x: Double) -> Double {
         guard !x.isNaN else { return .nan }
         if x < imls[0] { return 0 }
-        return ImpactEngine.numpyInterp(x, imls, lossRatios)
+        return Interpolation.numpy(x, imls, lossRatios)
     }
 }
