@@ -31,54 +31,60 @@ struct CSVTable {
         }
     }
 
+    /// Splits the text into records on its UTF-8 bytes (the delimiters are ASCII, so a
+    /// multi-byte character never splits), making each field's String once.
     private static func parse(_ text: String, path: String) throws(CensusError) -> [(line: Int, fields: [String])] {
+        let bytes = Array(text.utf8)
         var out: [(line: Int, fields: [String])] = []
-        var fields: [String] = [], field = "", quoted = false, inQuotes = false
-        var line = 1, start = 1
-        var it = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func endField() {
-            fields.append(quoted ? field : field.trimmingCharacters(in: .whitespaces))
-            field = ""
-            quoted = false
+        var fields: [String] = []
+        var line = 1, start = 1, i = 0
+        let n = bytes.count
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        func trimmed(_ a: Int, _ b: Int) -> String {
+            var a = a, b = b
+            while a < b && (bytes[a] == 0x20 || bytes[a] == 0x09) { a += 1 }
+            while b > a && (bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09) { b -= 1 }
+            return String(decoding: bytes[a..<b], as: UTF8.self)
         }
-        while let c = pending ?? it.next() {
-            pending = nil
-            if inQuotes {
-                if c == "\"" {
-                    if let n = it.next() {
-                        if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+        while i < n {
+            // One field.
+            var j = i
+            while j < n && (bytes[j] == 0x20 || bytes[j] == 0x09) { j += 1 }
+            if j < n && bytes[j] == quote {
+                var value: [UInt8] = []
+                j += 1
+                while true {
+                    guard j < n else { throw .badData(file: path, message: "line \(start): a quoted field is not closed") }
+                    if bytes[j] == quote {
+                        if j + 1 < n && bytes[j + 1] == quote { value.append(quote); j += 2; continue }
+                        j += 1
+                        break
+                    }
+                    if bytes[j] == lf { line += 1 }
+                    value.append(bytes[j])
+                    j += 1
                 }
+                fields.append(String(decoding: value, as: UTF8.self))
+                while j < n && bytes[j] != comma && bytes[j] != lf { j += 1 }
+            } else {
+                j = i
+                while j < n && bytes[j] != comma && bytes[j] != lf { j += 1 }
+                var end = j
+                if end > i && bytes[end - 1] == cr { end -= 1 }
+                fields.append(trimmed(i, end))
+            }
+            if j < n && bytes[j] == comma {
+                i = j + 1
+                if i == n { fields.append("") }
                 continue
             }
-            switch c {
-            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty:
-                field = ""
-                quoted = true
-                inQuotes = true
-            case ",":
-                endField()
-            case "\r":
-                break
-            case "\n":
-                endField()
-                out.append((start, fields))
-                fields = []
-                line += 1
-                start = line
-            default:
-                field.unicodeScalars.append(c)
-            }
-        }
-        if inQuotes { throw .badData(file: path, message: "line \(start): a quoted field is not closed") }
-        if !field.isEmpty || !fields.isEmpty || quoted {
-            endField()
             out.append((start, fields))
+            fields = []
+            line += 1
+            start = line
+            i = j + 1
         }
+        if !fields.isEmpty { out.append((start, fields)) }
         return out
     }
 

@@ -27,13 +27,11 @@ public enum FragilityFunction: Sendable, Hashable {
             let scale = mean * mean / (sd * sd + mean * mean).squareRoot()
             guard sigma > 0 else { return xc >= scale ? 1 : 0 }
             return 0.5 * Double.erfc(-Double.log(xc / scale) / sigma / 2.0.squareRoot())
-        case .discrete(var imls, var poes, let ndl):
+        case .discrete(let imls, let poes, let ndl):
             if let ndl {
                 if x < ndl { return 0 }
-                if ndl < imls[0] {
-                    imls.insert(ndl, at: 0)
-                    poes.insert(0, at: 0)
-                }
+                // numpy interp on the table with (ndl, 0) prepended, without building it.
+                if ndl < imls[0] && x < imls[0] { return x == ndl ? 0 : poes[0] / (imls[0] - ndl) * (x - ndl) + 0 }
             }
             return Interpolation.numpy(x, imls, poes)
         }
@@ -55,10 +53,24 @@ public struct FragilityModel: Sendable, Hashable {
     /// successive exceedance probabilities, with OpenQuake's rule that a fraction below 1e-7
     /// (a negative one from curves that cross) becomes 0.
     public func damageFractions(_ x: Double) -> [Double] {
-        let p = functions.map { $0.probabilityOfExceedance(x) }
-        var out = [1 - (p.first ?? 0)]
-        for k in p.indices { out.append(k + 1 < p.count ? p[k] - p[k + 1] : p[k]) }
-        return out.map { $0 < 1e-7 ? 0 : $0 }
+        var out = [Double](repeating: 0, count: functions.count + 1)
+        addDamageFractions(x, to: &out)
+        return out
+    }
+
+    /// Adds the fractions at x to `sums` ([no damage, ds₁ … dsₙ]) without allocating: the
+    /// calculators sum them over events.
+    @inline(__always)
+    public func addDamageFractions(_ x: Double, to sums: inout [Double]) {
+        var p = functions.isEmpty ? 0 : functions[0].probabilityOfExceedance(x)
+        let first = 1 - p
+        sums[0] += first < 1e-7 ? 0 : first
+        for k in functions.indices {
+            let next = k + 1 < functions.count ? functions[k + 1].probabilityOfExceedance(x) : 0
+            let f = k + 1 < functions.count ? p - next : p
+            sums[k + 1] += f < 1e-7 ? 0 : f
+            p = next
+        }
     }
 }
 

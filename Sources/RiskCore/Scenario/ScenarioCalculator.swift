@@ -39,8 +39,7 @@ public struct ScenarioCalculator: Sendable {
             let (m, model) = models[a]
             var sums = [Double](repeating: 0, count: model.limitStates.count + 1)
             for r in gmf.siteStart[s]..<gmf.siteStart[s + 1] {
-                let f = model.damageFractions(gmf.values[r * gmf.imts.count + m])
-                for k in sums.indices { sums[k] += f[k] }
+                model.addDamageFractions(gmf.values[r * gmf.imts.count + m], to: &sums)
             }
             return ScenarioDamage.buildings(number: portfolio.assets[a].number, fractionSums: sums, events: events)
         }

@@ -11,10 +11,7 @@ public enum ScenarioDamage {
     /// - Complexity: O(intensities × limit states).
     public static func buildings(number: Double, model: FragilityModel, intensities: [Double], events: Int? = nil) -> [Double] {
         var sums = [Double](repeating: 0, count: model.limitStates.count + 1)
-        for x in intensities {
-            let f = model.damageFractions(x)
-            for k in sums.indices { sums[k] += f[k] }
-        }
+        for x in intensities { model.addDamageFractions(x, to: &sums) }
         return buildings(number: number, fractionSums: sums, events: events ?? intensities.count)
     }
 
