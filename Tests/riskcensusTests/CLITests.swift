@@ -172,3 +172,43 @@ import RiskCensus
         #expect(bad.status == 3 && bad.stderr.contains("e.csv") && bad.stderr.contains("1 bands"))
     }
 }
+
+@Suite struct ScenarioCLITests {
+    /// A one-asset scenario through the binary: exit 0 with outputs; a fragility function with an
+    /// unknown IMT exits 3 naming the file; a bad option exits 2.
+    @Test func damageAndLossesExitCodes() throws {
+        let dir = NSTemporaryDirectory() + "cli-scenario-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "id,lon,lat,taxonomy,number,structural,night\na,120,31.5,RC,4,4000,10\n".write(toFile: dir + "/x.csv", atomically: true, encoding: .utf8)
+        try "site_id,lon,lat\n0,120.01,31.5\n".write(toFile: dir + "/s.csv", atomically: true, encoding: .utf8)
+        try "eid,sid,gmv_PGA\n0,0,0.25\n1,0,0.5\n".write(toFile: dir + "/g.csv", atomically: true, encoding: .utf8)
+        let fragility = """
+        <nrml xmlns="http://openquake.org/xmlns/nrml/0.5"><fragilityModel id="f" assetCategory="buildings" lossCategory="structural">
+        <limitStates>complete</limitStates>
+        <fragilityFunction id="RC" format="discrete"><imls imt="PGA">0 1</imls><poes ls="complete">0 1</poes></fragilityFunction>
+        </fragilityModel></nrml>
+        """
+        try fragility.write(toFile: dir + "/f.xml", atomically: true, encoding: .utf8)
+        let vulnerability = """
+        <nrml xmlns="http://openquake.org/xmlns/nrml/0.5"><vulnerabilityModel id="v" assetCategory="buildings" lossCategory="structural">
+        <vulnerabilityFunction id="RC" dist="LN"><imls imt="PGA">0 1</imls><meanLRs>0 1</meanLRs><covLRs>0 0</covLRs></vulnerabilityFunction>
+        </vulnerabilityModel></nrml>
+        """
+        try vulnerability.write(toFile: dir + "/v.xml", atomically: true, encoding: .utf8)
+        let common = ["--exposure", dir + "/x.csv", "--gmf", dir + "/g.csv", "--sites", dir + "/s.csv"]
+        let damage = try run(["damage"] + common + ["--fragility", dir + "/f.xml", "--out", dir + "/d"])
+        #expect(damage.status == 0, "\(damage.stderr)")
+        // P(complete) = 0.25 and 0.5: mean 0.375 of 4 buildings = 1.5.
+        #expect(try String(contentsOfFile: dir + "/d/damage_by_asset.csv", encoding: .utf8) == "asset_id,taxonomy,no_damage,complete\na,RC,2.5,1.5\n")
+        let losses = try run(["losses"] + common + ["--vulnerability", dir + "/v.xml", "--out", dir + "/l"])
+        #expect(losses.status == 0, "\(losses.stderr)")
+        #expect(try String(contentsOfFile: dir + "/l/losses_by_asset.csv", encoding: .utf8) == "asset_id,loss_type,loss\na,structural,1500\n")
+        try fragility.replacingOccurrences(of: "imt=\"PGA\"", with: "imt=\"SA(x)\"").write(toFile: dir + "/f.xml", atomically: true, encoding: .utf8)
+        let bad = try run(["damage"] + common + ["--fragility", dir + "/f.xml", "--out", dir + "/d2"])
+        #expect(bad.status == 3 && bad.stderr.contains("f.xml") && bad.stderr.contains("unknown IMT"), "\(bad.stderr)")
+        let usage = try run(["losses"] + common + ["--vulnerability", dir + "/v.xml", "--out", dir + "/l2", "--time-event", "noon"])
+        #expect(usage.status == 2 && usage.stderr.contains("--time-event"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d2") && !FileManager.default.fileExists(atPath: dir + "/l2"))
+    }
+}

@@ -208,10 +208,10 @@ CONSEQUENCES = [
 
 # structural: discrete loss ratios, all covLRs 0, a different IMT per
 # taxonomy; the first IML is above some GMVs (loss 0 there) and the last
-# IML below others (clipped).  No GMV sits exactly on a first IML whose
-# float32 value is below its decimal value: OpenQuake reads GMVs as float32,
-# so with TAXC's first IML at 0.08 and a GMV of 0.08 (float32 0.0799999982)
-# OpenQuake gives loss 0 where a float64 engine gives 1% of the value.
+# IML below others (clipped).  A GMV of 0.08 sits exactly on TAXC's first
+# IML: OpenQuake reads GMVs as float32 (0.0799999982 < 0.08), so it gives loss
+# 0 there where a float64 reading gives 1% of the value; riskcensus reads GMVs
+# as float32 too, and this case checks that it does.
 STRUCTURAL_VULN_XML = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <nrml xmlns="http://openquake.org/xmlns/nrml/0.5">
@@ -224,7 +224,7 @@ STRUCTURAL_VULN_XML = """\
       <covLRs>0 0 0 0 0 0</covLRs>
     </vulnerabilityFunction>
     <vulnerabilityFunction id="TAXC" dist="LN">
-      <imls imt="SA(0.3)">0.07 0.15 0.3 0.6 1.2</imls>
+      <imls imt="SA(0.3)">0.08 0.15 0.3 0.6 1.2</imls>
       <meanLRs>0.01 0.04 0.15 0.40 0.80</meanLRs>
       <covLRs>0 0 0 0 0</covLRs>
     </vulnerabilityFunction>

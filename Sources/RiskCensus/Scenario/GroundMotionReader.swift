@@ -9,6 +9,7 @@ import RiskCore
 ///   (lon, lat) order, which is what a GMF `sid` then indexes.
 /// - GMF CSV: `eid` (or `event_id`), `sid`/`site_id` or `custom_site_id`, and `gmv_<IMT>`
 ///   columns. Events are the distinct event ids of the file; results are means over them.
+///   Values are rounded to float32, as OpenQuake stores them.
 ///
 /// Errors name the file, the line and the column (exit 3).
 public enum GroundMotionReader {
@@ -81,7 +82,9 @@ public enum GroundMotionReader {
             for c in imtColumns {
                 let v = try gt.number(r, c)
                 guard v >= 0 else { throw .badData(file: gmfPath, message: "line \(r.line), column \(gt.header[c]): ground motion must be ≥ 0, found \(v)") }
-                values.append(v)
+                // OpenQuake holds ground-motion values as float32; so do we, so that a value
+                // written on a curve's IML falls on the same side of it as in OpenQuake.
+                values.append(Double(Float(v)))
             }
             rows.append((s, e, values))
         }
