@@ -1,0 +1,92 @@
+import Testing
+@testable import RiskCore
+import RealModule
+
+/// Coverage models on hand-solved instances; optimality of the assignment proven by enumerating
+/// every integral assignment of tiny cases.
+@Suite struct CoverageTests {
+    func table(_ n: Int, _ m: Int, _ pairs: [(Int, Int, Double)], maxCost: Double = .infinity) -> ReachTable {
+        ReachTable(demandCount: n, facilityCount: m, maxCost: maxCost, pairs: pairs.map { ($0.0, $0.1, $0.2) })
+    }
+
+    @Test func euclideanReachMatchesBruteForce() {
+        var rng = SystemRandomNumberGenerator()
+        let facilities = (0..<60).map { _ in Position(Double.random(in: 0...10_000, using: &rng), Double.random(in: 0...8_000, using: &rng)) }
+        let demand = (0..<500).map { _ in Position(Double.random(in: -2_000...12_000, using: &rng), Double.random(in: -2_000...10_000, using: &rng)) }
+        let t = ReachTable.euclidean(demand: demand, facilities: facilities, maxCost: 1_500)
+        for (i, p) in demand.enumerated() {
+            let d = facilities.map { ((p.x - $0.x) * (p.x - $0.x) + (p.y - $0.y) * (p.y - $0.y)).squareRoot() }
+            let within = d.indices.filter { d[$0] <= 1_500 }.sorted { (d[$0], $0) < (d[$1], $1) }
+            #expect(t.reach(i).map { Int(t.facility[$0]) } == within)
+            let best = d.indices.min { (d[$0], $0) < (d[$1], $1) }!
+            #expect(t.nearest[i] == Int32(best) && abs(t.nearestCost[i] - d[best]) < 1e-9)
+        }
+    }
+
+    @Test func exactAssignmentBeatsGreedyByHand() {
+        // D0 (10 persons) reaches F0 at 1 and F1 at 2; D1 (10) reaches only F0 at 1; capacities 10, 10.
+        // Greedy fills F0 with D0 and leaves D1 unserved (10 served); the optimum sends D0 to F1:
+        // 20 served at cost 2·10 + 1·10 = 30.
+        let t = table(2, 2, [(0, 0, 1), (0, 1, 2), (1, 0, 1)])
+        let greedy = CapacitatedAssignment.greedy(t, demand: [10, 10], capacity: [10, 10])
+        let exact = CapacitatedAssignment.solve(t, demand: [10, 10], capacity: [10, 10])
+        #expect(greedy.totalServed == 10)
+        #expect(abs(exact.totalServed - 20) < 1e-9 && abs(exact.totalCost - 30) < 1e-9)
+        #expect(exact.assigned == [10, 10] && exact.served == [10, 10])
+    }
+
+    /// Every integral assignment of tiny instances: the solver's served total is the maximum and
+    /// its cost the minimum among maximal assignments.
+    @Test func exactAssignmentIsOptimalByEnumeration() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<150 {
+            let n = Int.random(in: 1...3, using: &rng), m = Int.random(in: 1...3, using: &rng)
+            let demand = (0..<n).map { _ in Double(Int.random(in: 0...3, using: &rng)) }
+            let capacity = (0..<m).map { _ in Double(Int.random(in: 0...3, using: &rng)) }
+            var pairs: [(Int, Int, Double)] = []
+            for i in 0..<n { for j in 0..<m where Bool.random(using: &rng) { pairs.append((i, j, Double(Int.random(in: 1...9, using: &rng)))) } }
+            let t = table(n, m, pairs)
+            var best = (served: -1.0, cost: 0.0)
+            // Enumerate x over the pairs, each 0…demand of its unit.
+            func go(_ k: Int, _ x: [Double]) {
+                if k == pairs.count {
+                    var s = [Double](repeating: 0, count: n), a = [Double](repeating: 0, count: m), c = 0.0
+                    for (p, v) in zip(pairs, x) { s[p.0] += v; a[p.1] += v; c += v * p.2 }
+                    guard zip(s, demand).allSatisfy({ $0 <= $1 }), zip(a, capacity).allSatisfy({ $0 <= $1 }) else { return }
+                    let served = s.reduce(0, +)
+                    if served > best.served || (served == best.served && c < best.cost) { best = (served, c) }
+                    return
+                }
+                for v in 0...Int(demand[pairs[k].0]) { go(k + 1, x + [Double(v)]) }
+            }
+            go(0, [])
+            let exact = CapacitatedAssignment.solve(t, demand: demand, capacity: capacity)
+            let greedy = CapacitatedAssignment.greedy(t, demand: demand, capacity: capacity)
+            #expect(abs(exact.totalServed - best.served) < 1e-9 && abs(exact.totalCost - best.cost) < 1e-9, "\(demand) \(capacity) \(pairs)")
+            #expect(exact.totalServed >= greedy.totalServed - 1e-9)
+            for j in 0..<m { #expect(exact.assigned[j] <= capacity[j] + 1e-9) }
+        }
+    }
+
+    @Test func twoStepFloatingCatchmentByHand() {
+        // Facilities F0 (supply 100) and F1 (60); demand D0 = 50 reaches both, D1 = 30 only F0,
+        // D2 = 20 only F1, all within the radius.
+        // R0 = 100 / (50 + 30) = 1.25; R1 = 60 / (50 + 20) = 6/7.
+        // A0 = 1.25 + 6/7, A1 = 1.25, A2 = 6/7; Σ P·A = 50·(1.25 + 6/7) + 30·1.25 + 20·6/7 = 160.
+        let t = table(3, 2, [(0, 0, 100), (0, 1, 900), (1, 0, 400), (2, 1, 200)])
+        let r = Accessibility.compute(t, demand: [50, 30, 20], supply: [100, 60], weighting: .uniform(radius: 1_000))
+        #expect(abs(r.ratio[0] - 1.25) < 1e-12 && abs(r.ratio[1] - 6.0 / 7) < 1e-12)
+        #expect(abs(r.access[0] - (1.25 + 6.0 / 7)) < 1e-12 && abs(r.access[1] - 1.25) < 1e-12 && abs(r.access[2] - 6.0 / 7) < 1e-12)
+        #expect(abs(zip([50.0, 30, 20], r.access).reduce(0) { $0 + $1.0 * $1.1 } - 160) < 1e-9)
+        // E2SFCA bands 500:1, 1000:0.5: D0–F1 (900 m) weighs 0.5 in both steps.
+        // R1 = 60 / (0.5·50 + 20) = 4/3; R0 = 1.25; A0 = 1.25 + 0.5·4/3.
+        let e = Accessibility.compute(t, demand: [50, 30, 20], supply: [100, 60], weighting: .bands([(500, 1), (1000, 0.5)]))
+        #expect(abs(e.ratio[1] - 4.0 / 3) < 1e-12 && abs(e.access[0] - (1.25 + 2.0 / 3)) < 1e-12)
+        #expect(abs(zip([50.0, 30, 20], e.access).reduce(0) { $0 + $1.0 * $1.1 } - 160) < 1e-9)
+        // Gaussian σ = 500: W(900) = exp(−1.62), W(400) = exp(−0.32), W(200) = exp(−0.08), W(100) = exp(−0.02).
+        let g = Accessibility.compute(t, demand: [50, 30, 20], supply: [100, 60], weighting: .gaussian(sigma: 500, radius: 1_000))
+        let r0 = 100 / (50 * Double.exp(-0.02) + 30 * Double.exp(-0.32)), r1 = 60 / (50 * Double.exp(-1.62) + 20 * Double.exp(-0.08))
+        #expect(abs(g.access[0] - (r0 * Double.exp(-0.02) + r1 * Double.exp(-1.62))) < 1e-12)
+        #expect(abs(zip([50.0, 30, 20], g.access).reduce(0) { $0 + $1.0 * $1.1 } - 160) < 1e-9)
+    }
+}
