@@ -103,6 +103,11 @@ public final class GeosGeometry {
         try wrap(GEOSUnaryUnion_r(ctx, handle), "unary union")
     }
 
+    /// The centroid (GEOS's, area-weighted for polygons).
+    public func centroid() throws(GeoError) -> GeosGeometry {
+        try wrap(GEOSGetCentroid_r(ctx, handle), "centroid")
+    }
+
     public func intersection(_ other: GeosGeometry) throws(GeoError) -> GeosGeometry {
         try wrap(GEOSIntersection_r(ctx, handle, other.handle), "intersection")
     }

@@ -110,6 +110,18 @@ extension CRS {
         try SpatialReference(definition: definition).crs
     }
 
+    /// True for a geographic (lon/lat) CRS, whose units are not metres.
+    public func isGeographic() throws(GeoError) -> Bool {
+        try SpatialReference(self).isGeographic
+    }
+
+    /// The WGS84 UTM zone containing a lon/lat point: a metric CRS for analyses whose inputs
+    /// are all lon/lat.
+    public static func utm(lon: Double, lat: Double) -> CRS {
+        let zone = min(60, max(1, Int(((lon + 180) / 6).rounded(.down)) + 1))
+        return .epsg((lat >= 0 ? 32600 : 32700) + zone)
+    }
+
     /// True when both describe the same CRS (GDAL's `OSRIsSame`, axis order ignored).
     public func isEquivalent(to other: CRS) throws(GeoError) -> Bool {
         try SpatialReference(self).isSame(SpatialReference(other))

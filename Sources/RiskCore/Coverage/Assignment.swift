@@ -1,15 +1,26 @@
 /// Capacity-constrained assignment of demand to facilities within reach: the transportation
-/// problem that maximises the demand served and, among the maximal assignments, minimises
-/// Σ flow × cost. Solved exactly as a min-cost maximum flow, source → demand unit (its weight)
-/// → facility (any amount, at the pair's cost) → sink (the facility's capacity), by successive
-/// shortest paths with potentials (Dijkstra on reduced costs), pushing along every tight path
-/// after each search (primal-dual).
+/// problem that maximises the demand served, as a min-cost flow (source → demand unit, its
+/// weight → facility, at the pair's cost → sink, the facility's capacity) solved exactly by
+/// successive shortest paths taken from one demand unit at a time, as the Hungarian method does.
+/// The result serves the maximum, and costs the least of all assignments that serve each unit
+/// the same amount (where several units compete for the last places, which of them is served
+/// follows their order, not the cost):
+///
+/// - Each unit pushes its weight along shortest augmenting paths (Dijkstra on reduced costs,
+///   stopping at the sink), which may move earlier units to other facilities.
+/// - Augmenting along a shortest path keeps every reduced cost non-negative, so the residual
+///   graph never has a negative cycle: the final flow is the cheapest for its value.
+/// - A unit with no augmenting path can never get one later (the nodes it reaches stay cut off
+///   from the sink when others augment), so the final flow is also maximal.
+///
+/// Most units find spare capacity in their first facility, so a search stays local; only
+/// congested areas grow it. Potentials change only on the nodes a search settled.
 public struct CapacitatedAssignment: Sendable {
     /// Served amount per demand unit.
     public var served: [Double]
     /// Assigned amount per facility.
     public var assigned: [Double]
-    /// Positive flows (demand, facility, amount), by demand then facility.
+    /// Positive flows (demand, facility, amount), by demand then cost.
     public var flows: [(demand: Int, facility: Int, amount: Double)]
     /// Σ flow × cost.
     public var totalCost: Double
@@ -25,40 +36,115 @@ public struct CapacitatedAssignment: Sendable {
     /// The exact assignment. `radius[j]` limits facility j's reach (pairs costing more are not
     /// arcs); nil uses every pair of the table.
     ///
-    /// - Complexity: each phase is a Dijkstra over the pairs, O(P log N), then augmentations;
-    ///   phases ≤ the number of distinct shortest-path lengths.
+    /// - Complexity: one local Dijkstra per augmentation; O(P log N) in the worst case each.
     public static func solve(_ table: ReachTable, demand: [Double], capacity: [Double], radius: [Double]? = nil) -> CapacitatedAssignment {
         let n = table.demandCount, m = table.facilityCount
         precondition(demand.count == n && capacity.count == m)
-        // Nodes: 0 source, 1…n demand, n+1…n+m facilities, n+m+1 sink.
-        let source = 0, sink = n + m + 1, nodes = n + m + 2
-        var g = FlowGraph(nodes: nodes)
-        var pairArcs: [(demand: Int, facility: Int, arc: Int)] = []
-        let scale = max(1, demand.reduce(0, +), capacity.reduce(0, +))
+        let sink = n + m
+        let pairs = table.facility.count
+        var pairDemand = [Int32](repeating: 0, count: pairs)
+        for i in 0..<n { for k in table.reach(i) { pairDemand[k] = Int32(i) } }
+        let usable: [Bool] = (0..<pairs).map { k in
+            let j = Int(table.facility[k])
+            return capacity[j] > 0 && (radius == nil || table.cost[k] <= radius![j])
+        }
+        let total = max(1, demand.reduce(0, +))
+        let eps = 1e-12 * total
+        var flow = [Double](repeating: 0, count: pairs)
+        var incoming = [[Int32]](repeating: [], count: m)     // pair indices that have carried flow to j
+        var left = capacity
+        var potential = [Double](repeating: 0, count: n + m + 1)
+        var dist = [Double](repeating: 0, count: n + m + 1)
+        var stamp = [Int](repeating: 0, count: n + m + 1)
+        var done = [Int](repeating: 0, count: n + m + 1)
+        var predPair = [Int32](repeating: -1, count: n + m + 1)   // pair used to reach a node (−1: the sink arc)
+        var predNode = [Int32](repeating: -1, count: n + m + 1)
+        var round = 0
+        var heap = BinaryHeap()
+        var settled: [Int] = []
         for i in 0..<n where demand[i] > 0 {
-            g.addArc(source, 1 + i, capacity: demand[i], cost: 0)
-            for k in table.reach(i) {
-                let j = Int(table.facility[k])
-                if let radius, table.cost[k] > radius[j] { continue }
-                guard capacity[j] > 0 else { continue }
-                pairArcs.append((i, j, g.arcCount))
-                g.addArc(1 + i, 1 + n + j, capacity: .infinity, cost: table.cost[k])
+            var need = demand[i]
+            while need > eps {
+                round += 1
+                heap.removeAll()
+                settled.removeAll(keepingCapacity: true)
+                stamp[i] = round
+                dist[i] = 0
+                heap.push(0, i)
+                var reached = false
+                func relax(_ v: Int, _ d: Double, _ from: Int, _ pair: Int32) {
+                    if stamp[v] != round || d < dist[v] {
+                        stamp[v] = round
+                        dist[v] = d
+                        predNode[v] = Int32(from)
+                        predPair[v] = pair
+                        heap.push(d, v)
+                    }
+                }
+                while let (d, u) = heap.pop() {
+                    guard done[u] != round, d <= dist[u] else { continue }
+                    done[u] = round
+                    settled.append(u)
+                    if u == sink { reached = true; break }
+                    if u < n {
+                        for k in table.reach(u) where usable[k] {
+                            let v = n + Int(table.facility[k])
+                            guard done[v] != round else { continue }
+                            relax(v, d + max(0, table.cost[k] + potential[u] - potential[v]), u, Int32(k))
+                        }
+                    } else {
+                        let j = u - n
+                        if left[j] > eps { relax(sink, d + max(0, potential[u] - potential[sink]), u, -1) }
+                        for k32 in incoming[j] {
+                            let k = Int(k32)
+                            guard flow[k] > eps else { continue }
+                            let v = Int(pairDemand[k])
+                            guard done[v] != round else { continue }
+                            relax(v, d + max(0, -table.cost[k] + potential[u] - potential[v]), u, k32)
+                        }
+                    }
+                }
+                guard reached else { break }
+                let dt = dist[sink]
+                for v in settled { potential[v] -= dt - dist[v] }
+                // Bottleneck: the unit's need, the last facility's spare capacity, the flows that
+                // backward steps take away.
+                var amount = need
+                var v = sink
+                while v != i {
+                    let u = Int(predNode[v]), k = Int(predPair[v])
+                    if v == sink { amount = min(amount, left[u - n]) } else if u >= n { amount = min(amount, flow[k]) }
+                    v = u
+                }
+                v = sink
+                while v != i {
+                    let u = Int(predNode[v]), k = Int(predPair[v])
+                    if v == sink {
+                        left[u - n] -= amount
+                    } else if u < n {
+                        if flow[k] <= eps { incoming[v - n].append(Int32(k)) }
+                        flow[k] += amount
+                    } else {
+                        flow[k] -= amount
+                    }
+                    v = u
+                }
+                need -= amount
             }
         }
-        for j in 0..<m where capacity[j] > 0 { g.addArc(1 + n + j, sink, capacity: capacity[j], cost: 0) }
-        g.minCostMaxFlow(source: source, sink: sink, epsilon: 1e-12 * scale)
         var served = [Double](repeating: 0, count: n), assigned = [Double](repeating: 0, count: m)
         var flows: [(demand: Int, facility: Int, amount: Double)] = []
-        var total = 0.0
-        for p in pairArcs {
-            let f = g.flow(p.arc)
-            guard f > 0 else { continue }
-            served[p.demand] += f
-            assigned[p.facility] += f
-            total += f * g.cost[p.arc]
-            flows.append((p.demand, p.facility, f))
+        var cost = 0.0
+        for i in 0..<n {
+            for k in table.reach(i) where flow[k] > eps {
+                let j = Int(table.facility[k])
+                served[i] += flow[k]
+                assigned[j] += flow[k]
+                cost += flow[k] * table.cost[k]
+                flows.append((i, j, flow[k]))
+            }
         }
-        return CapacitatedAssignment(served: served, assigned: assigned, flows: flows, totalCost: total)
+        return CapacitatedAssignment(served: served, assigned: assigned, flows: flows, totalCost: cost)
     }
 
     /// Nearest-first greedy (each unit in turn fills its reachable facilities from the cheapest
@@ -87,104 +173,14 @@ public struct CapacitatedAssignment: Sendable {
     }
 }
 
-/// A residual graph for min-cost flow with real capacities and non-negative costs.
-struct FlowGraph {
-    var head: [Int]
-    var next: [Int] = [], to: [Int] = [], capacity: [Double] = [], cost: [Double] = []
-    var original: [Double] = []
-    var stamp: [Int] = []
-    var stampValue = 0
-
-    init(nodes: Int) { head = Array(repeating: -1, count: nodes) }
-
-    var arcCount: Int { to.count }
-
-    /// Adds u → v and its reverse; the forward arc's index is returned by `arcCount` before the call.
-    mutating func addArc(_ u: Int, _ v: Int, capacity c: Double, cost w: Double) {
-        for (a, b, cap, cw) in [(u, v, c, w), (v, u, 0.0, -w)] {
-            to.append(b)
-            capacity.append(cap)
-            original.append(cap)
-            cost.append(cw)
-            next.append(head[a])
-            head[a] = to.count - 1
-        }
-    }
-
-    /// Flow on a forward arc: what its reverse arc holds.
-    func flow(_ arc: Int) -> Double { capacity[arc ^ 1] }
-
-    /// One augmenting path over tight arcs by depth-first search; returns the amount pushed.
-    private mutating func push(from u: Int, to sink: Int, limit: Double, potential: [Double], tolerance: Double, epsilon: Double) -> Double {
-        if u == sink { return limit }
-        stamp[u] = stampValue
-        var a = head[u]
-        while a >= 0 {
-            let v = to[a]
-            if capacity[a] > epsilon && stamp[v] != stampValue && abs(cost[a] + potential[u] - potential[v]) <= tolerance {
-                let pushed = push(from: v, to: sink, limit: min(limit, capacity[a]), potential: potential, tolerance: tolerance, epsilon: epsilon)
-                if pushed > 0 {
-                    capacity[a] -= pushed
-                    capacity[a ^ 1] += pushed
-                    return pushed
-                }
-            }
-            a = next[a]
-        }
-        return 0
-    }
-
-    mutating func minCostMaxFlow(source: Int, sink: Int, epsilon: Double) {
-        let n = head.count
-        var potential = [Double](repeating: 0, count: n)
-        var dist = [Double](repeating: .infinity, count: n)
-        stamp = Array(repeating: 0, count: n)
-        stampValue = 0
-        let tight = 1e-9
-        while true {
-            // Dijkstra on reduced costs.
-            for v in 0..<n { dist[v] = .infinity }
-            dist[source] = 0
-            var heap = BinaryHeap()
-            heap.push(0, source)
-            while let (d, u) = heap.pop() {
-                if d > dist[u] { continue }
-                var a = head[u]
-                while a >= 0 {
-                    if capacity[a] > epsilon {
-                        let v = to[a]
-                        let nd = d + max(0, cost[a] + potential[u] - potential[v])
-                        if nd < dist[v] {
-                            dist[v] = nd
-                            heap.push(nd, v)
-                        }
-                    }
-                    a = next[a]
-                }
-            }
-            guard dist[sink].isFinite else { return }
-            let dt = dist[sink]
-            for v in 0..<n { potential[v] += min(dist[v], dt) }
-            // Push along tight arcs (reduced cost ≈ 0) until the sink is cut off; each search
-            // marks the nodes it has been through (a stamp per search), so it never loops on the
-            // zero-cost cycles that reverse arcs make.
-            let costScale = max(1, potential.lazy.filter(\.isFinite).map(abs).max() ?? 1)
-            var any = false
-            while true {
-                stampValue += 1
-                let pushed = push(from: source, to: sink, limit: .infinity, potential: potential,
-                                  tolerance: tight * costScale, epsilon: epsilon)
-                if pushed <= epsilon { break }
-                any = true
-            }
-            if !any { return }
-        }
-    }
-}
-
 /// A binary min-heap of (key, node).
 struct BinaryHeap {
     private var keys: [Double] = [], nodes: [Int] = []
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
+    }
 
     mutating func push(_ k: Double, _ v: Int) {
         keys.append(k)

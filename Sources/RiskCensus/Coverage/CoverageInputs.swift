@@ -1,0 +1,172 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// Demand units and facilities for coverage analyses, read from a population raster (each
+/// populated cell a unit at its centre), points or polygons (by centroid), or CSV; positions in
+/// the analysis CRS. Errors name the file and the feature or line (exit 3).
+public struct DemandUnits: Sendable {
+    public var ids: [String]
+    public var weights: [Double]
+    /// Positions in the analysis CRS; nil when the source has no geometry (OD-matrix use only).
+    public var positions: [Position]?
+    /// For raster demand, the grid and each unit's cell index, so outputs can draw cells.
+    public var grid: GridSpec?
+    public var cells: [Int]?
+    public var sourceCRS: CRS?
+}
+
+public struct Facilities: Sendable {
+    public var ids: [String]
+    public var positions: [Position]?
+    /// Capacity in persons.
+    public var capacity: [Double]
+    /// Effective area, m², where known.
+    public var area: [Double?]
+    public var category: [ShelterCategory]
+    public var count: Int { ids.count }
+
+    public static let empty = Facilities(ids: [], positions: [], capacity: [], area: [], category: [])
+
+    /// Supply followed by candidates (for siting, where existing supply stays fixed).
+    public func appending(_ other: Facilities) -> Facilities {
+        var f = self
+        f.ids += other.ids
+        if let a = positions, let b = other.positions { f.positions = a + b } else { f.positions = nil }
+        f.capacity += other.capacity
+        f.area += other.area
+        f.category += other.category
+        return f
+    }
+}
+
+enum CoverageInputs {
+    static let rasterExtensions: Set<String> = ["tif", "tiff", "vrt", "img", "asc", "nc"]
+
+    static func isRaster(_ path: String) -> Bool { rasterExtensions.contains((path as NSString).pathExtension.lowercased()) }
+
+    /// The CRS analyses run in: the one asked for, else a projected demand raster's, else the
+    /// UTM zone of the first demand point.
+    static func analysisCRS(asked: CRS?, demandPath: String, assumed: CRS) throws -> CRS {
+        if let asked { return asked }
+        if isRaster(demandPath) {
+            let r = try RasterDataset(path: demandPath)
+            let grid = try r.georeferencedGrid()
+            if try !grid.crs!.isGeographic() { return grid.crs! }
+            let c = grid.transform.apply(col: Double(grid.width) / 2, row: Double(grid.height) / 2)
+            let ll = try CoordinateTransformer(from: grid.crs!, to: .wgs84).transform(Position(c.x, c.y))
+            return CRS.utm(lon: ll.x, lat: ll.y)
+        }
+        let layer = try VectorDataset(path: demandPath, assumedCRS: assumed).layer(named: nil)
+        if let c = layer.crs, try !c.isGeographic() { return c }
+        var first: Position?
+        try layer.forEachFeature { (f: Feature) throws(GeoError) in
+            if first == nil, let p = f.geometry?.positions.first { first = p }
+        }
+        guard let p = first else { return CRS.utm(lon: 0, lat: 0) }
+        let ll = try CoordinateTransformer(from: layer.crs ?? assumed, to: .wgs84).transform(p)
+        return CRS.utm(lon: ll.x, lat: ll.y)
+    }
+
+    static func demand(_ path: String, weightField: String, crs: CRS, assumed: CRS) throws -> DemandUnits {
+        if isRaster(path) {
+            let r = try RasterDataset(path: path)
+            let grid = try r.georeferencedGrid()
+            let values: RasterBuffer<Double> = try r.readBand(1)
+            var ids: [String] = [], weights: [Double] = [], centres: [Position] = [], cells: [Int] = []
+            for row in 0..<grid.height {
+                for col in 0..<grid.width {
+                    let v = values.values[row * grid.width + col]
+                    guard v.isFinite, v > 0 else {
+                        if v.isFinite && v < 0 { throw CensusError.badData(file: path, message: "cell row \(row), column \(col): negative population \(v)") }
+                        continue
+                    }
+                    ids.append("r\(row)c\(col)")
+                    weights.append(v)
+                    let c = grid.transform.apply(col: Double(col) + 0.5, row: Double(row) + 0.5)
+                    centres.append(Position(c.x, c.y))
+                    cells.append(row * grid.width + col)
+                }
+            }
+            var positions = centres
+            try CoordinateTransformer(from: grid.crs!, to: crs).transform(&positions)
+            return DemandUnits(ids: ids, weights: weights, positions: positions, grid: grid, cells: cells, sourceCRS: grid.crs)
+        }
+        let rows = try features(path, assumed: assumed, crs: crs)
+        var ids: [String] = [], weights: [Double] = []
+        for (k, f) in rows.features.enumerated() {
+            let where_ = "\(path): feature \(k + 1)"
+            guard let w = f.attributes[weightField]?.doubleValue, w.isFinite else {
+                throw CensusError.badData(file: path, message: "feature \(k + 1) (\(rows.ids[k])), field \(weightField): expected a number (the demand weight)")
+            }
+            guard w >= 0 else { throw CensusError.badData(file: where_, message: "field \(weightField): negative weight \(w)") }
+            ids.append(rows.ids[k])
+            weights.append(w)
+        }
+        return DemandUnits(ids: ids, weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
+    }
+
+    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS) throws -> Facilities {
+        let rows = try features(path, assumed: assumed, crs: crs)
+        var out = Facilities(ids: rows.ids, positions: rows.positions, capacity: [], area: [], category: [])
+        for (k, f) in rows.features.enumerated() {
+            let label = "feature \(k + 1) (\(rows.ids[k]))"
+            func number(_ names: [String]) throws -> Double? {
+                for n in names {
+                    guard let a = f.attributes[n], a != .null else { continue }
+                    if case .string(let s) = a, s.isEmpty { continue }
+                    guard let v = a.doubleValue, v.isFinite else {
+                        throw CensusError.badData(file: path, message: "\(label), field \(n): expected a number")
+                    }
+                    guard v >= 0 else { throw CensusError.badData(file: path, message: "\(label), field \(n): must be ≥ 0, found \(v)") }
+                    return v
+                }
+                return nil
+            }
+            var category = defaultCategory
+            if let name = f.attributes["category"]?.stringValue, !name.isEmpty {
+                guard let c = Standards.shelterCategory(name) else {
+                    let known = Standards.shelterCategories.map(\.name).joined(separator: ", ")
+                    throw CensusError.badData(file: path, message: "\(label), field category: unknown category \"\(name)\" (known: \(known), or their Chinese names)")
+                }
+                category = c
+            }
+            let area = try number(["area_m2", "effective_area_m2"])
+            guard let capacity = try number(["capacity"]) ?? area.map({ category.capacity(area: $0) }) else {
+                throw CensusError.badData(file: path, message: "\(label): neither capacity nor area_m2 is given")
+            }
+            out.capacity.append(capacity)
+            out.area.append(area)
+            out.category.append(category)
+        }
+        return out
+    }
+
+    /// Features with ids (`id`, else `name`, else the 1-based feature number) and positions
+    /// (points as they are, polygons and lines by centroid) in the analysis CRS.
+    static func features(_ path: String, assumed: CRS, crs: CRS) throws -> (features: [Feature], ids: [String], positions: [Position]?, crs: CRS?) {
+        let layer = try VectorDataset(path: path, assumedCRS: assumed).layer(named: nil)
+        let features = try layer.features()
+        let geos = GeosContext()
+        var ids: [String] = [], positions: [Position] = []
+        var missing = 0
+        var seen = Set<String>()
+        for (k, f) in features.enumerated() {
+            let id = f.attributes["id"]?.stringValue ?? f.attributes["name"]?.stringValue ?? String(k + 1)
+            guard seen.insert(id).inserted else { throw CensusError.badData(file: path, message: "feature \(k + 1): id \"\(id)\" is repeated") }
+            ids.append(id)
+            switch f.geometry {
+            case nil: missing += 1
+            case .point(let p)?: positions.append(p)
+            case let g?: positions.append(try geos.geometry(g).centroid().value().positions.first ?? Position(.nan, .nan))
+            }
+        }
+        guard missing == 0 else {
+            guard missing == features.count else { throw CensusError.badData(file: path, message: "\(missing) of \(features.count) features have no geometry") }
+            return (features, ids, nil, layer.crs)
+        }
+        let source = layer.crs ?? assumed
+        try CoordinateTransformer(from: source, to: crs).transform(&positions)
+        return (features, ids, positions, source)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// `riskcensus coverage`: who is within reach of a shelter, which shelters would overflow, how
+/// much shelter space each person has, and (with `siting`) where new ones would help most
+/// (METHODS §2, §4). Costs are straight-line metres in the analysis CRS, or a supplied OD matrix
+/// (`demand_id,supply_id,cost`, a missing pair unreachable).
+public struct CoverageJob: Sendable {
+    public var demandPath: String
+    /// The weight field of vector or CSV demand.
+    public var weightField = "weight"
+    public var supplyPath: String?
+    public var candidatesPath: String?
+    public var costMatrixPath: String?
+    /// The analysis CRS (metric); default: the demand raster's, else a UTM zone.
+    public var crs: CRS?
+    /// The CRS of CSV coordinates.
+    public var inputCRS: CRS = .wgs84
+    /// A radius (cost units) for every facility instead of its category's.
+    public var radius: Double?
+    /// The category of facilities without one, and the standard for the deficit.
+    public var category: ShelterCategory = Standards.shelterCategory("emergency")!
+    /// Share of the population that seeks shelter (demand = weight × rate).
+    public var refugeRate = 1.0
+    public var accessibility: Accessibility.Weighting?
+
+    public init(demandPath: String) { self.demandPath = demandPath }
+
+    public struct Output: Sendable {
+        public var crs: CRS
+        public var demand: DemandUnits
+        public var supply: Facilities
+        public var table: ReachTable
+        public var radius: [Double]
+        public var covered: [Bool]
+        public var assignment: CapacitatedAssignment
+        /// Demand allocated to each facility when every unit goes to its nearest one in reach.
+        public var nearestLoad: [Double]
+        public var demandInReach: [Double]
+        public var access: Accessibility.Result?
+    }
+
+    public func run(outputDirectory out: String?) throws(CensusError) -> Output {
+        try CensusError.mapping {
+            let crs = try CoverageInputs.analysisCRS(asked: crs, demandPath: demandPath, assumed: inputCRS)
+            guard try !crs.isGeographic() else { throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs") }
+            var demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS)
+            demand.weights = demand.weights.map { $0 * refugeRate }
+            let supply = try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
+            let radii = supply.category.map { radius ?? $0.radius }
+            let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
+            let table = try reachTable(demand: demand, facilities: supply, maxCost: reach)
+            // Coverage: a facility within its radius.
+            var covered = [Bool](repeating: false, count: table.demandCount)
+            var nearestInReach = [Int?](repeating: nil, count: table.demandCount)
+            var inReach = [Double](repeating: 0, count: supply.count)
+            for i in 0..<table.demandCount {
+                for k in table.reach(i) where table.cost[k] <= radii[Int(table.facility[k])] {
+                    let j = Int(table.facility[k])
+                    if !covered[i] { nearestInReach[i] = j }
+                    covered[i] = true
+                    inReach[j] += demand.weights[i]
+                }
+            }
+            var nearestLoad = [Double](repeating: 0, count: supply.count)
+            for (i, j) in nearestInReach.enumerated() { if let j { nearestLoad[j] += demand.weights[i] } }
+            let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
+            let supplyMeasure = supply.area.allSatisfy { $0 != nil } && !supply.area.isEmpty ? supply.area.map { $0! } : supply.capacity
+            let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supplyMeasure, weighting: $0) }
+            let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
+                           assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access)
+            if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
+            return o
+        }
+    }
+
+    func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double) throws -> ReachTable {
+        if let path = costMatrixPath {
+            let t = try CSVTable(path: path)
+            let di = try t.column("demand_id"), si = try t.column("supply_id"), ci = try t.column("cost")
+            let dIndex = Dictionary(demand.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let fIndex = Dictionary(facilities.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+            for r in t.rows {
+                guard let d = dIndex[r.fields[di]] else { throw CensusError.badData(file: path, message: "line \(r.line): demand_id \"\(r.fields[di])\" is not a demand unit of \(demandPath)") }
+                guard let f = fIndex[r.fields[si]] else { throw CensusError.badData(file: path, message: "line \(r.line): supply_id \"\(r.fields[si])\" is not a facility of the supply or candidates") }
+                let c = try t.number(r, ci)
+                guard c >= 0 else { throw CensusError.badData(file: path, message: "line \(r.line): cost must be ≥ 0, found \(c)") }
+                pairs.append((d, f, c))
+            }
+            return ReachTable(demandCount: demand.ids.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
+        }
+        guard let dp = demand.positions else { throw CensusError.badData(file: demandPath, message: "demand without coordinates needs --cost-matrix") }
+        guard let fp = facilities.positions else { throw CensusError.badData(file: supplyPath ?? "supply", message: "facilities without coordinates need --cost-matrix") }
+        return ReachTable.euclidean(demand: dp, facilities: fp, maxCost: maxCost)
+    }
+}

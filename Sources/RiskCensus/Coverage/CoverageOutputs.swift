@@ -1,0 +1,152 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// The files of a coverage run: `summary.json`, `demand.csv`, `supply.csv`, and GeoJSON where
+/// geometry is known (`shelters.geojson`, `coverage_cells.geojson`, `blind_zones.geojson`).
+struct CoverageOutputs {
+    let job: CoverageJob
+    let output: CoverageJob.Output
+
+    func write(to out: String) throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
+        let o = output, d = o.demand, s = o.supply, t = o.table
+        let main = o.assignment.mainFacility(demandCount: t.demandCount)
+        var demandCSV = "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
+        for i in 0..<t.demandCount {
+            let nearest = t.nearest[i].map { s.ids[Int($0)] } ?? ""
+            let cost = t.nearest[i] == nil ? "" : JSONText.number(t.nearestCost[i])
+            demandCSV += CSVText.row([d.ids[i], JSONText.number(d.weights[i]), o.covered[i] ? "1" : "0", nearest, cost,
+                                      main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
+        }
+        try AtomicFile.write(demandCSV, to: path("demand.csv"))
+        var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius\n"
+        for j in 0..<s.count {
+            let load = s.capacity[j] > 0 ? o.nearestLoad[j] / s.capacity[j] : (o.nearestLoad[j] > 0 ? Double.infinity : 0)
+            supplyCSV += CSVText.row([s.ids[j], JSONText.number(s.capacity[j]), JSONText.number(o.demandInReach[j]),
+                                      JSONText.number(o.assignment.assigned[j]), load.isFinite ? JSONText.number(load) : "inf",
+                                      JSONText.number(max(0, o.nearestLoad[j] - s.capacity[j])), s.category[j].name,
+                                      s.area[j].map(JSONText.number) ?? "", JSONText.number(o.radius[j])])
+        }
+        try AtomicFile.write(supplyCSV, to: path("supply.csv"))
+        try AtomicFile.write(summary().encoded() + "\n", to: path("summary.json"))
+        try writeGeoJSON(path)
+    }
+
+    func summary() -> JSONValue {
+        let o = output, s = o.supply, w = o.demand.weights
+        let total = w.reduce(0, +)
+        let covered = zip(w, o.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+        let capacity = s.capacity.reduce(0, +)
+        let area = s.area.compactMap { $0 }.reduce(0, +)
+        let population = job.refugeRate > 0 ? total / job.refugeRate : total
+        var doc: [String: JSONValue] = [
+            "engine": .string("riskcensus " + EngineInfo.version),
+            "crs": .string(o.crs.description),
+            "cost": .string(job.costMatrixPath == nil ? "euclidean distance, metres, in the analysis CRS" : "OD matrix \(job.costMatrixPath!), its units"),
+            "n_demand": .number(Double(w.count)),
+            "total_demand": .number(total),
+            "refuge_rate": .number(job.refugeRate),
+            "covered_demand": .number(covered),
+            "coverage_rate": .number(total > 0 ? covered / total : 0),
+            "n_supply": .number(Double(s.count)),
+            "total_capacity": .number(capacity),
+            "total_area_m2": .number(area),
+            "per_capita_area_m2": .number(population > 0 ? area / population : 0),
+            "deficit_persons": .number(max(0, total - capacity)),
+            "deficit_m2": .number(max(0, total * job.category.areaPerPerson - area)),
+            "standard": .object(["category": .string(job.category.name), "area_per_person_m2": .number(job.category.areaPerPerson),
+                                 "radius": .number(job.category.radius), "source": .string(job.category.source),
+                                 "verified": .bool(job.category.verified)]),
+            "assignment": .object([
+                "method": .string("min-cost maximum flow (exact): maximum demand served, then least total cost"),
+                "served": .number(o.assignment.totalServed), "unserved": .number(total - o.assignment.totalServed),
+                "total_cost": .number(o.assignment.totalCost),
+            ]),
+            "overflowing_facilities": .number(Double(zip(o.nearestLoad, s.capacity).filter { $0 > $1 }.count)),
+            "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
+            "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
+            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath].compactMap { $0 })
+                .reduce(into: [String: JSONValue]()) { $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
+        ]
+        if let a = o.access {
+            let held = zip(s.capacity.indices, a.catchmentDemand).filter { $0.1 > 0 }.map(\.0)
+            let supplied = o.supply.area.allSatisfy { $0 != nil } && !o.supply.area.isEmpty ? held.map { s.area[$0]! } : held.map { s.capacity[$0] }
+            doc["accessibility"] = .object([
+                "method": .string("\(job.accessibility!)"),
+                "supply_measure": .string(o.supply.area.allSatisfy { $0 != nil } && !o.supply.area.isEmpty ? "area_m2" : "capacity (persons)"),
+                "sum_demand_times_access": .number(zip(w, a.access).reduce(0) { $0 + $1.0 * $1.1 }),
+                "sum_supply_with_demand": .number(supplied.reduce(0, +)),
+            ])
+        }
+        return .object(doc)
+    }
+
+    func writeGeoJSON(_ path: (String) -> String) throws {
+        let o = output, s = o.supply
+        if let positions = s.positions {
+            let w = try GeoJSONFileWriter(path: path("shelters.geojson"), sourceCRS: o.crs)
+            for j in 0..<s.count {
+                var a = Attributes()
+                a["id"] = .string(s.ids[j])
+                a["category"] = .string(s.category[j].name)
+                a["capacity"] = .real(s.capacity[j])
+                a["assigned"] = .real(o.assignment.assigned[j])
+                a["nearest_load"] = .real(o.nearestLoad[j])
+                a["overflow"] = .real(max(0, o.nearestLoad[j] - s.capacity[j]))
+                try w.append(Feature(geometry: .point(positions[j]), attributes: a))
+            }
+            try w.finish()
+        }
+        let d = o.demand
+        guard let grid = d.grid, let cells = d.cells, let gridCRS = grid.crs else {
+            if let positions = d.positions {
+                let w = try GeoJSONFileWriter(path: path("coverage_cells.geojson"), sourceCRS: o.crs)
+                for i in d.ids.indices { try w.append(Feature(geometry: .point(positions[i]), attributes: attributes(i))) }
+                try w.finish()
+            }
+            return
+        }
+        let w = try GeoJSONFileWriter(path: path("coverage_cells.geojson"), sourceCRS: gridCRS)
+        for (i, g) in cells.enumerated() {
+            let (r, c) = (g / grid.width, g % grid.width)
+            var ring: [Position] = []
+            for (dc, dr) in [(0.0, 0.0), (1, 0), (1, 1), (0, 1), (0, 0)] {
+                let p = grid.transform.apply(col: Double(c) + dc, row: Double(r) + dr)
+                ring.append(Position(p.x, p.y))
+            }
+            try w.append(Feature(geometry: .polygon(Polygon(exterior: ring, holes: [])), attributes: attributes(i)))
+        }
+        try w.finish()
+        // Blind zones: uncovered populated cells, dissolved.
+        var mask = RasterBuffer<Double>(width: grid.width, height: grid.height, values: [Double](repeating: 0, count: grid.width * grid.height))
+        for (i, g) in cells.enumerated() where !o.covered[i] { mask.values[g] = 1 }
+        let pieces = try Rasterize.polygons(of: mask, grid: grid).filter { $0.value == 1 }.map(\.geometry)
+        let b = try GeoJSONFileWriter(path: path("blind_zones.geojson"), sourceCRS: gridCRS)
+        if !pieces.isEmpty {
+            let zone = try GeosContext().union(pieces).value()
+            var a = Attributes()
+            a["population"] = .real(zip(d.weights, o.covered).reduce(0) { $0 + ($1.1 ? 0 : $1.0) } / max(job.refugeRate, 1e-300))
+            a["cells"] = .integer(Int64(o.covered.filter { !$0 }.count))
+            a["area_km2"] = .real(Double(o.covered.filter { !$0 }.count) * grid.transform.cellArea / 1e6)
+            try b.append(Feature(geometry: zone, attributes: a))
+        }
+        try b.finish()
+    }
+
+    func attributes(_ i: Int) -> Attributes {
+        let o = output
+        var a = Attributes()
+        a["id"] = .string(o.demand.ids[i])
+        a["weight"] = .real(o.demand.weights[i])
+        a["covered"] = .bool(o.covered[i])
+        a["served"] = .real(o.assignment.served[i])
+        if let n = o.table.nearest[i] {
+            a["nearest_id"] = .string(o.supply.ids[Int(n)])
+            a["nearest_cost"] = .real(o.table.nearestCost[i])
+        }
+        if let acc = o.access { a["access"] = .real(acc.access[i]) }
+        return a
+    }
+}

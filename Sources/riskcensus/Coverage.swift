@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import RiskCensus
+import RiskCore
+import RiskGeo
+
+/// `riskcensus coverage`: shelter coverage, capacity, assignment and accessibility.
+struct Coverage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Shelter coverage: who is within reach, which shelters overflow, exact capacitated assignment, 2SFCA accessibility.")
+
+    @Option(help: "Demand: a population raster (each populated cell a unit), points or polygons with a weight field, or CSV id,weight[,lon,lat].")
+    var demand: String
+    @Option(help: "Weight field of vector or CSV demand.")
+    var weightField = "weight"
+    @Option(help: "Existing facilities: points or polygons, or CSV id[,lon,lat][,capacity][,area_m2][,category].")
+    var supply: String?
+    @Option(help: "Candidate sites for new facilities, in the same form as --supply.")
+    var candidates: String?
+    @Option(help: "OD matrix CSV demand_id,supply_id,cost (long form; a missing pair is unreachable).")
+    var costMatrix: String?
+    @Option(help: "Output folder.")
+    var out: String
+    @Option(help: "Service radius for every facility, in cost units (default: each facility's category radius).")
+    var radius: Double?
+    @Option(help: "Category of facilities without one, and the standard for the deficit: \(Standards.shelterCategories.map(\.name).joined(separator: ", ")).")
+    var category = "emergency"
+    @Option(help: "Share of the population that seeks shelter.")
+    var refugeRate = 1.0
+    @Option(help: "Accessibility: 2sfca, e2sfca or g2sfca.")
+    var accessibility: String?
+    @Option(help: "E2SFCA bands, upper bound:weight, ascending.")
+    var bands = "1500:1.0,3000:0.68,5000:0.22"
+    @Option(help: "Gaussian 2SFCA σ in cost units (default: half the radius).")
+    var sigma: Double?
+    @Option(help: "Analysis CRS (metric); default: the demand raster's, else the UTM zone of the demand.")
+    var crs: String?
+    @Option(help: "CRS of CSV coordinates.")
+    var inputCrs = "EPSG:4326"
+
+    func validate() throws {
+        guard Standards.shelterCategory(category) != nil else { throw ValidationError("--category: unknown \"\(category)\"") }
+        if let r = radius, !(r > 0) { throw ValidationError("--radius must be positive") }
+        guard refugeRate > 0, refugeRate <= 1 else { throw ValidationError("--refuge-rate must be in (0, 1]") }
+        if let a = accessibility, !["2sfca", "e2sfca", "g2sfca"].contains(a) { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
+        _ = try parsedBands()
+    }
+
+    func parsedBands() throws -> [(limit: Double, weight: Double)] {
+        let parts = bands.split(separator: ",").map { $0.split(separator: ":") }
+        let out = parts.compactMap { p -> (limit: Double, weight: Double)? in
+            guard p.count == 2, let d = Double(p[0]), let w = Double(p[1]), d > 0, w >= 0 else { return nil }
+            return (d, w)
+        }
+        guard out.count == parts.count, !out.isEmpty, zip(out, out.dropFirst()).allSatisfy({ $0.limit < $1.limit }) else {
+            throw ValidationError("--bands must be limit:weight pairs with ascending limits, e.g. 1500:1.0,3000:0.68")
+        }
+        return out
+    }
+
+    func run() throws {
+        var job = CoverageJob(demandPath: demand)
+        job.weightField = weightField
+        job.supplyPath = supply
+        job.candidatesPath = candidates
+        job.costMatrixPath = costMatrix
+        job.radius = radius
+        job.category = Standards.shelterCategory(category)!
+        job.refugeRate = refugeRate
+        do {
+            job.crs = try crs.map { try CRS.parse($0) }
+            job.inputCRS = try CRS.parse(inputCrs)
+        } catch { throw ValidationError("--crs/--input-crs: \(error)") }
+        let r = radius ?? job.category.radius
+        switch accessibility {
+        case "2sfca": job.accessibility = .uniform(radius: r)
+        case "e2sfca": job.accessibility = .bands(try parsedBands())
+        case "g2sfca": job.accessibility = .gaussian(sigma: sigma ?? r / 2, radius: r)
+        default: break
+        }
+        let o = try job.run(outputDirectory: out)
+        let total = o.demand.weights.reduce(0, +)
+        let covered = zip(o.demand.weights, o.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+        print(String(format: "coverage %.1f %% of %.0f; %.0f served by the exact assignment; outputs in %@",
+                     total > 0 ? 100 * covered / total : 0, total, o.assignment.totalServed, out))
+    }
+}
