@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import RiskCore
+@testable import RiskCensus
+
+/// The coverage command's job on a hand-solved OD-matrix case, on geometry, and on bad input.
+@Suite struct CoverageJobTests {
+    final class Dir {
+        let path = NSTemporaryDirectory() + "coverage-" + UUID().uuidString
+        init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+        func file(_ n: String) -> String { path + "/" + n }
+        func write(_ n: String, _ text: String) throws { try text.write(toFile: file(n), atomically: true, encoding: .utf8) }
+    }
+
+    /// d1 (100) reaches s1 at 300; d2 (50) s1 at 450; d3 (30) s2 at 200; the other pairs are
+    /// beyond the 500 radius. s1 holds 120, s2 40.
+    func odCase(_ d: Dir, supply: String = "id,capacity\ns1,120\ns2,40\n") throws -> CoverageJob {
+        try d.write("demand.csv", "id,weight\nd1,100\nd2,50\nd3,30\n")
+        try d.write("supply.csv", supply)
+        try d.write("od.csv", "demand_id,supply_id,cost\nd1,s1,300\nd1,s2,700\nd2,s1,450\nd3,s2,200\nd3,s1,900\n")
+        var job = CoverageJob(demandPath: d.file("demand.csv"))
+        job.supplyPath = d.file("supply.csv")
+        job.costMatrixPath = d.file("od.csv")
+        job.radius = 500
+        job.crs = .epsg(32650)
+        job.accessibility = .uniform(radius: 500)
+        return job
+    }
+
+    @Test func odMatrixCaseByHand() throws {
+        let d = Dir()
+        let o = try odCase(d).run(outputDirectory: d.file("out"))
+        #expect(o.covered == [true, true, true])
+        // Everyone to the nearest shelter in reach: s1 gets 150 of 120 (overflow 30), s2 30 of 40.
+        #expect(o.nearestLoad == [150, 30] && o.demandInReach == [150, 30])
+        // Exact assignment: s1 full with 120 of d1 and d2, s2 30 of d3: 150 served.
+        #expect(abs(o.assignment.totalServed - 150) < 1e-9 && o.assignment.assigned == [120, 30])
+        // 2SFCA: R1 = 120/150 = 0.8, R2 = 40/30; Σ P·A = 80 + 40 + 40 = 160 = total supply.
+        let a = try #require(o.access)
+        #expect(abs(a.access[0] - 0.8) < 1e-12 && abs(a.access[1] - 0.8) < 1e-12 && abs(a.access[2] - 4.0 / 3) < 1e-12)
+        let supply = try String(contentsOfFile: d.file("out/supply.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(supply[0] == "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius")
+        #expect(supply[1].hasPrefix("s1,120,150,120,1.25,30,") && supply[2].hasPrefix("s2,40,30,30,0.75,0,"))
+        let demand = try String(contentsOfFile: d.file("out/demand.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(demand[0] == "id,weight,covered,nearest_id,nearest_cost,assigned_id,access")
+        #expect(demand[3] == "d3,30,1,s2,200,s2,1.3333333333333333")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.file("out/summary.json")))) as? [String: Any])
+        #expect(summary["coverage_rate"] as? Double == 1 && summary["deficit_persons"] as? Double == 20)
+        #expect(summary["overflowing_facilities"] as? Double == 1)
+    }
+
+    @Test func geometryCaseFindsTheBlindZone() throws {
+        // A 4 × 1 strip of 100 m cells with 10 people each; one shelter at the west end covers
+        // the two cells whose centres lie within 150 m.
+        let d = Dir()
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_100, cellWidth: 100, cellHeight: 100), width: 4, height: 1, crs: .epsg(32650))
+        try GeoTIFFWriter.write(RasterBuffer<Double>(width: 4, height: 1, values: [10, 10, 10, 10]), grid: grid, to: d.file("pop.tif"),
+                                options: RasterWriteOptions(units: "persons", dataType: .float64))
+        try d.write("shelters.csv", "id,capacity,x,y\nA,100,500000,3500050\n")
+        var job = CoverageJob(demandPath: d.file("pop.tif"))
+        job.supplyPath = d.file("shelters.csv")
+        job.inputCRS = .epsg(32650)
+        job.radius = 160
+        let o = try job.run(outputDirectory: d.file("out"))
+        #expect(o.covered == [true, true, false, false])
+        let blind = try String(contentsOfFile: d.file("out/blind_zones.geojson"), encoding: .utf8)
+        #expect(blind.contains("\"cells\":2") && blind.contains("\"area_km2\":0.02"))
+        #expect(FileManager.default.fileExists(atPath: d.file("out/coverage_cells.geojson")) && FileManager.default.fileExists(atPath: d.file("out/shelters.geojson")))
+    }
+
+    @Test func badInputNamesTheFileAndTheProblem() throws {
+        let cases: [(String, String, String)] = [
+            ("supply.csv", "id,capacity\ns1,-120\ns2,40\n", "must be ≥ 0"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s1,300\nd9,s1,5\n", "demand_id \"d9\" is not a demand unit"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s7,300\n", "supply_id \"s7\" is not a facility"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s1,-3\n", "cost must be ≥ 0"),
+            ("supply.csv", "id,capacity,category\ns1,120,bunker\ns2,40,\n", "unknown category \"bunker\""),
+            ("supply.csv", "id,type\ns1,park\ns2,school\n", "neither capacity nor area_m2"),
+        ]
+        for (file, text, needle) in cases {
+            let d = Dir()
+            let job = try odCase(d)
+            try d.write(file, text)
+            do {
+                _ = try job.run(outputDirectory: d.file("out"))
+                Issue.record("\(needle): should fail")
+            } catch {
+                #expect(error.exitCode == 3 && error.description.contains(needle) && error.description.contains(d.path), "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: d.file("out/summary.json")))
+        }
+    }
+}
