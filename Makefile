@@ -6,8 +6,9 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
-# Debian packages the build needs; installed only when pkg-config cannot find the libraries.
-APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev
+# Debian packages the build needs; installed only when pkg-config cannot find the libraries
+# (or GLPK's header, which has no pkg-config file, is missing).
+APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libglpk-dev
 PKG_CONFIG_NAMES := gdal proj geos sqlite3
 ASAN_BUILD := .build-asan
 # The dataset generators run on Debian's own Python, whose python3-gdal matches the system GDAL.
@@ -19,7 +20,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: deps pydeps build census bench test unit-test leakcheck datasets datasets-check clean
 
 deps:
-	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES); then :; else \
+	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ]; then :; else \
 	  echo "make: installing $(APT_PACKAGES)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && \

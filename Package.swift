@@ -30,12 +30,15 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite3", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        // GLPK has no pkg-config file on Debian; its header is /usr/include/glpk.h.
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
 
         // The fused kernel's inner loop, in C so it can be built for AVX2/FMA and picked at run time.
         .target(name: "CRiskKernel"),
         .target(name: "RiskCore", dependencies: ["CRiskKernel", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
-        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "CSQLite3", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"]),
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "CSQLite3", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "riskcensus",
             dependencies: [
@@ -47,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
         .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),
+        .testTarget(name: "RiskOptimizeTests", dependencies: ["RiskOptimize", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
         .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus"]),
     ],
