@@ -3,6 +3,7 @@ import Foundation
 import RiskCensus
 import RiskCore
 import RiskGeo
+import RiskOptimize
 
 /// `riskcensus coverage`: shelter coverage, capacity, assignment and accessibility.
 struct Coverage: ParsableCommand {
@@ -33,6 +34,14 @@ struct Coverage: ParsableCommand {
     var bands = "1500:1.0,3000:0.68,5000:0.22"
     @Option(help: "Gaussian 2SFCA σ in cost units (default: half the radius).")
     var sigma: Double?
+    @Option(help: "Siting over the candidates, existing supply fixed: lscp, mclp, pmedian or pcenter.")
+    var siting: String?
+    @Option(help: "Number of new sites (mclp, pmedian, pcenter).")
+    var p: Int?
+    @Flag(help: "MCLP and p-median respect facility capacities.")
+    var capacitated = false
+    @Option(help: "Solver time limit in seconds; past it the best solution found is reported with its gap.")
+    var seconds = 60.0
     @Option(help: "Analysis CRS (metric); default: the demand raster's, else the UTM zone of the demand.")
     var crs: String?
     @Option(help: "CRS of CSV coordinates.")
@@ -44,6 +53,13 @@ struct Coverage: ParsableCommand {
         guard refugeRate > 0, refugeRate <= 1 else { throw ValidationError("--refuge-rate must be in (0, 1]") }
         if let a = accessibility, !["2sfca", "e2sfca", "g2sfca"].contains(a) { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
         _ = try parsedBands()
+        if let m = siting {
+            guard let model = SitingModel(rawValue: m) else { throw ValidationError("--siting must be lscp, mclp, pmedian or pcenter") }
+            guard candidates != nil else { throw ValidationError("--siting needs --candidates") }
+            if model != .lscp && p == nil { throw ValidationError("--siting \(m) needs --p") }
+            if capacitated && model != .mclp && model != .pmedian { throw ValidationError("--capacitated applies to mclp and pmedian") }
+        }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
     func parsedBands() throws -> [(limit: Double, weight: Double)] {
@@ -71,6 +87,10 @@ struct Coverage: ParsableCommand {
             job.crs = try crs.map { try CRS.parse($0) }
             job.inputCRS = try CRS.parse(inputCrs)
         } catch { throw ValidationError("--crs/--input-crs: \(error)") }
+        job.siting = siting.flatMap(SitingModel.init(rawValue:))
+        job.p = p
+        job.capacitated = capacitated
+        job.sitingSeconds = seconds
         let r = radius ?? job.category.radius
         switch accessibility {
         case "2sfca": job.accessibility = .uniform(radius: r)
@@ -83,5 +103,8 @@ struct Coverage: ParsableCommand {
         let covered = zip(o.demand.weights, o.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
         print(String(format: "coverage %.1f %% of %.0f; %.0f served by the exact assignment; outputs in %@",
                      total > 0 ? 100 * covered / total : 0, total, o.assignment.totalServed, out))
+        if let s = o.siting {
+            print("siting \(s.model.rawValue): objective \(s.objective), \(s.selected.count) sites, \(s.optimal ? "optimal" : "not proven optimal") (\(s.method))")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RiskCore
 import RiskGeo
+import RiskOptimize
 
 /// `riskcensus coverage`: who is within reach of a shelter, which shelters would overflow, how
 /// much shelter space each person has, and (with `siting`) where new ones would help most
@@ -24,6 +25,12 @@ public struct CoverageJob: Sendable {
     /// Share of the population that seeks shelter (demand = weight × rate).
     public var refugeRate = 1.0
     public var accessibility: Accessibility.Weighting?
+    /// Siting over the candidates (existing supply fixed), with `p` new sites where the model needs it.
+    public var siting: SitingModel?
+    public var p: Int?
+    public var capacitated = false
+    /// The solver's time limit before it falls back to its best incumbent and the heuristic.
+    public var sitingSeconds = 60.0
 
     public init(demandPath: String) { self.demandPath = demandPath }
 
@@ -39,6 +46,8 @@ public struct CoverageJob: Sendable {
         public var nearestLoad: [Double]
         public var demandInReach: [Double]
         public var access: Accessibility.Result?
+        public var candidates: Facilities
+        public var siting: SitingResult?
     }
 
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
@@ -68,10 +77,46 @@ public struct CoverageJob: Sendable {
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
             let supplyMeasure = supply.area.allSatisfy { $0 != nil } && !supply.area.isEmpty ? supply.area.map { $0! } : supply.capacity
             let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supplyMeasure, weighting: $0) }
+            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
+            let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
-                           assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access)
+                           assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
+                           candidates: candidates, siting: sited)
             if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
             return o
+        }
+    }
+
+    /// Runs the siting model over supply (fixed) and candidates; costs within the largest radius
+    /// for LSCP and MCLP, every pair (or every OD pair) for p-median and p-center.
+    func site(_ model: SitingModel, demand: DemandUnits, supply: Facilities, candidates: Facilities) throws -> SitingResult {
+        let all = supply.appending(candidates)
+        let radii = all.category.map { radius ?? $0.radius }
+        let everyPair = model == .pmedian || model == .pcenter
+        let table = try reachTable(demand: demand, facilities: all, maxCost: everyPair ? .infinity : (radii.max() ?? 0))
+        var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+        for i in 0..<table.demandCount { for k in table.reach(i) { pairs.append((i, Int(table.facility[k]), table.cost[k])) } }
+        let problem = SitingProblem(demand: demand.weights, existing: supply.count, facilityCount: all.count, pairs: pairs,
+                                    radius: radii, capacity: all.capacity)
+        let source = candidatesPath ?? demandPath
+        do {
+            return try Siting.solve(problem, model: model, p: p, capacitated: capacitated, seconds: sitingSeconds)
+        } catch {
+            func list(_ units: [Int]) -> String {
+                units.prefix(20).map { demand.ids[$0] }.joined(separator: ", ") + (units.count > 20 ? " … (\(units.count) in all)" : "")
+            }
+            switch error {
+            case .uncoverable(let u):
+                throw CensusError.badData(file: source, message: "LSCP cannot cover every demand unit: \(u.count) have no facility or candidate within reach: \(list(u))")
+            case .unreachable(let u):
+                throw CensusError.badData(file: source, message: "\(model.rawValue): \(u.count) demand units reach no facility or candidate: \(list(u))")
+            case .tooFewCandidates(let p, let n):
+                throw CensusError.badData(file: source, message: "--p \(p) is not between 0 and the \(n) candidates")
+            case .insufficientCapacity:
+                throw CensusError.badData(file: source, message: "capacitated p-median: the capacities of the supply and \(p ?? 0) new sites cannot hold the demand")
+            case .noSolution:
+                throw CensusError.run("\(model.rawValue): the solver found no solution")
+            }
         }
     }
 
@@ -93,6 +138,14 @@ public struct CoverageJob: Sendable {
         }
         guard let dp = demand.positions else { throw CensusError.badData(file: demandPath, message: "demand without coordinates needs --cost-matrix") }
         guard let fp = facilities.positions else { throw CensusError.badData(file: supplyPath ?? "supply", message: "facilities without coordinates need --cost-matrix") }
+        guard maxCost.isFinite else {
+            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+            pairs.reserveCapacity(dp.count * fp.count)
+            for (i, a) in dp.enumerated() {
+                for (j, b) in fp.enumerated() { pairs.append((i, j, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot())) }
+            }
+            return ReachTable(demandCount: dp.count, facilityCount: fp.count, maxCost: maxCost, pairs: pairs)
+        }
         return ReachTable.euclidean(demand: dp, facilities: fp, maxCost: maxCost)
     }
 }

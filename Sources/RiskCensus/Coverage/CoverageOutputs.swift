@@ -1,6 +1,7 @@
 import Foundation
 import RiskCore
 import RiskGeo
+import RiskOptimize
 
 /// The files of a coverage run: `summary.json`, `demand.csv`, `supply.csv`, and GeoJSON where
 /// geometry is known (`shelters.geojson`, `coverage_cells.geojson`, `blind_zones.geojson`).
@@ -30,6 +31,12 @@ struct CoverageOutputs {
                                       s.area[j].map(JSONText.number) ?? "", JSONText.number(o.radius[j])])
         }
         try AtomicFile.write(supplyCSV, to: path("supply.csv"))
+        if let r = o.siting {
+            let chosen = Set(r.selected)
+            var csv = "id,selected\n"
+            for k in 0..<o.candidates.count { csv += CSVText.row([o.candidates.ids[k], chosen.contains(s.count + k) ? "1" : "0"]) }
+            try AtomicFile.write(csv, to: path("siting.csv"))
+        }
         try AtomicFile.write(summary().encoded() + "\n", to: path("summary.json"))
         try writeGeoJSON(path)
     }
@@ -67,9 +74,23 @@ struct CoverageOutputs {
             "overflowing_facilities": .number(Double(zip(o.nearestLoad, s.capacity).filter { $0 > $1 }.count)),
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
+            "inputs_note": .string("sha256 of each input file"),
             "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath].compactMap { $0 })
                 .reduce(into: [String: JSONValue]()) { $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
         ]
+        if let r = o.siting {
+            var siting: [String: JSONValue] = [
+                "model": .string(r.model.rawValue), "capacitated": .bool(r.capacitated), "objective": .number(r.objective),
+                "objective_meaning": .string(["lscp": "number of new sites", "mclp": r.capacitated ? "demand weight served within capacity" : "covered demand weight",
+                                              "pmedian": "total weighted cost (sum of weight x cost)", "pcenter": "maximum cost"][r.model.rawValue]!),
+                "selected": .array(r.selected.map { .string(o.candidates.ids[$0 - s.count]) }),
+                "optimal": .bool(r.optimal), "method": .string(r.method),
+                "gap": r.gap.map { .number($0) } ?? (r.optimal ? .number(0) : .null),
+                "lp_bound": r.bound.map { .number($0) } ?? .null,
+            ]
+            if let p = job.p { siting["p"] = .number(Double(p)) }
+            doc["siting"] = .object(siting)
+        }
         if let a = o.access {
             let held = zip(s.capacity.indices, a.catchmentDemand).filter { $0.1 > 0 }.map(\.0)
             let supplied = o.supply.area.allSatisfy { $0 != nil } && !o.supply.area.isEmpty ? held.map { s.area[$0]! } : held.map { s.capacity[$0] }
@@ -96,6 +117,19 @@ struct CoverageOutputs {
                 a["nearest_load"] = .real(o.nearestLoad[j])
                 a["overflow"] = .real(max(0, o.nearestLoad[j] - s.capacity[j]))
                 try w.append(Feature(geometry: .point(positions[j]), attributes: a))
+            }
+            try w.finish()
+        }
+        if let r = o.siting, let positions = o.candidates.positions {
+            let chosen = Set(r.selected)
+            let w = try GeoJSONFileWriter(path: path("siting.geojson"), sourceCRS: o.crs)
+            for k in 0..<o.candidates.count {
+                var a = Attributes()
+                a["id"] = .string(o.candidates.ids[k])
+                a["selected"] = .bool(chosen.contains(s.count + k))
+                a["capacity"] = .real(o.candidates.capacity[k])
+                a["category"] = .string(o.candidates.category[k].name)
+                try w.append(Feature(geometry: .point(positions[k]), attributes: a))
             }
             try w.finish()
         }
