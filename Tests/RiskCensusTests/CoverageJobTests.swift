@@ -50,6 +50,40 @@ import RiskCore
         #expect(summary["overflowing_facilities"] as? Double == 1)
     }
 
+    @Test func sitingThroughTheJob() throws {
+        // Candidates c1 (d1 at 100, d2 at 200) and c2 (d3 at 100) beside the existing s1 and s2.
+        // Radius 150: d2's nearest site is c1 at 200, so LSCP must name d2 as uncoverable.
+        let d = Dir()
+        var job = try odCase(d)
+        try d.write("candidates.csv", "id,capacity\nc1,500\nc2,500\n")
+        try d.write("od.csv", "demand_id,supply_id,cost\nd1,s1,300\nd2,s1,450\nd3,s2,200\nd1,c1,100\nd2,c1,200\nd3,c2,100\n")
+        job.candidatesPath = d.file("candidates.csv")
+        job.radius = 150
+        job.siting = .lscp
+        do {
+            _ = try job.run(outputDirectory: d.file("lscp"))
+            Issue.record("LSCP should fail")
+        } catch {
+            #expect(error.exitCode == 3 && error.description.contains("d2") && error.description.contains("cannot cover"), "\(error)")
+        }
+        // Radius 250: c1 covers d1 and d2, the existing s2 covers d3 (200): LSCP needs only c1.
+        job.radius = 250
+        let lscp = try job.run(outputDirectory: d.file("lscp"))
+        #expect(lscp.siting?.selected == [2] && lscp.siting?.objective == 1 && lscp.siting?.optimal == true)
+        #expect(try String(contentsOfFile: d.file("lscp/siting.csv"), encoding: .utf8) == "id,selected\nc1,1\nc2,0\n")
+        // p-median, p = 1: with c1, d1 → 100, d2 → 200, d3 → s2 at 200: 100·100 + 50·200 + 30·200 = 26,000;
+        // with c2: d1 → 300, d2 → 450, d3 → 100: 30,000 + 22,500 + 3,000 = 55,500. c1 wins.
+        job.siting = .pmedian
+        job.p = 1
+        let pm = try job.run(outputDirectory: d.file("pmedian"))
+        #expect(pm.siting?.selected == [2] && pm.siting?.objective == 26_000)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.file("pmedian/summary.json")))) as? [String: Any])
+        let siting = try #require(summary["siting"] as? [String: Any])
+        #expect(siting["model"] as? String == "pmedian" && siting["selected"] as? [String] == ["c1"] && siting["optimal"] as? Bool == true)
+        job.p = 3
+        #expect(throws: CensusError.self) { try job.run(outputDirectory: d.file("p3")) }
+    }
+
     @Test func geometryCaseFindsTheBlindZone() throws {
         // A 4 × 1 strip of 100 m cells with 10 people each; one shelter at the west end covers
         // the two cells whose centres lie within 150 m.

@@ -59,7 +59,8 @@ public struct CoverageJob: Sendable {
             let supply = try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
             let radii = supply.category.map { radius ?? $0.radius }
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
-            let table = try reachTable(demand: demand, facilities: supply, maxCost: reach)
+            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
+            let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
             var covered = [Bool](repeating: false, count: table.demandCount)
             var nearestInReach = [Int?](repeating: nil, count: table.demandCount)
@@ -77,7 +78,6 @@ public struct CoverageJob: Sendable {
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
             let supplyMeasure = supply.area.allSatisfy { $0 != nil } && !supply.area.isEmpty ? supply.area.map { $0! } : supply.capacity
             let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supplyMeasure, weighting: $0) }
-            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
@@ -120,7 +120,9 @@ public struct CoverageJob: Sendable {
         }
     }
 
-    func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double) throws -> ReachTable {
+    /// Costs between demand and facilities; OD rows naming a facility in `ignoring` (the
+    /// candidates, when only the supply is analysed) are skipped.
+    func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double, ignoring: Set<String> = []) throws -> ReachTable {
         if let path = costMatrixPath {
             let t = try CSVTable(path: path)
             let di = try t.column("demand_id"), si = try t.column("supply_id"), ci = try t.column("cost")
@@ -129,6 +131,7 @@ public struct CoverageJob: Sendable {
             var pairs: [(demand: Int, facility: Int, cost: Double)] = []
             for r in t.rows {
                 guard let d = dIndex[r.fields[di]] else { throw CensusError.badData(file: path, message: "line \(r.line): demand_id \"\(r.fields[di])\" is not a demand unit of \(demandPath)") }
+                if ignoring.contains(r.fields[si]) && fIndex[r.fields[si]] == nil { continue }
                 guard let f = fIndex[r.fields[si]] else { throw CensusError.badData(file: path, message: "line \(r.line): supply_id \"\(r.fields[si])\" is not a facility of the supply or candidates") }
                 let c = try t.number(r, ci)
                 guard c >= 0 else { throw CensusError.badData(file: path, message: "line \(r.line): cost must be ≥ 0, found \(c)") }
