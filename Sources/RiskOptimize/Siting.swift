@@ -94,8 +94,8 @@ public enum Siting {
             }
         }
         var r = heuristic ?? builder.interchange()
-        r.bound = nil
-        r.gap = nil
+        r.bound = builder.lowerBound(upper: r.objective)
+        r.gap = gap(r.objective, r.bound)
         return r
     }
 
@@ -256,6 +256,44 @@ struct ModelBuilder {
     func result(selected: [Int], method: String, optimal: Bool) -> SitingResult {
         SitingResult(model: model, capacitated: capacitated, selected: selected.sorted(), objective: evaluate(selected),
                      optimal: optimal, gap: optimal ? 0 : nil, bound: nil, method: method)
+    }
+
+    /// A bound for instances too large for the LP: for uncapacitated p-median the Lagrangian
+    /// bound (assignment constraints relaxed, subgradient steps), which is never above the LP
+    /// bound; for p-center the largest nearest cost over all sites. Nil for the other models.
+    func lowerBound(upper: Double) -> Double? {
+        switch (model, capacitated) {
+        case (.pcenter, _):
+            return active.reduce(0) { max($0, byDemand[$1].first?.cost ?? .infinity) }
+        case (.pmedian, false):
+            // L(λ) = Σ_i λ_i + Σ_existing ρ_j + (p most negative ρ_j of the candidates),
+            // ρ_j = Σ_i min(0, a_i c_ij − λ_i).
+            var lambda = active.map { i in problem.demand[i] * (byDemand[i].dropFirst().first?.cost ?? byDemand[i].first!.cost) }
+            var best = -Double.infinity
+            var step = 2.0
+            for _ in 0..<60 {
+                var rho = [Double](repeating: 0, count: problem.facilityCount)
+                for (k, i) in active.enumerated() {
+                    for (j, c) in byDemand[i] { rho[j] += min(0, problem.demand[i] * c - lambda[k]) }
+                }
+                let open = Set((0..<problem.existing) + problem.candidates.sorted { (rho[$0], $0) < (rho[$1], $1) }.prefix(p))
+                let value = lambda.reduce(0, +) + open.reduce(0) { $0 + rho[$1] }
+                best = max(best, value)
+                // Subgradient: 1 − Σ_j x_ij, where x_ij = 1 for open j with a_i c_ij < λ_i.
+                var g = [Double](repeating: 1, count: active.count)
+                for (k, i) in active.enumerated() {
+                    for (j, c) in byDemand[i] where open.contains(j) && problem.demand[i] * c < lambda[k] { g[k] -= 1 }
+                }
+                let norm = g.reduce(0) { $0 + $1 * $1 }
+                guard norm > 0, upper.isFinite else { break }
+                let t = step * (upper - value) / norm
+                for k in lambda.indices { lambda[k] += t * g[k] }
+                step *= 0.95
+            }
+            return best
+        default:
+            return nil
+        }
     }
 
     /// Greedy additions, then Teitz–Bart interchange: swap a chosen site for an unchosen one

@@ -92,5 +92,9 @@ import Testing
         #expect(!heuristic.optimal && heuristic.method.contains("Teitz"))
         #expect(heuristic.objective >= exact.objective - 1e-9)
         #expect(heuristic.selected.count == 3)
+        // The Lagrangian bound lies below the optimum (and so below the heuristic's value).
+        let bound = try #require(heuristic.bound)
+        #expect(bound <= exact.objective + 1e-6 && bound > 0)
+        #expect(abs(heuristic.gap! - (heuristic.objective - bound) / heuristic.objective) < 1e-12)
     }
 }
