@@ -20,6 +20,12 @@ struct Coverage: ParsableCommand {
     var candidates: String?
     @Option(help: "OD matrix CSV demand_id,supply_id,cost (long form; a missing pair is unreachable).")
     var costMatrix: String?
+    @Option(help: "Road lines for network costs (shortest paths over the network).")
+    var roads: String?
+    @Option(help: "Network cost: length (metres) or time (minutes, at each road's speed).")
+    var networkCost = "length"
+    @Option(help: "Speed field of the roads, km/h.")
+    var speedField = "speed_kmh"
     @Option(help: "Output folder.")
     var out: String
     @Option(help: "Service radius for every facility, in cost units (default: each facility's category radius).")
@@ -59,6 +65,8 @@ struct Coverage: ParsableCommand {
             if model != .lscp && p == nil { throw ValidationError("--siting \(m) needs --p") }
             if capacitated && model != .mclp && model != .pmedian { throw ValidationError("--capacitated applies to mclp and pmedian") }
         }
+        if costMatrix != nil && roads != nil { throw ValidationError("give --cost-matrix or --roads, not both") }
+        guard ["length", "time"].contains(networkCost) else { throw ValidationError("--network-cost must be length or time") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
@@ -80,6 +88,9 @@ struct Coverage: ParsableCommand {
         job.supplyPath = supply
         job.candidatesPath = candidates
         job.costMatrixPath = costMatrix
+        job.roadsPath = roads
+        job.networkCost = networkCost == "time" ? .time : .length
+        job.speedField = speedField
         job.radius = radius
         job.category = Standards.shelterCategory(category)!
         job.refugeRate = refugeRate

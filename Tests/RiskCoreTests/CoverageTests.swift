@@ -91,3 +91,30 @@ import RealModule
         #expect(abs(zip([50.0, 30, 20], g.access).reduce(0) { $0 + $1.0 * $1.1 } - 160) < 1e-9)
     }
 }
+
+@Suite struct RoadNetworkTests {
+    /// An L-shaped road (0,0)–(1000,0)–(1000,1000) at 60 km/h, and a spur (1000,0)–(2000,0) at 30.
+    let roads: [(points: [Position], speedKmh: Double)] = [
+        ([Position(0, 0), Position(1000, 0), Position(1000, 1000)], 60),
+        ([Position(1000, 0), Position(2000, 0)], 30),
+    ]
+
+    @Test func networkLengthsAndTimesByHand() {
+        let length = RoadNetwork(lines: roads, cost: .length)
+        #expect(length.nodes.count == 4)   // the shared vertex is one node
+        // Demand at (1000, 1010) joins (1000, 1000) 10 m away; facility at (-5, 0) joins (0, 0).
+        // Network: 1000 + 1000, plus the two steps: 2015 m. Straight line would be 1426 m.
+        let t = length.reachTable(demand: [Position(1000, 1010), Position(2000, 3)], facilities: [Position(-5, 0)], maxCost: 2100)
+        #expect(t.reach(0).map { t.cost[$0] } == [2015])
+        // The second unit: 1000 + 1000 + 3 + 5 = 2008.
+        #expect(t.reach(1).map { t.cost[$0] } == [2008])
+        // Time: 1 km at 60 km/h = 1 min, 1 km at 30 km/h = 2 min; the 3 m and 5 m steps at 5 km/h.
+        let time = RoadNetwork(lines: roads, cost: .time)
+        let tt = time.reachTable(demand: [Position(2000, 3)], facilities: [Position(-5, 0)], maxCost: 4)
+        let expected = 1.0 + 2.0 + (3.0 + 5.0) / 1000 / 5 * 60
+        #expect(tt.reach(0).count == 1 && abs(tt.cost[tt.reach(0).first!] - expected) < 1e-12)
+        // Beyond the limit the unit keeps its nearest facility, unlisted.
+        let short = time.reachTable(demand: [Position(2000, 3)], facilities: [Position(-5, 0)], maxCost: 2)
+        #expect(short.reach(0).isEmpty && short.nearest[0] == 0 && abs(short.nearestCost[0] - expected) < 1e-12)
+    }
+}

@@ -14,6 +14,12 @@ public struct CoverageJob: Sendable {
     public var supplyPath: String?
     public var candidatesPath: String?
     public var costMatrixPath: String?
+    /// A road line layer for network costs (length in metres, or time in minutes).
+    public var roadsPath: String?
+    public var networkCost: RoadNetwork.Cost = .length
+    /// The speed field of the roads (km/h), for time costs; roads without it use `defaultSpeed`.
+    public var speedField = "speed_kmh"
+    public var defaultSpeed = 30.0
     /// The analysis CRS (metric); default: the demand raster's, else a UTM zone.
     public var crs: CRS?
     /// The CRS of CSV coordinates.
@@ -87,6 +93,33 @@ public struct CoverageJob: Sendable {
         }
     }
 
+    /// The road graph in the analysis CRS.
+    func network(_ path: String) throws -> RoadNetwork {
+        let crs = try CoverageInputs.analysisCRS(asked: self.crs, demandPath: demandPath, assumed: inputCRS)
+        let layer = try VectorDataset(path: path, assumedCRS: inputCRS).layer(named: nil)
+        let t = try CoordinateTransformer(from: layer.crs ?? inputCRS, to: crs)
+        var lines: [(points: [Position], speedKmh: Double)] = []
+        var k = 0
+        try layer.forEachFeature { (f: Feature) throws(GeoError) in
+            k += 1
+            var speed = defaultSpeed
+            if let v = f.attributes[speedField], v != .null {
+                guard let s = v.doubleValue, s > 0, s.isFinite else {
+                    throw GeoError.invalidData(path: path, location: "feature \(k), field \(speedField)", reason: "a speed must be a positive number of km/h")
+                }
+                speed = s
+            }
+            switch f.geometry {
+            case .lineString(let l)?: lines.append((l, speed))
+            case .multiLineString(let ls)?: for l in ls { lines.append((l, speed)) }
+            default: throw GeoError.invalidData(path: path, location: "feature \(k)", reason: "expected a line geometry")
+            }
+        }
+        for i in lines.indices { try t.transform(&lines[i].points) }
+        guard !lines.isEmpty else { throw CensusError.badData(file: path, message: "no road lines") }
+        return RoadNetwork(lines: lines, cost: networkCost)
+    }
+
     /// Runs the siting model over supply (fixed) and candidates; costs within the largest radius
     /// for LSCP and MCLP, every pair (or every OD pair) for p-median and p-center.
     func site(_ model: SitingModel, demand: DemandUnits, supply: Facilities, candidates: Facilities) throws -> SitingResult {
@@ -138,6 +171,12 @@ public struct CoverageJob: Sendable {
                 pairs.append((d, f, c))
             }
             return ReachTable(demandCount: demand.ids.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
+        }
+        if let roadsPath {
+            guard let dp = demand.positions, let fp = facilities.positions else {
+                throw CensusError.badData(file: demandPath, message: "network costs need coordinates for demand and facilities")
+            }
+            return try network(roadsPath).reachTable(demand: dp, facilities: fp, maxCost: maxCost)
         }
         guard let dp = demand.positions else { throw CensusError.badData(file: demandPath, message: "demand without coordinates needs --cost-matrix") }
         guard let fp = facilities.positions else { throw CensusError.badData(file: supplyPath ?? "supply", message: "facilities without coordinates need --cost-matrix") }

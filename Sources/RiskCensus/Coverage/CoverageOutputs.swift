@@ -51,7 +51,7 @@ struct CoverageOutputs {
         var doc: [String: JSONValue] = [
             "engine": .string("riskcensus " + EngineInfo.version),
             "crs": .string(o.crs.description),
-            "cost": .string(job.costMatrixPath == nil ? "euclidean distance, metres, in the analysis CRS" : "OD matrix \(job.costMatrixPath!), its units"),
+            "cost": .string(costDescription),
             "n_demand": .number(Double(w.count)),
             "total_demand": .number(total),
             "refuge_rate": .number(job.refugeRate),
@@ -75,7 +75,7 @@ struct CoverageOutputs {
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
             "inputs_note": .string("sha256 of each input file"),
-            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath].compactMap { $0 })
+            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath].compactMap { $0 })
                 .reduce(into: [String: JSONValue]()) { $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
         ]
         if let r = o.siting {
@@ -102,6 +102,15 @@ struct CoverageOutputs {
             ])
         }
         return .object(doc)
+    }
+
+    var costDescription: String {
+        if let m = job.costMatrixPath { return "OD matrix \(m), in its units" }
+        if let r = job.roadsPath {
+            return job.networkCost == .length ? "network distance over \(r), metres (points join their nearest node in a straight line)"
+                : "network travel time over \(r), minutes, at each road's \(job.speedField) (default \(job.defaultSpeed) km/h; the step to the nearest node at 5 km/h)"
+        }
+        return "euclidean distance, metres, in the analysis CRS"
     }
 
     func writeGeoJSON(_ path: (String) -> String) throws {
