@@ -26,6 +26,14 @@ struct Coverage: ParsableCommand {
     var networkCost = "length"
     @Option(help: "Speed field of the roads, km/h.")
     var speedField = "speed_kmh"
+    @Option(help: "Fire stations (points with a class field: class-1, class-2, small, suburban) for response coverage.")
+    var fireStations: String?
+    @Option(help: "Built-up area polygons for fire coverage (default: cells of at least --density-threshold).")
+    var builtUp: String?
+    @Option(help: "Persons per km² that make a cell built-up.")
+    var densityThreshold = 1_000.0
+    @Option(help: "Fire response drive time on the roads, minutes.")
+    var fireMinutes = Standards.fireDriveMinutes
     @Option(help: "Output folder.")
     var out: String
     @Option(help: "Service radius for every facility, in cost units (default: each facility's category radius).")
@@ -98,6 +106,13 @@ struct Coverage: ParsableCommand {
             job.crs = try crs.map { try CRS.parse($0) }
             job.inputCRS = try CRS.parse(inputCrs)
         } catch { throw ValidationError("--crs/--input-crs: \(error)") }
+        if let fireStations {
+            var fire = FireCoverage(stationsPath: fireStations)
+            fire.builtUpPath = builtUp
+            fire.densityThreshold = densityThreshold
+            fire.minutes = fireMinutes
+            job.fire = fire
+        }
         job.siting = siting.flatMap(SitingModel.init(rawValue:))
         job.p = p
         job.capacitated = capacitated
@@ -114,6 +129,9 @@ struct Coverage: ParsableCommand {
         let covered = zip(o.demand.weights, o.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
         print(String(format: "coverage %.1f %% of %.0f; %.0f served by the exact assignment; outputs in %@",
                      total > 0 ? 100 * covered / total : 0, total, o.assignment.totalServed, out))
+        if let f = o.fire {
+            print(String(format: "fire response: %.1f %% of %.1f km² built-up area covered", 100 * f.coverageRate, f.builtUpKm2))
+        }
         if let s = o.siting {
             print("siting \(s.model.rawValue): objective \(s.objective), \(s.selected.count) sites, \(s.optimal ? "optimal" : "not proven optimal") (\(s.method))")
         }

@@ -37,6 +37,8 @@ public struct CoverageJob: Sendable {
     public var capacitated = false
     /// The solver's time limit before it falls back to its best incumbent and the heuristic.
     public var sitingSeconds = 60.0
+    /// Fire-station response over the built-up area (needs a population raster as demand).
+    public var fire: FireCoverage?
 
     public init(demandPath: String) { self.demandPath = demandPath }
 
@@ -54,6 +56,7 @@ public struct CoverageJob: Sendable {
         public var access: Accessibility.Result?
         public var candidates: Facilities
         public var siting: SitingResult?
+        public var fire: FireCoverage.Result?
     }
 
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
@@ -87,7 +90,7 @@ public struct CoverageJob: Sendable {
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
-                           candidates: candidates, siting: sited)
+                           candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) })
             if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
             return o
         }

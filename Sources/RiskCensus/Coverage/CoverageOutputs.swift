@@ -31,6 +31,14 @@ struct CoverageOutputs {
                                       s.area[j].map(JSONText.number) ?? "", JSONText.number(o.radius[j])])
         }
         try AtomicFile.write(supplyCSV, to: path("supply.csv"))
+        if let f = o.fire {
+            var csv = "id,class,district_km2,limit_km2,within_limit,covered_built_up_km2\n"
+            for st in f.stations {
+                csv += CSVText.row([st.id, st.stationClass, JSONText.number(st.districtKm2), st.limitKm2.map(JSONText.number) ?? "",
+                                    st.limitKm2.map { st.districtKm2 <= $0 ? "1" : "0" } ?? "", JSONText.number(st.coveredKm2)])
+            }
+            try AtomicFile.write(csv, to: path("fire_stations.csv"))
+        }
         if let r = o.siting {
             let chosen = Set(r.selected)
             var csv = "id,selected\n"
@@ -75,7 +83,7 @@ struct CoverageOutputs {
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
             "inputs_note": .string("sha256 of each input file"),
-            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath].compactMap { $0 })
+            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath, job.fire?.stationsPath, job.fire?.builtUpPath].compactMap { $0 })
                 .reduce(into: [String: JSONValue]()) { $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
         ]
         if let r = o.siting {
@@ -90,6 +98,15 @@ struct CoverageOutputs {
             ]
             if let p = job.p { siting["p"] = .number(Double(p)) }
             doc["siting"] = .object(siting)
+        }
+        if let f = o.fire {
+            doc["fire"] = .object([
+                "rule": .string(f.rule), "built_up_km2": .number(f.builtUpKm2), "covered_km2": .number(f.coveredKm2),
+                "coverage_rate": .number(f.coverageRate), "target": .number(1), "meets_target": .bool(f.coverageRate >= 1 - 1e-12),
+                "built_up": .string(job.fire!.builtUpPath ?? "cells with at least \(job.fire!.densityThreshold) persons/km²"),
+                "stations_over_limit": .number(Double(f.stations.filter { s in s.limitKm2.map { s.districtKm2 > $0 } ?? false }.count)),
+                "district_rule": .string("built-up cells allocated to their nearest station; limits 建标152-2017: class-1 7, class-2 4, small 2, suburban 15 km²"),
+            ])
         }
         if let a = o.access {
             let held = zip(s.capacity.indices, a.catchmentDemand).filter { $0.1 > 0 }.map(\.0)
