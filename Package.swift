@@ -35,10 +35,12 @@ let package = Package(
 
         // The fused kernel's inner loop, in C so it can be built for AVX2/FMA and picked at run time.
         .target(name: "CRiskKernel"),
-        .target(name: "RiskCore", dependencies: ["CRiskKernel", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "RiskCore", dependencies: ["CRiskKernel", .product(name: "RealModule", package: "swift-numerics")],
+                swiftSettings: optimizedInTests),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
-        .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"]),
-        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "CSQLite3", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"], swiftSettings: optimizedInTests),
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "CSQLite3", .product(name: "Yams", package: "Yams")],
+                swiftSettings: optimizedInTests),
         .executableTarget(
             name: "riskcensus",
             dependencies: [
@@ -56,3 +58,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The numerical modules are optimised in debug builds too: the test suite runs whole censuses
+/// (and again under AddressSanitizer), which unoptimised Swift makes 20–30 times slower.
+var optimizedInTests: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

@@ -99,7 +99,22 @@ private func features(_ path: String) throws -> [[String: Any]] {
         let csvTotal = try csvRows(dir.file("districts.csv")).reduce(0.0) { $0 + Double($1["population"]!)! }
         #expect(abs(csvTotal - 5_278_121) / 5_278_121 < 1e-6)
         let targets = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("plan_targets.json")))) as! [String: Any]
-        #expect((targets["targets"] as! [[String: Any]]).map { $0["id"] as! String } == ["annual_loss_to_gdp", "annual_deaths_per_million"])
+        #expect((targets["targets"] as! [[String: Any]]).map { $0["id"] as! String } == ["annual_loss_to_gdp", "annual_deaths_per_million", "fire_response_coverage"])
+        // Coverage: per district the covered population never exceeds the population, the
+        // districts add up to the census total, and the blind zones are there.
+        let coverage = try csvRows(dir.file("coverage/districts.csv"))
+        #expect(coverage.count == 6)
+        let people = coverage.reduce(0.0) { $0 + Double($1["population"]!)! }
+        #expect(abs(people - 5_278_121) / 5_278_121 < 1e-6)
+        for d in coverage {
+            #expect(Double(d["covered"]!)! <= Double(d["population"]!)! + 1e-6 && Double(d["served"]!)! <= Double(d["covered"]!)! + 1e-6)
+            #expect(Double(d["blind_zone_km2"]!)! >= 0 && Double(d["deficit_persons"]!)! >= 0)
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("coverage/summary.json")))) as! [String: Any]
+        let access = summary["accessibility"] as! [String: Any]
+        #expect(abs((access["sum_demand_times_access"] as! Double) - (access["sum_supply_with_demand"] as! Double)) < 1e-6 * (access["sum_supply_with_demand"] as! Double))
+        #expect((summary["siting"] as! [String: Any])["optimal"] as? Bool == true)
+        #expect(FileManager.default.fileExists(atPath: dir.file("coverage/blind_zones.geojson")))
         let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("provenance.json")))) as! [String: Any]
         #expect((prov["inputs_sha256"] as! [String: String]).count >= 20)
         #expect(((prov["run"] as! [String: Any])["peak_memory_bytes"] as! Double) < 1.5e9)

@@ -20,6 +20,8 @@ public struct CoverageJob: Sendable {
     /// The speed field of the roads (km/h), for time costs; roads without it use `defaultSpeed`.
     public var speedField = "speed_kmh"
     public var defaultSpeed = 30.0
+    /// Keep straight-line costs for shelters while the roads serve fire response only.
+    public var euclideanShelters = false
     /// The analysis CRS (metric); default: the demand raster's, else a UTM zone.
     public var crs: CRS?
     /// The CRS of CSV coordinates.
@@ -37,6 +39,9 @@ public struct CoverageJob: Sendable {
     public var capacitated = false
     /// The solver's time limit before it falls back to its best incumbent and the heuristic.
     public var sitingSeconds = 60.0
+    /// Write the per-unit files (`demand.csv`, `coverage_cells.geojson`); a census of a large
+    /// raster may leave them out.
+    public var writeUnits = true
     /// Fire-station response over the built-up area (needs a population raster as demand).
     public var fire: FireCoverage?
 
@@ -96,8 +101,9 @@ public struct CoverageJob: Sendable {
         }
     }
 
-    /// The road graph in the analysis CRS.
-    func network(_ path: String) throws -> RoadNetwork {
+    /// The road graph in the analysis CRS; `accessSpeed` (km/h) prices the step between a point
+    /// and its nearest node for time costs (walking for shelters, local streets for fire engines).
+    func network(_ path: String, accessSpeed: Double = 5) throws -> RoadNetwork {
         let crs = try CoverageInputs.analysisCRS(asked: self.crs, demandPath: demandPath, assumed: inputCRS)
         let layer = try VectorDataset(path: path, assumedCRS: inputCRS).layer(named: nil)
         let t = try CoordinateTransformer(from: layer.crs ?? inputCRS, to: crs)
@@ -120,7 +126,7 @@ public struct CoverageJob: Sendable {
         }
         for i in lines.indices { try t.transform(&lines[i].points) }
         guard !lines.isEmpty else { throw CensusError.badData(file: path, message: "no road lines") }
-        return RoadNetwork(lines: lines, cost: networkCost)
+        return RoadNetwork(lines: lines, cost: networkCost, accessSpeed: accessSpeed)
     }
 
     /// Runs the siting model over supply (fixed) and candidates; costs within the largest radius
@@ -175,7 +181,7 @@ public struct CoverageJob: Sendable {
             }
             return ReachTable(demandCount: demand.ids.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
         }
-        if let roadsPath {
+        if let roadsPath, !euclideanShelters {
             guard let dp = demand.positions, let fp = facilities.positions else {
                 throw CensusError.badData(file: demandPath, message: "network costs need coordinates for demand and facilities")
             }

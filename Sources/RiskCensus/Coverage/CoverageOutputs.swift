@@ -21,7 +21,7 @@ struct CoverageOutputs {
             demandCSV += CSVText.row([d.ids[i], JSONText.number(d.weights[i]), o.covered[i] ? "1" : "0", nearest, cost,
                                       main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
         }
-        try AtomicFile.write(demandCSV, to: path("demand.csv"))
+        if job.writeUnits { try AtomicFile.write(demandCSV, to: path("demand.csv")) }
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius\n"
         for j in 0..<s.count {
             let load = s.capacity[j] > 0 ? o.nearestLoad[j] / s.capacity[j] : (o.nearestLoad[j] > 0 ? Double.infinity : 0)
@@ -81,6 +81,7 @@ struct CoverageOutputs {
             ]),
             "overflowing_facilities": .number(Double(zip(o.nearestLoad, s.capacity).filter { $0 > $1 }.count)),
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
+            "per_unit_files": .string(job.writeUnits ? "demand.csv, coverage_cells.geojson" : "not written (coverage.cells: false)"),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
             "inputs_note": .string("sha256 of each input file"),
             "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath, job.fire?.stationsPath, job.fire?.builtUpPath].compactMap { $0 })
@@ -123,7 +124,7 @@ struct CoverageOutputs {
 
     var costDescription: String {
         if let m = job.costMatrixPath { return "OD matrix \(m), in its units" }
-        if let r = job.roadsPath {
+        if let r = job.roadsPath, !job.euclideanShelters {
             return job.networkCost == .length ? "network distance over \(r), metres (points join their nearest node in a straight line)"
                 : "network travel time over \(r), minutes, at each road's \(job.speedField) (default \(job.defaultSpeed) km/h; the step to the nearest node at 5 km/h)"
         }
@@ -161,14 +162,19 @@ struct CoverageOutputs {
         }
         let d = o.demand
         guard let grid = d.grid, let cells = d.cells, let gridCRS = grid.crs else {
-            if let positions = d.positions {
+            if let positions = d.positions, job.writeUnits {
                 let w = try GeoJSONFileWriter(path: path("coverage_cells.geojson"), sourceCRS: o.crs)
                 for i in d.ids.indices { try w.append(Feature(geometry: .point(positions[i]), attributes: attributes(i))) }
                 try w.finish()
             }
             return
         }
-        let w = try GeoJSONFileWriter(path: path("coverage_cells.geojson"), sourceCRS: gridCRS)
+        if job.writeUnits { try writeCells(path("coverage_cells.geojson"), grid: grid, cells: cells, crs: gridCRS) }
+        try writeBlindZones(path("blind_zones.geojson"), grid: grid, cells: cells, crs: gridCRS)
+    }
+
+    func writeCells(_ file: String, grid: GridSpec, cells: [Int], crs gridCRS: CRS) throws {
+        let w = try GeoJSONFileWriter(path: file, sourceCRS: gridCRS)
         for (i, g) in cells.enumerated() {
             let (r, c) = (g / grid.width, g % grid.width)
             var ring: [Position] = []
@@ -179,11 +185,15 @@ struct CoverageOutputs {
             try w.append(Feature(geometry: .polygon(Polygon(exterior: ring, holes: [])), attributes: attributes(i)))
         }
         try w.finish()
-        // Blind zones: uncovered populated cells, dissolved.
+    }
+
+    /// Blind zones: uncovered populated cells, dissolved.
+    func writeBlindZones(_ file: String, grid: GridSpec, cells: [Int], crs gridCRS: CRS) throws {
+        let o = output, d = o.demand
         var mask = RasterBuffer<Double>(width: grid.width, height: grid.height, values: [Double](repeating: 0, count: grid.width * grid.height))
         for (i, g) in cells.enumerated() where !o.covered[i] { mask.values[g] = 1 }
         let pieces = try Rasterize.polygons(of: mask, grid: grid).filter { $0.value == 1 }.map(\.geometry)
-        let b = try GeoJSONFileWriter(path: path("blind_zones.geojson"), sourceCRS: gridCRS)
+        let b = try GeoJSONFileWriter(path: file, sourceCRS: gridCRS)
         if !pieces.isEmpty {
             let zone = try GeosContext().union(pieces).value()
             var a = Attributes()

@@ -17,6 +17,9 @@ public struct FireCoverage: Sendable {
     public var densityThreshold = 1_000.0
     public var minutes = Standards.fireDriveMinutes
     public var radius = Standards.fireRadius
+    /// Speed from a cell centre to the nearest road node, km/h: the local streets the road
+    /// layer leaves out [assumed].
+    public var accessSpeed = 20.0
 
     public init(stationsPath: String) { self.stationsPath = stationsPath }
 
@@ -69,8 +72,8 @@ public struct FireCoverage: Sendable {
             var timed = job
             timed.networkCost = .time
             limit = minutes
-            table = try timed.network(roads).reachTable(demand: centres, facilities: positions, maxCost: limit)
-            rule = "a \(minutes)-minute drive on \(roads) at each road's \(job.speedField)"
+            table = try timed.network(roads, accessSpeed: accessSpeed).reachTable(demand: centres, facilities: positions, maxCost: limit)
+            rule = "a \(minutes)-minute drive on \(roads) at each road's \(job.speedField), the step to the nearest road node at \(accessSpeed) km/h"
         } else {
             limit = radius
             table = ReachTable.euclidean(demand: centres, facilities: positions, maxCost: limit)

@@ -1,5 +1,6 @@
 import Foundation
 import RiskCore
+import RiskOptimize
 import RiskGeo
 
 /// A validated manifest: every file found and readable, every CRS known, every curve checked,
@@ -50,6 +51,10 @@ public struct CensusPlan: Sendable {
     public var gdp: RasterLayer?
     public var buildingsRaster: RasterLayer?
     public var capacity: RasterLayer?
+    /// Shelter and fire coverage, run on the population raster; nil without a coverage section.
+    public var coverage: CoverageJob?
+    /// The served share of each cell's population becomes capacity C.
+    public var coverageCapacity: Bool
     public var integration: ExceedanceIntegration
     public var hazardWeights: [Double]
     public var combination: CombinationRule
@@ -177,6 +182,52 @@ public struct CensusPlan: Sendable {
         let population = try raster(m.exposure.population, key: "exposure.population", default: .sum)
         let gdp = try m.exposure.gdp.map { g throws(CensusError) in try raster(g, key: "exposure.gdp", default: .sum) }
         let capacity = try m.capacity.map { c throws(CensusError) in try raster(c, key: "capacity", default: .average) }
+        var coverage: CoverageJob?
+        var coverageCapacity = false
+        if let c = m.coverage {
+            var job = CoverageJob(demandPath: population.path)
+            job.supplyPath = try file(c.shelters, key: "coverage.shelters")
+            job.candidatesPath = try c.candidates.map { p throws(CensusError) in try file(p, key: "coverage.candidates") }
+            job.roadsPath = try c.roads.map { p throws(CensusError) in try file(p, key: "coverage.roads") }
+            switch c.shelterCost {
+            case nil, "network": break
+            case "euclidean": job.euclideanShelters = true
+            case let other?: throw bad("coverage.shelter_cost", "\"\(other)\" is not network or euclidean")
+            }
+            if let name = c.category {
+                guard let cat = Standards.shelterCategory(name) else {
+                    throw bad("coverage.category", "unknown category \"\(name)\"; use \(Standards.shelterCategories.map(\.name).joined(separator: ", "))")
+                }
+                job.category = cat
+            }
+            if let r = c.radius { guard r > 0 else { throw bad("coverage.radius", "must be positive") }; job.radius = r }
+            if let r = c.refugeRate { guard r > 0, r <= 1 else { throw bad("coverage.refuge_rate", "must be in (0, 1]") }; job.refugeRate = r }
+            switch c.accessibility {
+            case nil: break
+            case "2sfca": job.accessibility = .uniform(radius: job.radius ?? job.category.radius)
+            case "g2sfca": job.accessibility = .gaussian(sigma: (job.radius ?? job.category.radius) / 2, radius: job.radius ?? job.category.radius)
+            case let other?: throw bad("coverage.accessibility", "\"\(other ?? "")\" is not 2sfca or g2sfca")
+            }
+            if let st = c.siting {
+                guard let model = SitingModel(rawValue: st.model) else { throw bad("coverage.siting.model", "use lscp, mclp, pmedian or pcenter") }
+                guard job.candidatesPath != nil else { throw bad("coverage.siting", "siting needs coverage.candidates") }
+                if model != .lscp && st.p == nil { throw bad("coverage.siting.p", "\(st.model) needs p") }
+                job.siting = model
+                job.p = st.p
+                job.capacitated = st.capacitated ?? false
+            }
+            if let f = c.fireStations {
+                var fire = FireCoverage(stationsPath: try file(f, key: "coverage.fire_stations"))
+                fire.builtUpPath = try c.builtUp.map { p throws(CensusError) in try file(p, key: "coverage.built_up") }
+                if let d = c.densityThreshold { fire.densityThreshold = d }
+                job.fire = fire
+            }
+            job.crs = grid.crs
+            job.writeUnits = c.cells ?? true
+            coverage = job
+            coverageCapacity = c.capacityLayer ?? (capacity == nil)
+            if coverageCapacity && capacity != nil { throw bad("coverage.capacity_layer", "a capacity raster is given too; use one or the other") }
+        }
 
         // Hazards.
         guard !m.hazards.isEmpty else { throw bad("hazards", "at least one hazard is needed") }
@@ -300,6 +351,7 @@ public struct CensusPlan: Sendable {
         return CensusPlan(manifest: m, manifestPath: manifestPath, base: base, grid: grid,
                           tiles: grid.blocks(size: tileSize), regionPath: regionPath, hazards: hazards, classes: classes,
                           population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,
+                          coverage: coverage, coverageCapacity: coverageCapacity,
                           integration: integration, hazardWeights: weights, combination: combination,
                           halfToOne: ix?.rescale == "half_to_one", logExposure: ix?.logExposure ?? true,
                           exposureWeights: (ew.population, ew.value), classification: method,

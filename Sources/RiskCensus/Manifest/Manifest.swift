@@ -11,6 +11,7 @@ public struct Manifest: Codable, Sendable {
     public var hazards: [Hazard]
     public var exposure: Exposure
     public var capacity: RasterInput?
+    public var coverage: Coverage?
     public var index: Index?
     public var classification: ClassificationSpec?
     public var eal: EAL?
@@ -133,6 +134,36 @@ public struct Manifest: Codable, Sendable {
         public var zeroDamageReturnPeriod: Double?
         public var tail: String?
         public var probability: String?
+    }
+
+    /// Shelter and fire-station coverage run with the census (`coverage/` in the output), on the
+    /// exposure population raster at its own resolution.
+    public struct Coverage: Codable, Sendable {
+        public var shelters: String
+        public var candidates: String?
+        /// Category of shelters without one and the standard for the deficit (default emergency).
+        public var category: String?
+        public var radius: Double?
+        public var roads: String?
+        /// "network" (default with roads) or "euclidean": the roads then serve fire response only.
+        public var shelterCost: String?
+        public var refugeRate: Double?
+        public var accessibility: String?
+        public var siting: Siting?
+        public var fireStations: String?
+        public var builtUp: String?
+        public var densityThreshold: Double?
+        /// Feed the served share of each cell's population into the index as capacity C
+        /// (default true; not with a `capacity` raster).
+        public var capacityLayer: Bool?
+        /// Write the per-unit files (demand.csv, coverage_cells.geojson); default true.
+        public var cells: Bool?
+
+        public struct Siting: Codable, Sendable {
+            public var model: String
+            public var p: Int?
+            public var capacitated: Bool?
+        }
     }
 
     public struct PlanTargets: Codable, Sendable {

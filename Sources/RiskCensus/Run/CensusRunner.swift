@@ -52,6 +52,20 @@ struct CensusRunner {
 
         var fields = try passOne(zone: zone, vectorValues: vectorValues)
         lap("pass 1", &clock)
+        var fire: FireCoverage.Result?
+        if plan.coverage != nil {
+            let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
+            if let capacity = c.capacity {
+                fields.capacity = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
+            }
+            let total = c.output.demand.weights.reduce(0, +)
+            let covered = zip(c.output.demand.weights, c.output.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+            progress(String(format: "coverage: %.1f %% of the population within reach of a shelter, %.0f served by the exact assignment%@",
+                            total > 0 ? 100 * covered / total : 0, c.output.assignment.totalServed,
+                            c.output.fire.map { String(format: "; fire response covers %.1f %% of the built-up area", 100 * $0.coverageRate) } ?? ""))
+            fire = c.output.fire
+            lap("coverage", &clock)
+        }
         let parameters = normalization(fields)
         let kernel = makeKernel()
         fields.index = [Float](repeating: .nan, count: grid.cellCount)
@@ -69,6 +83,7 @@ struct CensusRunner {
         let districts = summarize(fields, zones: zones)
         var writer = OutputWriter(plan: plan, out: out, grid: grid, fields: fields, zones: zones, regionCRS: regionCRS,
                                   districts: districts, breaks: breaks)
+        writer.fireCoverage = fire
         try writer.writeAll()
         lap("outputs", &clock)
         let unknown = zone.indices.filter { zone[$0] != 0 && fields.index[$0].isNaN }.count

@@ -12,6 +12,8 @@ struct OutputWriter {
     let regionCRS: CRS
     let districts: [DistrictSummary]
     let breaks: Classification.Result
+    /// The coverage step's fire result, checked against the 100 % target.
+    var fireCoverage: FireCoverage.Result? = nil
     private(set) var files: [String] = []
 
     init(plan: CensusPlan, out: String, grid: GridSpec, fields: CensusRunner.Fields, zones: [CensusRunner.Zone], regionCRS: CRS,
@@ -191,6 +193,12 @@ struct OutputWriter {
             targets.append(["id": .string("annual_deaths_per_million"), "description": .string("expected annual deaths per million residents"),
                             "threshold": .number(max), "comparison": .string("<"), "value": .number(v), "pass": .bool(v < max)])
         }
+        if let f = fireCoverage {
+            targets.append(["id": .string("fire_response_coverage"),
+                            "description": .string("share of the built-up area within the fire response rule (coverage/summary.json)"),
+                            "threshold": .number(1), "comparison": .string(">="), "value": .number(f.coverageRate),
+                            "pass": .bool(f.coverageRate >= 1 - 1e-12)])
+        }
         let doc: JSONValue = .object([
             "region": .string(plan.manifest.name), "currency": .string(currency),
             "totals": .object(["population": .number(total.pop), "gdp": .number(total.gdp), "eal": .number(total.eal),
@@ -236,6 +244,9 @@ struct OutputWriter {
                     "index_band": .number(Double(h.indexBand)),
                     "eal_weights": h.isScenario ? .null : .array(plan.integration.weights(returnPeriods: h.returnPeriods).map { .number($0) })]) }),
                 "hazard_weights": .array(plan.hazardWeights.map { .number($0) }),
+                "capacity_source": .string(plan.coverageCapacity
+                    ? "coverage: served share of each cell's population under the exact capacitated shelter assignment (coverage/summary.json); 0 where no one lives"
+                    : (plan.capacity != nil ? "raster \(plan.capacity!.path)" : "none")),
                 "normalization": .object(["hazard": .array(p.hazard.map(norm)), "vulnerability": .array(p.vulnerability.map(norm)),
                                           "population": norm(p.population), "value": norm(p.value),
                                           "capacity": p.capacity.map(norm) ?? .null]),
