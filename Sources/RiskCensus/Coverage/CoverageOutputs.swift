@@ -14,12 +14,12 @@ struct CoverageOutputs {
         func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
         let o = output, d = o.demand, s = o.supply, t = o.table
         let main = o.assignment.mainFacility(demandCount: t.demandCount)
-        var demandCSV = "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
-        for i in 0..<t.demandCount {
+        let header = "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
+        let demandCSV = header + CSVText.rows(t.demandCount) { i in
             let nearest = t.nearest[i].map { s.ids[Int($0)] } ?? ""
             let cost = t.nearest[i] == nil ? "" : JSONText.number(t.nearestCost[i])
-            demandCSV += CSVText.row([d.ids[i], JSONText.number(d.weights[i]), o.covered[i] ? "1" : "0", nearest, cost,
-                                      main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
+            return CSVText.row([d.ids[i], JSONText.number(d.weights[i]), o.covered[i] ? "1" : "0", nearest, cost,
+                                main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
         }
         if job.writeUnits { try AtomicFile.write(demandCSV, to: path("demand.csv")) }
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius\n"

@@ -14,7 +14,9 @@
 ///   from the sink when others augment), so the final flow is also maximal.
 ///
 /// Most units find spare capacity in their first facility, so a search stays local; only
-/// congested areas grow it. Potentials change only on the nodes a search settled.
+/// congested areas grow it. Potentials change only on the nodes a search settled. A search that
+/// fails marks what it settled as cut off for good, so once capacity runs out the remaining
+/// units cost almost nothing.
 public struct CapacitatedAssignment: Sendable {
     /// Served amount per demand unit.
     public var served: [Double]
@@ -59,6 +61,9 @@ public struct CapacitatedAssignment: Sendable {
         var done = [Int](repeating: 0, count: n + m + 1)
         var predPair = [Int32](repeating: -1, count: n + m + 1)   // pair used to reach a node (−1: the sink arc)
         var predNode = [Int32](repeating: -1, count: n + m + 1)
+        // Nodes settled by a search that found no path: the sink stays out of their reach for
+        // good (augmentations never enter that closed set), so later searches skip them.
+        var dead = [Bool](repeating: false, count: n + m + 1)
         var round = 0
         var heap = BinaryHeap()
         var settled: [Int] = []
@@ -73,6 +78,7 @@ public struct CapacitatedAssignment: Sendable {
                 heap.push(0, i)
                 var reached = false
                 func relax(_ v: Int, _ d: Double, _ from: Int, _ pair: Int32) {
+                    guard !dead[v] else { return }
                     if stamp[v] != round || d < dist[v] {
                         stamp[v] = round
                         dist[v] = d
@@ -104,7 +110,10 @@ public struct CapacitatedAssignment: Sendable {
                         }
                     }
                 }
-                guard reached else { break }
+                guard reached else {
+                    for v in settled { dead[v] = true }
+                    break
+                }
                 let dt = dist[sink]
                 for v in settled { potential[v] -= dt - dist[v] }
                 // Bottleneck: the unit's need, the last facility's spare capacity, the flows that

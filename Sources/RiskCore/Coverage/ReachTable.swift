@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Which facilities each demand unit can reach and at what cost (metres, seconds, or the unit
 /// of a supplied OD matrix), as sparse lists, plus each unit's nearest facility at any cost.
 /// Every coverage analysis reads this one table, whichever way the costs were made (Euclidean,
@@ -71,15 +73,25 @@ public struct ReachTable: Sendable {
             return ReachTable(demandCount: demand.count, facilityCount: 0, maxCost: maxCost, pairs: [])
         }
         let grid = PointGrid(facilities, cell: max(maxCost, 1))
-        var pairs: [(demand: Int, facility: Int, cost: Double)] = []
-        for (i, p) in demand.enumerated() {
-            var found = false
-            grid.forEach(near: p, radius: maxCost) { j, d in
-                pairs.append((i, j, d))
-                found = true
+        // Chunks of units searched on all cores, joined in chunk order (the result does not
+        // depend on the thread count).
+        let chunk = 16_384
+        let chunks = (demand.count + chunk - 1) / chunk
+        let store = ChunkResults<[(demand: Int, facility: Int, cost: Double)]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+            for i in k * chunk..<min(demand.count, (k + 1) * chunk) {
+                let p = demand[i]
+                var found = false
+                grid.forEach(near: p, radius: maxCost) { j, d in
+                    pairs.append((i, j, d))
+                    found = true
+                }
+                if !found, let (j, d) = grid.nearest(to: p) { pairs.append((i, j, d)) }
             }
-            if !found, let (j, d) = grid.nearest(to: p) { pairs.append((i, j, d)) }
+            store.put(k, pairs)
         }
+        let pairs = (0..<chunks).flatMap { store.take($0) }
         return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
     }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Coverage benchmark: 1,000,000 demand cells (a 1000 × 1000 population raster of 100 m cells)
+× 2,000 shelters, straight-line coverage within 1 km, nearest shelter, capacitated assignment
+and 2SFCA, through `riskcensus coverage`, and the same analyses in Python in the same run:
+scipy's cKDTree for the pairs and the nearest shelter, scipy.sparse for 2SFCA, and
+scipy.sparse.csgraph.maximum_flow (integer persons) for the capacitated assignment. Reports
+each side's wall time (inputs read, outputs written) and peak memory, and the ratio.
+
+Run with Debian's Python (python3-gdal, python3-scipy): /usr/bin/python3 benchmarks/coverage_bench.py [SIDE]"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from osgeo import gdal, osr
+from scipy.spatial import cKDTree
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_flow
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+gdal.UseExceptions()
+RADIUS = 1000.0
+WEST, NORTH, CELL = 400000.0, 3600000.0, 100.0
+
+
+def make(d, side, n_shelters, seed=7):
+    rng = np.random.Generator(np.random.PCG64(seed))
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64)
+    pop = np.zeros((side, side))
+    for _ in range(40):   # towns of Gaussian density
+        cx, cy, r, peak = rng.uniform(0, side), rng.uniform(0, side), rng.uniform(10, 80), rng.uniform(20, 300)
+        pop += peak * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+    pop = np.round(pop + rng.uniform(0, 2, pop.shape), 0)
+    pop[pop < 1] = 1      # every cell populated: side² demand units
+    ds = gdal.GetDriverByName("GTiff").Create(os.path.join(d, "pop.tif"), side, side, 1, gdal.GDT_Float32,
+                                              options=["TILED=YES", "COMPRESS=DEFLATE"])
+    ds.SetGeoTransform((WEST, CELL, 0, NORTH, 0, -CELL))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32650)
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).WriteArray(pop.astype(np.float32))
+    ds = None
+    # Shelters placed where people are, capacities of 200–3,000 persons.
+    p = (pop / pop.sum()).ravel()
+    cells = rng.choice(side * side, size=n_shelters, replace=False, p=p)
+    sx = WEST + (cells % side + rng.uniform(0, 1, n_shelters)) * CELL
+    sy = NORTH - (cells // side + rng.uniform(0, 1, n_shelters)) * CELL
+    cap = np.round(rng.uniform(200, 3000, n_shelters))
+    with open(os.path.join(d, "shelters.csv"), "w") as f:
+        f.write("id,x,y,capacity\n")
+        for k in range(n_shelters):
+            f.write(f"s{k},{sx[k]:.2f},{sy[k]:.2f},{cap[k]:.0f}\n")
+    return pop
+
+
+def peak_children_mb():
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_riskcensus(d):
+    binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=os.path.dirname(HERE),
+                            capture_output=True, text=True, check=True).stdout.strip() + "/riskcensus"
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "coverage", "--demand", os.path.join(d, "pop.tif"),
+                        "--supply", os.path.join(d, "shelters.csv"), "--input-crs", "EPSG:32650", "--radius", str(RADIUS),
+                        "--accessibility", "2sfca", "--no-cells", "--out", os.path.join(d, "rc")], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(p.stderr)
+    summary = json.load(open(os.path.join(d, "rc", "summary.json")))
+    return seconds, int(p.stderr.strip().split()[-1]) / 1024, summary
+
+
+def run_python(d):
+    """The same analyses with scipy, reading the same files and writing a demand table."""
+    t = time.perf_counter()
+    ds = gdal.Open(os.path.join(d, "pop.tif"))
+    pop = ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
+    gt = ds.GetGeoTransform()
+    rows, cols = np.nonzero(pop > 0)
+    w = pop[rows, cols]
+    px = gt[0] + (cols + 0.5) * gt[1]
+    py = gt[3] + (rows + 0.5) * gt[5]
+    sh = np.genfromtxt(os.path.join(d, "shelters.csv"), delimiter=",", names=True, dtype=None, encoding="utf-8")
+    sxy = np.column_stack([sh["x"], sh["y"]])
+    cap = sh["capacity"].astype(np.float64)
+    tree = cKDTree(sxy)
+    dxy = np.column_stack([px, py])
+    nearest_cost, nearest = tree.query(dxy)
+    pairs = cKDTree(dxy).sparse_distance_matrix(tree, RADIUS, output_type="coo_matrix")
+    covered = np.zeros(len(w), bool)
+    covered[pairs.row] = True
+    # 2SFCA.
+    W = sparse.csr_matrix((np.ones_like(pairs.data), (pairs.row, pairs.col)), shape=(len(w), len(cap)))
+    catch = W.T @ w
+    ratio = np.divide(cap, catch, out=np.zeros_like(cap), where=catch > 0)
+    access = W @ ratio
+    # Capacitated assignment (max served) as a max flow in integer persons.
+    n, m = len(w), len(cap)
+    src, sink = n + m, n + m + 1
+    u = np.concatenate([np.full(n, src), pairs.row, n + np.arange(m)])
+    v = np.concatenate([np.arange(n), n + pairs.col, np.full(m, sink)])
+    c = np.concatenate([np.round(w).astype(np.int32), np.full(len(pairs.row), 2**30, np.int32), cap.astype(np.int32)])
+    g = sparse.csr_matrix((c, (u, v)), shape=(n + m + 2, n + m + 2))
+    served = maximum_flow(g, src, sink).flow_value
+    with open(os.path.join(d, "py_demand.csv"), "w") as f:
+        f.write("id,weight,covered,nearest,nearest_cost,access\n")
+        for k in range(len(w)):
+            f.write(f"r{rows[k]}c{cols[k]},{w[k]:g},{int(covered[k])},s{nearest[k]},{nearest_cost[k]:.6f},{access[k]:.9g}\n")
+    seconds = time.perf_counter() - t
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, {
+        "covered": float(w[covered].sum()), "total": float(w.sum()), "served": float(served),
+        "sum_access": float((w * access).sum()), "supply_in_reach": float(cap[catch > 0].sum())}
+
+
+def main():
+    side = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    with tempfile.TemporaryDirectory() as d:
+        make(d, side, 2000)
+        rc_s, rc_mb, rc = run_riskcensus(d)
+        py_s, py_mb, py = run_python(d)
+        print(f"coverage benchmark: {side * side:,} demand cells × 2,000 shelters, radius {RADIUS:.0f} m")
+        print(f"  riskcensus: {rc_s:6.2f} s, peak {rc_mb:6.0f} MB  coverage {rc['coverage_rate']:.6f}, served {rc['assignment']['served']:,.0f}, "
+              f"Σ P·A {rc['accessibility']['sum_demand_times_access']:,.1f} = supply {rc['accessibility']['sum_supply_with_demand']:,.1f}")
+        print(f"  python   : {py_s:6.2f} s, peak {py_mb:6.0f} MB  coverage {py['covered'] / py['total']:.6f}, served {py['served']:,.0f} (max flow), "
+              f"Σ P·A {py['sum_access']:,.1f} = supply {py['supply_in_reach']:,.1f}")
+        print(f"  speed-up  : {py_s / rc_s:.1f}× end to end (target ≥ 10×)")
+        agree = abs(rc["coverage_rate"] - py["covered"] / py["total"]) < 1e-9 and abs(rc["assignment"]["served"] - py["served"]) < 1
+        print(f"  results agree (coverage rate, served): {agree}")
+
+
+if __name__ == "__main__":
+    main()
