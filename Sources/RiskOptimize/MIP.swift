@@ -1,4 +1,34 @@
 import CGLPK
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// GLPK keeps an environment per thread; it is freed when the thread's last problem is deleted,
+/// so worker threads that finish leave nothing behind.
+private final class Environments: @unchecked Sendable {
+    private var lock = pthread_mutex_t()
+    private var live: [UInt: Int] = [:]
+    init() { pthread_mutex_init(&lock, nil) }
+
+    func created() {
+        pthread_mutex_lock(&lock)
+        live[UInt(pthread_self()), default: 0] += 1
+        pthread_mutex_unlock(&lock)
+    }
+
+    func deleted() {
+        pthread_mutex_lock(&lock)
+        let key = UInt(pthread_self())
+        live[key, default: 1] -= 1
+        if live[key] == 0 {
+            live[key] = nil
+            glp_free_env()
+        }
+        pthread_mutex_unlock(&lock)
+    }
+}
+
+private let environments = Environments()
 
 /// A mixed-integer program solved by GLPK's branch and cut (`glp_intopt`) through its C API.
 /// Built column by column and row by row; indices are 0-based here, 1-based in GLPK.
@@ -14,12 +44,16 @@ final class MIP {
     private(set) var rowCount = 0
 
     init(minimize: Bool) {
+        environments.created()
         glp_term_out(GLP_OFF)
         problem = glp_create_prob()
         glp_set_obj_dir(problem, minimize ? GLP_MIN : GLP_MAX)
     }
 
-    deinit { glp_delete_prob(problem) }
+    deinit {
+        glp_delete_prob(problem)
+        environments.deleted()
+    }
 
     /// Adds a column; returns its index.
     @discardableResult
