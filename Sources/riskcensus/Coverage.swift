@@ -40,6 +40,14 @@ struct Coverage: ParsableCommand {
     var radius: Double?
     @Option(help: "Category of facilities without one, and the standard for the deficit: \(Standards.shelterCategories.map(\.name).joined(separator: ", ")).")
     var category = "emergency"
+    @Option(help: "m² of effective area per sheltered person, for every category (default: each category's).")
+    var areaPerPerson: Double?
+    @Option(help: "Minimum site area in m² (default: each category's); smaller facilities are flagged in supply.csv.")
+    var minArea: Double?
+    @Option(help: "District polygons for districts.csv.")
+    var districts: String?
+    @Option(help: "Name field of the districts.")
+    var districtField = "name"
     @Option(help: "Share of the population that seeks shelter.")
     var refugeRate = 1.0
     @Option(help: "Accessibility: 2sfca, e2sfca or g2sfca.")
@@ -66,6 +74,8 @@ struct Coverage: ParsableCommand {
     func validate() throws {
         guard Standards.shelterCategory(category) != nil else { throw ValidationError("--category: unknown \"\(category)\"") }
         if let r = radius, !(r > 0) { throw ValidationError("--radius must be positive") }
+        if let a = areaPerPerson, !(a > 0) { throw ValidationError("--area-per-person must be positive") }
+        if let a = minArea, !(a >= 0) { throw ValidationError("--min-area must not be negative") }
         guard refugeRate > 0, refugeRate <= 1 else { throw ValidationError("--refuge-rate must be in (0, 1]") }
         if let a = accessibility, !["2sfca", "e2sfca", "g2sfca"].contains(a) { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
         _ = try parsedBands()
@@ -105,6 +115,10 @@ struct Coverage: ParsableCommand {
         job.radius = radius
         job.category = Standards.shelterCategory(category)!
         job.refugeRate = refugeRate
+        job.areaPerPerson = areaPerPerson
+        job.minimumArea = minArea
+        job.districtsPath = districts
+        job.districtField = districtField
         do {
             job.crs = try crs.map { try CRS.parse($0) }
             job.inputCRS = try CRS.parse(inputCrs)
@@ -120,7 +134,7 @@ struct Coverage: ParsableCommand {
         job.p = p
         job.capacitated = capacitated
         job.sitingSeconds = seconds
-        let r = radius ?? job.category.radius
+        let r = radius ?? job.standard.radius
         switch accessibility {
         case "2sfca": job.accessibility = .uniform(radius: r)
         case "e2sfca": job.accessibility = .bands(try parsedBands())

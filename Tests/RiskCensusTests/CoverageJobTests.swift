@@ -40,7 +40,7 @@ import RiskCore
         let a = try #require(o.access)
         #expect(abs(a.access[0] - 0.8) < 1e-12 && abs(a.access[1] - 0.8) < 1e-12 && abs(a.access[2] - 4.0 / 3) < 1e-12)
         let supply = try String(contentsOfFile: d.file("out/supply.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(supply[0] == "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius")
+        #expect(supply[0] == "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area")
         #expect(supply[1].hasPrefix("s1,120,150,120,1.25,30,") && supply[2].hasPrefix("s2,40,30,30,0.75,0,"))
         let demand = try String(contentsOfFile: d.file("out/demand.csv"), encoding: .utf8).split(separator: "\n")
         #expect(demand[0] == "id,weight,covered,nearest_id,nearest_cost,assigned_id,access")
@@ -101,6 +101,36 @@ import RiskCore
         let blind = try String(contentsOfFile: d.file("out/blind_zones.geojson"), encoding: .utf8)
         #expect(blind.contains("\"cells\":2") && blind.contains("\"area_km2\":0.02"))
         #expect(FileManager.default.fileExists(atPath: d.file("out/coverage_cells.geojson")) && FileManager.default.fileExists(atPath: d.file("out/shelters.geojson")))
+    }
+
+    @Test func districtsMinimumAreaAndOverrides() throws {
+        // The 4 × 1 strip again, split into districts W (the two western cells) and E. Shelter A
+        // (500 m², below the emergency minimum of 1,000 m²) holds 500 / 2 = 250 persons with
+        // --area-per-person 2 and covers the two western cells.
+        let d = Dir()
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_100, cellWidth: 100, cellHeight: 100), width: 4, height: 1, crs: .epsg(32650))
+        try GeoTIFFWriter.write(RasterBuffer<Double>(width: 4, height: 1, values: [10, 10, 10, 10]), grid: grid, to: d.file("pop.tif"),
+                                options: RasterWriteOptions(units: "persons", dataType: .float64))
+        try d.write("shelters.csv", "id,area_m2,x,y\nA,500,500010,3500050\n")
+        try d.write("districts.csv", """
+        name,code,wkt
+        W,1,"POLYGON((500000 3500000,500200 3500000,500200 3500100,500000 3500100,500000 3500000))"
+        E,2,"POLYGON((500200 3500000,500400 3500000,500400 3500100,500200 3500100,500200 3500000))"
+        """)
+        var job = CoverageJob(demandPath: d.file("pop.tif"))
+        job.supplyPath = d.file("shelters.csv")
+        job.inputCRS = .epsg(32650)
+        job.radius = 160
+        job.areaPerPerson = 2
+        job.districtsPath = d.file("districts.csv")
+        let o = try job.run(outputDirectory: d.file("out"))
+        #expect(o.supply.capacity == [250] && o.belowMinimumArea == [true])
+        let rows = try String(contentsOfFile: d.file("out/districts.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows[0] == "name,code,population,covered,coverage_rate,served,capacity,area_m2,per_capita_area_m2,deficit_persons,deficit_m2,blind_zone_km2")
+        // W: 20 people, all covered and served, 500 m² → 25 m²/person, no deficit. E: 20 people,
+        // none covered, no shelter: deficit 20 persons and 40 m², blind zone 2 cells = 0.02 km².
+        #expect(rows[1] == "W,1,20,20,1,20,250,500,25,0,0,0")
+        #expect(rows[2] == "E,2,20,0,0,0,0,0,0,20,40,0.02")
     }
 
     @Test func badInputNamesTheFileAndTheProblem() throws {

@@ -25,6 +25,7 @@ public struct Facilities: Sendable {
     public var area: [Double?]
     public var category: [ShelterCategory]
     public var count: Int { ids.count }
+    public var indices: Range<Int> { ids.indices }
 
     public static let empty = Facilities(ids: [], positions: [], capacity: [], area: [], category: [])
 
@@ -106,7 +107,8 @@ enum CoverageInputs {
         return DemandUnits(ids: ids, weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
     }
 
-    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS) throws -> Facilities {
+    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS,
+                           adjust: (ShelterCategory) -> ShelterCategory = { $0 }) throws -> Facilities {
         let rows = try features(path, assumed: assumed, crs: crs)
         var out = Facilities(ids: rows.ids, positions: rows.positions, capacity: [], area: [], category: [])
         for (k, f) in rows.features.enumerated() {
@@ -123,13 +125,13 @@ enum CoverageInputs {
                 }
                 return nil
             }
-            var category = defaultCategory
+            var category = adjust(defaultCategory)
             if let name = f.attributes["category"]?.stringValue, !name.isEmpty {
                 guard let c = Standards.shelterCategory(name) else {
                     let known = Standards.shelterCategories.map(\.name).joined(separator: ", ")
                     throw CensusError.badData(file: path, message: "\(label), field category: unknown category \"\(name)\" (known: \(known), or their Chinese names)")
                 }
-                category = c
+                category = adjust(c)
             }
             let area = try number(["area_m2", "effective_area_m2"])
             guard let capacity = try number(["capacity"]) ?? area.map({ category.capacity(area: $0) }) else {

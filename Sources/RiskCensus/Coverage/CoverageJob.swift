@@ -39,6 +39,12 @@ public struct CoverageJob: Sendable {
     public var capacitated = false
     /// The solver's time limit before it falls back to its best incumbent and the heuristic.
     public var sitingSeconds = 60.0
+    /// District polygons for `districts.csv`, with the field holding their names.
+    public var districtsPath: String?
+    public var districtField = "name"
+    /// Overrides of the categories' m² per person and minimum site area.
+    public var areaPerPerson: Double?
+    public var minimumArea: Double?
     /// Write the per-unit files (`demand.csv`, `coverage_cells.geojson`); a census of a large
     /// raster may leave them out.
     public var writeUnits = true
@@ -62,6 +68,8 @@ public struct CoverageJob: Sendable {
         public var candidates: Facilities
         public var siting: SitingResult?
         public var fire: FireCoverage.Result?
+        /// Facilities whose area is below their category's minimum site area.
+        public var belowMinimumArea: [Bool]
     }
 
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
@@ -70,10 +78,10 @@ public struct CoverageJob: Sendable {
             guard try !crs.isGeographic() else { throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs") }
             var demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS)
             demand.weights = demand.weights.map { $0 * refugeRate }
-            let supply = try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
+            let supply = try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
             let radii = supply.category.map { radius ?? $0.radius }
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
-            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS) } ?? .empty
+            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
             let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
             var covered = [Bool](repeating: false, count: table.demandCount)
@@ -95,7 +103,8 @@ public struct CoverageJob: Sendable {
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
-                           candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) })
+                           candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) },
+                           belowMinimumArea: supply.indices.map { j in supply.area[j].map { $0 < supply.category[j].minimumArea } ?? false })
             if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
             return o
         }
@@ -160,6 +169,17 @@ public struct CoverageJob: Sendable {
                 throw CensusError.run("\(model.rawValue): the solver found no solution")
             }
         }
+    }
+
+    /// The standard for deficits: the default category with the overrides.
+    public var standard: ShelterCategory { adjusted(category) }
+
+    /// A category with the job's overrides of m² per person and minimum area.
+    func adjusted(_ c: ShelterCategory) -> ShelterCategory {
+        var c = c
+        if let a = areaPerPerson { c.areaPerPerson = a }
+        if let m = minimumArea { c.minimumArea = m }
+        return c
     }
 
     /// Costs between demand and facilities; OD rows naming a facility in `ignoring` (the

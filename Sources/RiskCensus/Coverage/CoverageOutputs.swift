@@ -22,15 +22,22 @@ struct CoverageOutputs {
                                 main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
         }
         if job.writeUnits { try AtomicFile.write(demandCSV, to: path("demand.csv")) }
-        var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius\n"
+        var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area\n"
         for j in 0..<s.count {
             let load = s.capacity[j] > 0 ? o.nearestLoad[j] / s.capacity[j] : (o.nearestLoad[j] > 0 ? Double.infinity : 0)
             supplyCSV += CSVText.row([s.ids[j], JSONText.number(s.capacity[j]), JSONText.number(o.demandInReach[j]),
                                       JSONText.number(o.assignment.assigned[j]), load.isFinite ? JSONText.number(load) : "inf",
                                       JSONText.number(max(0, o.nearestLoad[j] - s.capacity[j])), s.category[j].name,
-                                      s.area[j].map(JSONText.number) ?? "", JSONText.number(o.radius[j])])
+                                      s.area[j].map(JSONText.number) ?? "", JSONText.number(o.radius[j]), o.belowMinimumArea[j] ? "1" : "0"])
         }
         try AtomicFile.write(supplyCSV, to: path("supply.csv"))
+        if let districts = job.districtsPath {
+            let located = try CoverageDistricts.locate(districts, nameField: job.districtField, crs: o.crs, assumed: job.inputCRS,
+                                                       points: [d.positions ?? [], s.positions ?? []])
+            let csv = CoverageDistricts.csv(o, job: job, districts: located.districts, unitDistrict: located.index[0],
+                                            facilityDistrict: located.index[1], unitKm2: d.grid.map { $0.transform.cellArea / 1e6 } ?? 0)
+            try AtomicFile.write(csv, to: path("districts.csv"))
+        }
         if let f = o.fire {
             var csv = "id,class,district_km2,limit_km2,within_limit,covered_built_up_km2\n"
             for st in f.stations {
@@ -70,21 +77,22 @@ struct CoverageOutputs {
             "total_area_m2": .number(area),
             "per_capita_area_m2": .number(population > 0 ? area / population : 0),
             "deficit_persons": .number(max(0, total - capacity)),
-            "deficit_m2": .number(max(0, total * job.category.areaPerPerson - area)),
-            "standard": .object(["category": .string(job.category.name), "area_per_person_m2": .number(job.category.areaPerPerson),
-                                 "radius": .number(job.category.radius), "source": .string(job.category.source),
-                                 "verified": .bool(job.category.verified)]),
+            "deficit_m2": .number(max(0, total * job.standard.areaPerPerson - area)),
+            "standard": .object(["category": .string(job.standard.name), "area_per_person_m2": .number(job.standard.areaPerPerson),
+                                 "radius": .number(job.standard.radius), "source": .string(job.standard.source),
+                                 "verified": .bool(job.standard.verified)]),
             "assignment": .object([
                 "method": .string("min-cost maximum flow (exact): maximum demand served, then least total cost"),
                 "served": .number(o.assignment.totalServed), "unserved": .number(total - o.assignment.totalServed),
                 "total_cost": .number(o.assignment.totalCost),
             ]),
+            "below_minimum_area": .number(Double(o.belowMinimumArea.filter { $0 }.count)),
             "overflowing_facilities": .number(Double(zip(o.nearestLoad, s.capacity).filter { $0 > $1 }.count)),
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
             "per_unit_files": .string(job.writeUnits ? "demand.csv, coverage_cells.geojson" : "not written (coverage.cells: false)"),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
             "inputs_note": .string("sha256 of each input file"),
-            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath, job.fire?.stationsPath, job.fire?.builtUpPath].compactMap { $0 })
+            "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath, job.fire?.stationsPath, job.fire?.builtUpPath, job.districtsPath].compactMap { $0 })
                 .reduce(into: [String: JSONValue]()) { $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
         ]
         if let r = o.siting {

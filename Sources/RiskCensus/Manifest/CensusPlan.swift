@@ -201,6 +201,8 @@ public struct CensusPlan: Sendable {
                 job.category = cat
             }
             if let r = c.radius { guard r > 0 else { throw bad("coverage.radius", "must be positive") }; job.radius = r }
+            if let a = c.areaPerPerson { guard a > 0 else { throw bad("coverage.area_per_person", "must be positive") }; job.areaPerPerson = a }
+            if let a = c.minArea { guard a >= 0 else { throw bad("coverage.min_area", "must not be negative") }; job.minimumArea = a }
             if let r = c.refugeRate { guard r > 0, r <= 1 else { throw bad("coverage.refuge_rate", "must be in (0, 1]") }; job.refugeRate = r }
             switch c.accessibility {
             case nil: break

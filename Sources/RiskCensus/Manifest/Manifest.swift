@@ -144,6 +144,9 @@ public struct Manifest: Codable, Sendable {
         /// Category of shelters without one and the standard for the deficit (default emergency).
         public var category: String?
         public var radius: Double?
+        /// Overrides of every category's m² per person and minimum site area.
+        public var areaPerPerson: Double?
+        public var minArea: Double?
         public var roads: String?
         /// "network" (default with roads) or "euclidean": the roads then serve fire response only.
         public var shelterCost: String?

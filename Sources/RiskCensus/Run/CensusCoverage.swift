@@ -42,42 +42,18 @@ struct CensusCoverage {
         return Result(output: o, capacity: capacity)
     }
 
-    /// `coverage/districts.csv`: per unit of the region, population, covered population and rate,
-    /// served population, shelter capacity and area located in it, per-capita area, the deficit
-    /// against the standard, and the blind-zone area (populated cells not covered).
+    /// `coverage/districts.csv` (`CoverageDistricts`), each unit and shelter in the zone of the
+    /// analysis cell holding it.
     func writeDistricts(_ o: CoverageJob.Output, cellOf: [Int?], zone: [Int32], zones: [CensusRunner.Zone], to dir: String) throws {
-        let job = plan.coverage!
         let grid = plan.grid
-        let n = zones.count
-        var population = [Double](repeating: 0, count: n), covered = population, served = population
-        var capacity = population, area = population, blind = population   // blind: uncovered populated units
-        let unitKm2 = o.demand.grid.map { $0.transform.cellArea / 1e6 } ?? 0
-        for i in cellOf.indices {
-            guard let g = cellOf[i], zone[g] > 0 else { continue }
-            let z = Int(zone[g]) - 1
-            let people = o.demand.weights[i] / job.refugeRate
-            population[z] += people
-            served[z] += o.assignment.served[i]
-            if o.covered[i] { covered[z] += people } else if o.demand.weights[i] > 0 { blind[z] += 1 }
+        let unitDistrict = cellOf.map { g in g.flatMap { zone[$0] > 0 ? Int(zone[$0]) - 1 : nil } }
+        let facilityDistrict: [Int?] = (o.supply.positions ?? []).map { p in
+            guard let c = grid.cell(containing: p.x, p.y) else { return nil }
+            let z = zone[c.row * grid.width + c.col]
+            return z > 0 ? Int(z) - 1 : nil
         }
-        if let positions = o.supply.positions {
-            for (j, p) in positions.enumerated() {
-                guard let c = grid.cell(containing: p.x, p.y), zone[c.row * grid.width + c.col] > 0 else { continue }
-                let z = Int(zone[c.row * grid.width + c.col]) - 1
-                capacity[z] += o.supply.capacity[j]
-                area[z] += o.supply.area[j] ?? 0
-            }
-        }
-        var csv = "name,code,population,covered,coverage_rate,served,capacity,area_m2,per_capita_area_m2,deficit_persons,deficit_m2,blind_zone_km2\n"
-        for z in 0..<n {
-            let demand = population[z] * job.refugeRate
-            csv += CSVText.row([zones[z].name, zones[z].code, JSONText.number(population[z]), JSONText.number(covered[z]),
-                                JSONText.number(population[z] > 0 ? covered[z] / population[z] : 0), JSONText.number(served[z]),
-                                JSONText.number(capacity[z]), JSONText.number(area[z]),
-                                JSONText.number(population[z] > 0 ? area[z] / population[z] : 0),
-                                JSONText.number(max(0, demand - capacity[z])),
-                                JSONText.number(max(0, demand * job.category.areaPerPerson - area[z])), JSONText.number(blind[z] * unitKm2)])
-        }
+        let csv = CoverageDistricts.csv(o, job: plan.coverage!, districts: zones.map { ($0.name, $0.code) }, unitDistrict: unitDistrict,
+                                        facilityDistrict: facilityDistrict, unitKm2: o.demand.grid.map { $0.transform.cellArea / 1e6 } ?? 0)
         try AtomicFile.write(csv, to: (dir as NSString).appendingPathComponent("districts.csv"))
     }
 }
