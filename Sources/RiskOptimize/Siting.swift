@@ -48,6 +48,8 @@ public struct SitingResult: Sendable {
     /// Relative gap to the LP bound when not proven optimal (nil when no bound was computed).
     public var gap: Double?
     public var bound: Double?
+    /// What the bound is: the LP relaxation, or a cheaper one for instances too large for it.
+    public var boundKind: String?
     public var method: String
 }
 
@@ -85,6 +87,7 @@ public enum Siting {
                 for (column, facility) in columns.enumerated() { if let facility, s.values[column] > 0.5 { chosen.append(facility) } }
                 var r = builder.result(selected: chosen, method: "GLPK \(String(cString: glpkVersion())) branch and cut", optimal: s.optimal)
                 r.bound = s.bound.map { builder.reported($0) }
+                r.boundKind = s.bound == nil ? nil : "LP relaxation"
                 if !s.optimal {
                     let alt = builder.interchange()
                     if builder.better(alt.objective, than: r.objective) { r = alt }
@@ -95,6 +98,8 @@ public enum Siting {
         }
         var r = heuristic ?? builder.interchange()
         r.bound = builder.lowerBound(upper: r.objective)
+        r.boundKind = r.bound == nil ? nil : (model == .pmedian ? "Lagrangian relaxation of the assignment constraints (never above the LP bound)"
+                                                                 : "largest nearest-site cost over all sites")
         r.gap = gap(r.objective, r.bound)
         return r
     }
@@ -255,7 +260,7 @@ struct ModelBuilder {
 
     func result(selected: [Int], method: String, optimal: Bool) -> SitingResult {
         SitingResult(model: model, capacitated: capacitated, selected: selected.sorted(), objective: evaluate(selected),
-                     optimal: optimal, gap: optimal ? 0 : nil, bound: nil, method: method)
+                     optimal: optimal, gap: optimal ? 0 : nil, bound: nil, boundKind: nil, method: method)
     }
 
     /// A bound for instances too large for the LP: for uncapacitated p-median the Lagrangian

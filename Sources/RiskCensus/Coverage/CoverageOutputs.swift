@@ -103,7 +103,8 @@ struct CoverageOutputs {
                 "selected": .array(r.selected.map { .string(o.candidates.ids[$0 - s.count]) }),
                 "optimal": .bool(r.optimal), "method": .string(r.method),
                 "gap": r.gap.map { .number($0) } ?? (r.optimal ? .number(0) : .null),
-                "lp_bound": r.bound.map { .number($0) } ?? .null,
+                "bound": r.bound.map { .number($0) } ?? .null,
+                "bound_kind": r.boundKind.map { .string($0) } ?? .null,
             ]
             if let p = job.p { siting["p"] = .number(Double(p)) }
             doc["siting"] = .object(siting)
