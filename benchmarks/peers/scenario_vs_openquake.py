@@ -6,8 +6,8 @@ riskcensus on the same input files, and reports the largest relative difference 
 quantity: per asset, per event and in total, for damage states, consequences and losses.
 It exits 1 when any difference exceeds the tolerance (default 1e-6 relative).
 
-    .venv-oq/bin/python benchmarks/peers/scenario_oq_cases.py /tmp/oq-cases      # OpenQuake side
-    python3 benchmarks/peers/scenario_vs_openquake.py /tmp/oq-cases               # compare
+    .venv-oq/bin/python benchmarks/peers/scenario_oq_cases.py .oq-cases      # OpenQuake side
+    python3 benchmarks/peers/scenario_vs_openquake.py .oq-cases               # compare
 
 Only the standard library is needed here. OpenQuake stores its results as float32, so the
 comparison floor is about 1e-7 relative; values below `--floor` in absolute terms (tiny
