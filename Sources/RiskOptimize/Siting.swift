@@ -98,8 +98,12 @@ public enum Siting {
         }
         var r = heuristic ?? builder.interchange()
         r.bound = builder.lowerBound(upper: r.objective)
-        r.boundKind = r.bound == nil ? nil : (model == .pmedian ? "Lagrangian relaxation of the assignment constraints (never above the LP bound)"
-                                                                 : "largest nearest-site cost over all sites")
+        r.boundKind = r.bound == nil ? nil : [
+            .pmedian: "Lagrangian relaxation of the assignment constraints (never above the LP bound)",
+            .pcenter: "largest nearest-site cost over all sites",
+            .mclp: "existing cover plus the p largest single-site gains (coverage is submodular)",
+            .lscp: "uncovered units over the most any one site covers",
+        ][model]
         r.gap = gap(r.objective, r.bound)
         return r
     }
@@ -265,7 +269,8 @@ struct ModelBuilder {
 
     /// A bound for instances too large for the LP: for uncapacitated p-median the Lagrangian
     /// bound (assignment constraints relaxed, subgradient steps), which is never above the LP
-    /// bound; for p-center the largest nearest cost over all sites. Nil for the other models.
+    /// bound; for p-center the largest nearest cost over all sites; for MCLP and LSCP simple
+    /// counting bounds. Nil for the capacitated models.
     func lowerBound(upper: Double) -> Double? {
         switch (model, capacitated) {
         case (.pcenter, _):
@@ -296,6 +301,17 @@ struct ModelBuilder {
                 step *= 0.95
             }
             return best
+        case (.mclp, false):
+            // Coverage is submodular: the existing cover plus the p largest gains of single
+            // candidates bounds any p of them from above.
+            let base = evaluate([])
+            let gains = problem.candidates.map { evaluate([$0]) - base }.sorted(by: >)
+            return base + gains.prefix(p).reduce(0, +)
+        case (.lscp, _):
+            // Each new site covers at most the most any one candidate covers of what is left.
+            let open = active.filter { i in !byDemand[i].contains { $0.facility < problem.existing && covers(i, $0.facility, $0.cost) } }
+            let most = problem.candidates.map { j in open.filter { i in byDemand[i].contains { $0.facility == j && covers(i, j, $0.cost) } }.count }.max() ?? 0
+            return most > 0 ? Double((open.count + most - 1) / most) : 0
         default:
             return nil
         }

@@ -96,5 +96,12 @@ import Testing
         let bound = try #require(heuristic.bound)
         #expect(bound <= exact.objective + 1e-6 && bound > 0)
         #expect(abs(heuristic.gap! - (heuristic.objective - bound) / heuristic.objective) < 1e-12)
+        // MCLP and LSCP fallbacks: their bounds hold against the exact optimum.
+        let mclp = try Siting.solve(pr, model: .mclp, p: 2), mclpH = try Siting.solve(pr, model: .mclp, p: 2, maxNonZeros: 0)
+        #expect(mclpH.objective <= mclp.objective + 1e-9 && mclpH.bound! >= mclp.objective - 1e-9)
+        if let lscp = try? Siting.solve(pr, model: .lscp, p: nil) {
+            let lscpH = try Siting.solve(pr, model: .lscp, p: nil, maxNonZeros: 0)
+            #expect(lscpH.objective >= lscp.objective && lscpH.bound! <= lscp.objective)
+        }
     }
 }
