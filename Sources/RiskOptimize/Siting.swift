@@ -85,7 +85,7 @@ public enum Siting {
             if !s.values.isEmpty {
                 var chosen: [Int] = []
                 for (column, facility) in columns.enumerated() { if let facility, s.values[column] > 0.5 { chosen.append(facility) } }
-                var r = builder.result(selected: chosen, method: "GLPK \(String(cString: glpkVersion())) branch and cut", optimal: s.optimal)
+                var r = builder.result(selected: chosen, method: "GLPK \(String(cString: glp_version())) branch and cut", optimal: s.optimal)
                 r.bound = s.bound.map { builder.reported($0) }
                 r.boundKind = s.bound == nil ? nil : "LP relaxation"
                 if !s.optimal {
@@ -114,7 +114,6 @@ public enum Siting {
     }
 }
 
-func glpkVersion() -> UnsafePointer<CChar> { glp_version() }
 
 /// Builds one model's MIP and evaluates selections for the interchange heuristic.
 struct ModelBuilder {

@@ -27,6 +27,10 @@ public struct Facilities: Sendable {
     public var count: Int { ids.count }
     public var indices: Range<Int> { ids.indices }
 
+    /// 2SFCA measures supply in effective area (m²) when every facility has one, else in persons.
+    public var suppliesArea: Bool { !area.isEmpty && area.allSatisfy { $0 != nil } }
+    public var accessibilitySupply: [Double] { suppliesArea ? area.map { $0! } : capacity }
+
     public static let empty = Facilities(ids: [], positions: [], capacity: [], area: [], category: [])
 
     /// Supply followed by candidates (for siting, where existing supply stays fixed).

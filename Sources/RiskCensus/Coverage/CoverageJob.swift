@@ -82,7 +82,7 @@ public struct CoverageJob: Sendable {
             let radii = supply.category.map { radius ?? $0.radius }
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
             let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
-            let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, ignoring: Set(candidates.ids))
+            let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, crs: crs, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
             var covered = [Bool](repeating: false, count: table.demandCount)
             var nearestInReach = [Int?](repeating: nil, count: table.demandCount)
@@ -98,9 +98,8 @@ public struct CoverageJob: Sendable {
             var nearestLoad = [Double](repeating: 0, count: supply.count)
             for (i, j) in nearestInReach.enumerated() { if let j { nearestLoad[j] += demand.weights[i] } }
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
-            let supplyMeasure = supply.area.allSatisfy { $0 != nil } && !supply.area.isEmpty ? supply.area.map { $0! } : supply.capacity
-            let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supplyMeasure, weighting: $0) }
-            let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates) }
+            let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: $0) }
+            let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates, crs: crs) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
                            candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) },
@@ -110,10 +109,10 @@ public struct CoverageJob: Sendable {
         }
     }
 
-    /// The road graph in the analysis CRS; `accessSpeed` (km/h) prices the step between a point
-    /// and its nearest node for time costs (walking for shelters, local streets for fire engines).
-    func network(_ path: String, accessSpeed: Double = 5) throws -> RoadNetwork {
-        let crs = try CoverageInputs.analysisCRS(asked: self.crs, demandPath: demandPath, assumed: inputCRS)
+    /// The road graph in the analysis CRS `crs`, costing `cost`; `accessSpeed` (km/h) prices the
+    /// step between a point and its nearest node for time costs (walking for shelters, local
+    /// streets for fire engines).
+    func network(_ path: String, crs: CRS, cost: RoadNetwork.Cost, accessSpeed: Double = 5) throws -> RoadNetwork {
         let layer = try VectorDataset(path: path, assumedCRS: inputCRS).layer(named: nil)
         let t = try CoordinateTransformer(from: layer.crs ?? inputCRS, to: crs)
         var lines: [(points: [Position], speedKmh: Double)] = []
@@ -135,16 +134,16 @@ public struct CoverageJob: Sendable {
         }
         for i in lines.indices { try t.transform(&lines[i].points) }
         guard !lines.isEmpty else { throw CensusError.badData(file: path, message: "no road lines") }
-        return RoadNetwork(lines: lines, cost: networkCost, accessSpeed: accessSpeed)
+        return RoadNetwork(lines: lines, cost: cost, accessSpeed: accessSpeed)
     }
 
     /// Runs the siting model over supply (fixed) and candidates; costs within the largest radius
     /// for LSCP and MCLP, every pair (or every OD pair) for p-median and p-center.
-    func site(_ model: SitingModel, demand: DemandUnits, supply: Facilities, candidates: Facilities) throws -> SitingResult {
+    func site(_ model: SitingModel, demand: DemandUnits, supply: Facilities, candidates: Facilities, crs: CRS) throws -> SitingResult {
         let all = supply.appending(candidates)
         let radii = all.category.map { radius ?? $0.radius }
         let everyPair = model == .pmedian || model == .pcenter
-        let table = try reachTable(demand: demand, facilities: all, maxCost: everyPair ? .infinity : (radii.max() ?? 0))
+        let table = try reachTable(demand: demand, facilities: all, maxCost: everyPair ? .infinity : (radii.max() ?? 0), crs: crs)
         var pairs: [(demand: Int, facility: Int, cost: Double)] = []
         for i in 0..<table.demandCount { for k in table.reach(i) { pairs.append((i, Int(table.facility[k]), table.cost[k])) } }
         let problem = SitingProblem(demand: demand.weights, existing: supply.count, facilityCount: all.count, pairs: pairs,
@@ -184,7 +183,7 @@ public struct CoverageJob: Sendable {
 
     /// Costs between demand and facilities; OD rows naming a facility in `ignoring` (the
     /// candidates, when only the supply is analysed) are skipped.
-    func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double, ignoring: Set<String> = []) throws -> ReachTable {
+    func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double, crs: CRS, ignoring: Set<String> = []) throws -> ReachTable {
         if let path = costMatrixPath {
             let t = try CSVTable(path: path)
             let di = try t.column("demand_id"), si = try t.column("supply_id"), ci = try t.column("cost")
@@ -205,7 +204,7 @@ public struct CoverageJob: Sendable {
             guard let dp = demand.positions, let fp = facilities.positions else {
                 throw CensusError.badData(file: demandPath, message: "network costs need coordinates for demand and facilities")
             }
-            return try network(roadsPath).reachTable(demand: dp, facilities: fp, maxCost: maxCost)
+            return try network(roadsPath, crs: crs, cost: networkCost).reachTable(demand: dp, facilities: fp, maxCost: maxCost)
         }
         guard let dp = demand.positions else { throw CensusError.badData(file: demandPath, message: "demand without coordinates needs --cost-matrix") }
         guard let fp = facilities.positions else { throw CensusError.badData(file: supplyPath ?? "supply", message: "facilities without coordinates need --cost-matrix") }

@@ -120,10 +120,11 @@ struct CoverageOutputs {
         }
         if let a = o.access {
             let held = zip(s.capacity.indices, a.catchmentDemand).filter { $0.1 > 0 }.map(\.0)
-            let supplied = o.supply.area.allSatisfy { $0 != nil } && !o.supply.area.isEmpty ? held.map { s.area[$0]! } : held.map { s.capacity[$0] }
+            let measure = s.accessibilitySupply
+            let supplied = held.map { measure[$0] }
             doc["accessibility"] = .object([
                 "method": .string("\(job.accessibility!)"),
-                "supply_measure": .string(o.supply.area.allSatisfy { $0 != nil } && !o.supply.area.isEmpty ? "area_m2" : "capacity (persons)"),
+                "supply_measure": .string(s.suppliesArea ? "area_m2" : "capacity (persons)"),
                 "sum_demand_times_access": .number(zip(w, a.access).reduce(0) { $0 + $1.0 * $1.1 }),
                 "sum_supply_with_demand": .number(supplied.reduce(0, +)),
             ])

@@ -69,10 +69,8 @@ public struct FireCoverage: Sendable {
         let limit: Double
         let rule: String
         if let roads = job.roadsPath {
-            var timed = job
-            timed.networkCost = .time
             limit = minutes
-            table = try timed.network(roads, accessSpeed: accessSpeed).reachTable(demand: centres, facilities: positions, maxCost: limit)
+            table = try job.network(roads, crs: crs, cost: .time, accessSpeed: accessSpeed).reachTable(demand: centres, facilities: positions, maxCost: limit)
             rule = "a \(minutes)-minute drive on \(roads) at each road's \(job.speedField), the step to the nearest road node at \(accessSpeed) km/h"
         } else {
             limit = radius

@@ -76,11 +76,9 @@ public struct RoadNetwork: Sendable {
     func shortest(from sources: [(node: Int, cost: Double, label: Int)], limit: Double) -> [Int: (cost: Double, label: Int)] {
         var best: [Int: (cost: Double, label: Int)] = [:]
         var heap = BinaryHeap()
-        var labels: [Int: Int] = [:]
         for s in sources where s.node >= 0 && s.cost <= limit {
             if let b = best[s.node], b.cost < s.cost || (b.cost == s.cost && b.label < s.label) { continue }
             best[s.node] = (s.cost, s.label)
-            labels[s.node] = s.label
             heap.push(s.cost, s.node)
         }
         var done = Set<Int>()
