@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps pydeps build census bench test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps pydeps build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ]; then :; else \
@@ -37,6 +37,15 @@ NUMPY_PIN := numpy==2.4.6
 bench: deps
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "$(NUMPY_PIN)"
 	benchmarks/run_kernel_bench.sh
+
+# Coverage benchmark against scipy and the access package (see benchmarks/coverage_bench.py),
+# in a venv over Debian's Python (its python3-gdal and scipy) with access pinned.
+BENCH_VENV := .venv-bench
+BENCH_PINS := access==1.1.9 pandas==2.1.4 geopandas==0.14.4 shapely==2.0.6 pyproj==3.6.1 fiona==1.9.6 requests==2.34.2
+bench-coverage: build pydeps
+	@[ -x $(BENCH_VENV)/bin/python ] || $(SYSTEM_PYTHON) -m venv --system-site-packages $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c "import access" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q $(BENCH_PINS)
+	$(BENCH_VENV)/bin/python benchmarks/coverage_bench.py 1000
 
 # The main job: the bundled censuses, written to maps/<dataset>/.
 CENSUSES := changzhou olinda

@@ -2,11 +2,16 @@
 """Coverage benchmark: 1,000,000 demand cells (a 1000 × 1000 population raster of 100 m cells)
 × 2,000 shelters, straight-line coverage within 1 km, nearest shelter, capacitated assignment
 and 2SFCA, through `riskcensus coverage`, and the same analyses in Python in the same run:
-scipy's cKDTree for the pairs and the nearest shelter, scipy.sparse for 2SFCA, and
-scipy.sparse.csgraph.maximum_flow (integer persons) for the capacitated assignment. Reports
-each side's wall time (inputs read, outputs written) and peak memory, and the ratio.
+scipy's cKDTree for the pairs and the nearest shelter, scipy.sparse for 2SFCA (or the `access`
+package's two_stage_fca, where it is installed), and scipy.sparse.csgraph.maximum_flow (integer
+persons) for the capacitated assignment. Both sides read the same files and write a per-cell
+demand table; riskcensus also writes supply.csv, shelters.geojson and the dissolved blind
+zones. Reports each side's wall time and peak memory, the ratio, and checks the per-cell
+results agree.
 
-Run with Debian's Python (python3-gdal, python3-scipy): /usr/bin/python3 benchmarks/coverage_bench.py [SIDE]"""
+Run with Debian's Python (python3-gdal, python3-scipy), or with `.venv-bench` (`make
+bench-coverage` makes it, adding the pinned `access` package):
+    /usr/bin/python3 benchmarks/coverage_bench.py [SIDE]"""
 import json
 import os
 import resource
@@ -57,10 +62,6 @@ def make(d, side, n_shelters, seed=7):
     return pop
 
 
-def peak_children_mb():
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def run_riskcensus(d):
     binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=os.path.dirname(HERE),
                             capture_output=True, text=True, check=True).stdout.strip() + "/riskcensus"
@@ -75,8 +76,9 @@ def run_riskcensus(d):
     return seconds, int(p.stderr.strip().split()[-1]) / 1024, summary
 
 
-def run_python(d):
-    """The same analyses with scipy, reading the same files and writing a demand table."""
+def run_python(d, use_access=False):
+    """The same analyses with scipy (2SFCA by scipy.sparse, or by the access package), reading
+    the same files and writing a demand table."""
     t = time.perf_counter()
     ds = gdal.Open(os.path.join(d, "pop.tif"))
     pop = ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
@@ -95,10 +97,20 @@ def run_python(d):
     covered = np.zeros(len(w), bool)
     covered[pairs.row] = True
     # 2SFCA.
-    W = sparse.csr_matrix((np.ones_like(pairs.data), (pairs.row, pairs.col)), shape=(len(w), len(cap)))
-    catch = W.T @ w
-    ratio = np.divide(cap, catch, out=np.zeros_like(cap), where=catch > 0)
-    access = W @ ratio
+    if use_access:
+        import access
+        import pandas as pd
+        a = access.Access(demand_df=pd.DataFrame({"id": np.arange(len(w)), "pop": w}), demand_index="id", demand_value="pop",
+                          supply_df=pd.DataFrame({"id": np.arange(len(cap)), "cap": cap}), supply_index="id", supply_value="cap",
+                          cost_df=pd.DataFrame({"o": pairs.row, "d": pairs.col, "c": pairs.data}), cost_origin="o", cost_dest="d", cost_name="c")
+        access_values = a.two_stage_fca(name="2sfca", max_cost=RADIUS, normalize=False)["2sfca_cap"]
+        access_values = access_values.reindex(np.arange(len(w))).fillna(0).to_numpy()
+        catch = np.bincount(pairs.col, weights=w[pairs.row], minlength=len(cap))
+    else:
+        W = sparse.csr_matrix((np.ones_like(pairs.data), (pairs.row, pairs.col)), shape=(len(w), len(cap)))
+        catch = W.T @ w
+        ratio = np.divide(cap, catch, out=np.zeros_like(cap), where=catch > 0)
+        access_values = W @ ratio
     # Capacitated assignment (max served) as a max flow in integer persons.
     n, m = len(w), len(cap)
     src, sink = n + m, n + m + 1
@@ -108,29 +120,51 @@ def run_python(d):
     g = sparse.csr_matrix((c, (u, v)), shape=(n + m + 2, n + m + 2))
     served = maximum_flow(g, src, sink).flow_value
     with open(os.path.join(d, "py_demand.csv"), "w") as f:
-        f.write("id,weight,covered,nearest,nearest_cost,access\n")
+        f.write("id,weight,covered,nearest_id,nearest_cost,access\n")
         for k in range(len(w)):
-            f.write(f"r{rows[k]}c{cols[k]},{w[k]:g},{int(covered[k])},s{nearest[k]},{nearest_cost[k]:.6f},{access[k]:.9g}\n")
+            f.write(f"r{rows[k]}c{cols[k]},{w[k]:g},{int(covered[k])},s{nearest[k]},{nearest_cost[k]!r},{access_values[k]!r}\n")
     seconds = time.perf_counter() - t
     return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, {
         "covered": float(w[covered].sum()), "total": float(w.sum()), "served": float(served),
-        "sum_access": float((w * access).sum()), "supply_in_reach": float(cap[catch > 0].sum())}
+        "sum_access": float((w * access_values).sum()), "supply_in_reach": float(cap[catch > 0].sum()),
+        "by_cell": {"nearest_cost": nearest_cost, "access": access_values, "covered": covered}}
+
+
+def compare_cells(d, py):
+    """Per-cell agreement of riskcensus's demand.csv with the Python results (same cell order:
+    row-major populated cells)."""
+    names = ("covered", "nearest_cost", "access")
+    cols = np.genfromtxt(os.path.join(d, "rc", "demand.csv"), delimiter=",", skip_header=1, usecols=(2, 4, 6), dtype=np.float64)
+    out = {}
+    for k, name in enumerate(names):
+        theirs = py["by_cell"][name].astype(np.float64)
+        out[name] = float(np.max(np.abs(cols[:, k] - theirs) / np.maximum(1e-12, np.abs(theirs))))
+    return out
 
 
 def main():
     side = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    try:
+        import access  # noqa: F401
+        variants = [False, True]
+    except ImportError:
+        variants = [False]
     with tempfile.TemporaryDirectory() as d:
         make(d, side, 2000)
         rc_s, rc_mb, rc = run_riskcensus(d)
-        py_s, py_mb, py = run_python(d)
         print(f"coverage benchmark: {side * side:,} demand cells × 2,000 shelters, radius {RADIUS:.0f} m")
         print(f"  riskcensus: {rc_s:6.2f} s, peak {rc_mb:6.0f} MB  coverage {rc['coverage_rate']:.6f}, served {rc['assignment']['served']:,.0f}, "
               f"Σ P·A {rc['accessibility']['sum_demand_times_access']:,.1f} = supply {rc['accessibility']['sum_supply_with_demand']:,.1f}")
-        print(f"  python   : {py_s:6.2f} s, peak {py_mb:6.0f} MB  coverage {py['covered'] / py['total']:.6f}, served {py['served']:,.0f} (max flow), "
-              f"Σ P·A {py['sum_access']:,.1f} = supply {py['supply_in_reach']:,.1f}")
-        print(f"  speed-up  : {py_s / rc_s:.1f}× end to end (target ≥ 10×)")
-        agree = abs(rc["coverage_rate"] - py["covered"] / py["total"]) < 1e-9 and abs(rc["assignment"]["served"] - py["served"]) < 1
-        print(f"  results agree (coverage rate, served): {agree}")
+        for use_access in variants:
+            py_s, py_mb, py = run_python(d, use_access)
+            label = "python (access 2SFCA)" if use_access else "python (scipy.sparse)"
+            print(f"  {label}: {py_s:6.2f} s, peak {py_mb:6.0f} MB  coverage {py['covered'] / py['total']:.6f}, served {py['served']:,.0f} (max flow), "
+                  f"Σ P·A {py['sum_access']:,.1f} = supply {py['supply_in_reach']:,.1f}")
+            print(f"    speed-up: {py_s / rc_s:.1f}× end to end (target ≥ 10×)")
+            agree = abs(rc["coverage_rate"] - py["covered"] / py["total"]) < 1e-9 and abs(rc["assignment"]["served"] - py["served"]) < 1
+            cells = compare_cells(d, py)
+            print(f"    results agree (coverage rate, served): {agree}; per cell, worst relative difference: "
+                  + ", ".join(f"{k} {v:.1e}" for k, v in cells.items()))
 
 
 if __name__ == "__main__":

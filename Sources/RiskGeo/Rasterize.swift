@@ -42,6 +42,21 @@ public enum Rasterize {
         return out
     }
 
+    /// One MultiPolygon per positive integer value, covering its cells. Polygonize's regions of
+    /// one value share no edge (touching at most at corners), so together they are already a
+    /// valid MultiPolygon: no overlay (GEOS union) is needed to dissolve them.
+    public static func dissolved(of raster: RasterBuffer<Double>, grid: GridSpec) throws(GeoError) -> [Int: Geometry] {
+        var byValue: [Int: [Polygon]] = [:]
+        for (value, g) in try polygons(of: raster, grid: grid) {
+            switch g {
+            case .polygon(let p): byValue[value, default: []].append(p)
+            case .multiPolygon(let ps): byValue[value, default: []].append(contentsOf: ps)
+            default: continue
+            }
+        }
+        return byValue.mapValues { .multiPolygon($0) }
+    }
+
     /// Polygons of the connected regions of equal, positive integer value (GDALPolygonize,
     /// 4-connected), in the grid's CRS. Cells ≤ 0 or NaN are left out.
     public static func polygons(of raster: RasterBuffer<Double>, grid: GridSpec) throws(GeoError) -> [(value: Int, geometry: Geometry)] {

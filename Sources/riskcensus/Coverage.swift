@@ -64,8 +64,10 @@ struct Coverage: ParsableCommand {
     var capacitated = false
     @Option(help: "Solver time limit in seconds; past it the best solution found is reported with its gap.")
     var seconds = 60.0
-    @Flag(inversion: .prefixedNo, help: "Write the per-unit files demand.csv and coverage_cells.geojson.")
+    @Flag(inversion: .prefixedNo, help: "Write coverage_cells.geojson, one feature per demand unit.")
     var cells = true
+    @Flag(inversion: .prefixedNo, help: "Write demand.csv, one row per demand unit.")
+    var demandTable = true
     @Option(help: "Analysis CRS (metric); default: the demand raster's, else the UTM zone of the demand.")
     var crs: String?
     @Option(help: "CRS of CSV coordinates.")
@@ -109,7 +111,8 @@ struct Coverage: ParsableCommand {
         job.candidatesPath = candidates
         job.costMatrixPath = costMatrix
         job.roadsPath = roads
-        job.writeUnits = cells
+        job.writeCells = cells
+        job.writeDemandTable = demandTable
         job.networkCost = networkCost == "time" ? .time : .length
         job.speedField = speedField
         job.radius = radius

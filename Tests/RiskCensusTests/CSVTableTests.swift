@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RiskCensus
+import RiskGeo
 
 /// The CSV reader behind every table input: RFC 4180 quoting, CRLF, a byte-order mark, comment
 /// lines as OpenQuake writes them, and line numbers that count quoted line breaks.
@@ -31,5 +32,47 @@ import Testing
                 #expect(e.exitCode == 3 && e.description.contains(needle), "\(e)")
             }
         }
+    }
+}
+
+/// The byte writer of the per-unit tables writes what the String writer does: the same quoting,
+/// the same numbers, and raster cell ids without making Strings.
+@Suite struct CSVBytesTests {
+    @Test func bytesMatchTheStringWriter() {
+        let texts = ["plain", "with,comma", "say \"hi\"", "two\nlines", "", "避难场所"]
+        let numbers: [Double] = [0, -0.0, 1, -17, 2.5, 0.1 + 0.2, 1e15, 123_456_789_012_345, -1e-300, 1.0 / 3, .infinity, .nan, Double(Int64.max)]
+        var b = CSVBytes()
+        var expected = ""
+        for t in texts {
+            b.text(t)
+            b.empty()
+            b.endRow()
+            expected += CSVText.row([t, ""])
+        }
+        for v in numbers {
+            b.number(v)
+            b.integer(Int(v.isFinite && abs(v) < 1e18 ? v : 0))
+            b.endRow()
+            expected += CSVText.row([JSONText.number(v), String(Int(v.isFinite && abs(v) < 1e18 ? v : 0))])
+        }
+        #expect(String(decoding: b.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test func rasterCellIdsAndRowChunksKeepTheirOrder() {
+        let ids = UnitIDs(cells: [0, 7, 1_000_003, 41], width: 1_000)
+        #expect(Array(ids) == ["r0c0", "r0c7", "r1000c3", "r0c41"])
+        let listed: UnitIDs = ["a", "b,c"]
+        #expect(listed.count == 2 && listed[1] == "b,c")
+        let many = UnitIDs(cells: Array(0..<100_000), width: 317)
+        let chunks = CSVText.rows(many.count) { b, i in
+            many.write(i, to: &b)
+            b.integer(i)
+        }
+        #expect(chunks.count > 1)
+        let text = String(decoding: chunks.joined(), as: UTF8.self)
+        #expect(text == (0..<100_000).map { "\(many[$0]),\($0)\n" }.joined())
+        var quoted = CSVBytes()
+        listed.write(1, to: &quoted)
+        #expect(String(decoding: quoted.bytes, as: UTF8.self) == "\"b,c\"")
     }
 }

@@ -101,6 +101,19 @@ import RiskCore
         let blind = try String(contentsOfFile: d.file("out/blind_zones.geojson"), encoding: .utf8)
         #expect(blind.contains("\"cells\":2") && blind.contains("\"area_km2\":0.02"))
         #expect(FileManager.default.fileExists(atPath: d.file("out/coverage_cells.geojson")) && FileManager.default.fileExists(atPath: d.file("out/shelters.geojson")))
+        let table = try String(contentsOfFile: d.file("out/demand.csv"), encoding: .utf8)
+        #expect(table == "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
+                + "r0c0,10,1,A,50,A,\nr0c1,10,1,A,150,A,\nr0c2,10,0,A,250,,\nr0c3,10,0,A,350,,\n")
+        // The per-unit files are switched one by one; the summary says which were written.
+        job.writeCells = false
+        _ = try job.run(outputDirectory: d.file("no-cells"))
+        #expect(FileManager.default.fileExists(atPath: d.file("no-cells/demand.csv")))
+        #expect(!FileManager.default.fileExists(atPath: d.file("no-cells/coverage_cells.geojson")))
+        job.writeDemandTable = false
+        _ = try job.run(outputDirectory: d.file("neither"))
+        #expect(!FileManager.default.fileExists(atPath: d.file("neither/demand.csv")))
+        let summary = try String(contentsOfFile: d.file("neither/summary.json"), encoding: .utf8)
+        #expect(summary.contains("\"per_unit_files\":\"none\""))
     }
 
     @Test func districtsMinimumAreaAndOverrides() throws {

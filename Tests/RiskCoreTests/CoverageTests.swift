@@ -23,6 +23,46 @@ import RealModule
         }
     }
 
+    /// Integer coordinates make many equal distances: the tree must still return the lowest
+    /// index among the nearest, with or without a (possibly poor) hint.
+    @Test func treeNearestMatchesBruteForceWithTiesAndHints() {
+        var rng = SystemRandomNumberGenerator()
+        let points = (0..<300).map { _ in Position(Double(Int.random(in: 0...40, using: &rng)) * 10, Double(Int.random(in: 0...40, using: &rng)) * 10) }
+        let tree = PointTree(points)
+        for _ in 0..<3_000 {
+            let p = Position(Double(Int.random(in: -20...60, using: &rng)) * 10, Double(Int.random(in: -20...60, using: &rng)) * 5)
+            let d = points.map { PointGrid.distance(p, $0) }
+            let best = d.indices.min { (d[$0], $0) < (d[$1], $1) }!
+            for hint in [nil, Int.random(in: 0..<points.count, using: &rng), best] {
+                let got = tree.nearest(to: p, hint: hint)
+                #expect(got?.0 == best && got?.1 == d[best])
+            }
+        }
+        #expect(PointTree([]).nearest(to: Position(0, 0)) == nil)
+    }
+
+    /// The general constructor (OD pairs in any order, repeats, pairs beyond reach) and the
+    /// Euclidean search build the same table.
+    @Test func pairTableMatchesEuclideanTable() {
+        var rng = SystemRandomNumberGenerator()
+        let facilities = (0..<40).map { _ in Position(Double.random(in: 0...5_000, using: &rng), Double.random(in: 0...5_000, using: &rng)) }
+        let demand = (0..<70_000).map { _ in Position(Double.random(in: -1_000...6_000, using: &rng), Double.random(in: -1_000...6_000, using: &rng)) }
+        let e = ReachTable.euclidean(demand: demand, facilities: facilities, maxCost: 800)
+        var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+        for (i, p) in demand.enumerated() {
+            for (j, f) in facilities.enumerated() {
+                let d = PointGrid.distance(p, f)
+                pairs.append((i, j, d))
+                if j % 7 == 0 { pairs.append((i, j, d + 50)) }   // a dearer repeat is ignored
+            }
+        }
+        pairs.shuffle(using: &rng)
+        let g = ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: 800, pairs: pairs)
+        #expect(g.start == e.start && g.facility == e.facility && g.cost == e.cost)
+        #expect(g.nearest == e.nearest && g.nearestCost == e.nearestCost)
+        #expect(e.start.count == demand.count + 1 && e.start.last == e.facility.count)
+    }
+
     @Test func exactAssignmentBeatsGreedyByHand() {
         // D0 (10 persons) reaches F0 at 1 and F1 at 2; D1 (10) reaches only F0 at 1; capacities 10, 10.
         // Greedy fills F0 with D0 and leaves D1 unserved (10 served); the optimum sends D0 to F1:

@@ -62,3 +62,31 @@ private func square(_ x: Double, _ y: Double, _ s: Double) -> Geometry {
         #expect(try ctx.geometry(g).value() == g)
     }
 }
+
+/// Dissolving raster regions without an overlay: one valid MultiPolygon per value covering
+/// exactly its cells, including regions that touch only at a corner and a region with a hole.
+@Suite struct DissolveTests {
+    @Test func dissolvedRegionsAreValidAndCoverTheirCells() throws {
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_000, cellWidth: 100, cellHeight: 100),
+                            width: 8, height: 6, crs: .epsg(32650))
+        // 1: a ring around a 2, two cells touching the ring's corner diagonally, and a lone cell.
+        let rows = ["11100000",
+                    "12100000",
+                    "11100300",
+                    "00011000",
+                    "00011000",
+                    "00000001"]
+        let values = rows.flatMap { $0.map { Double(String($0))! } }
+        let zones = try Rasterize.dissolved(of: RasterBuffer(width: 8, height: 6, values: values), grid: grid)
+        let ctx = GeosContext()
+        #expect(Set(zones.keys) == [1, 2, 3])
+        for (value, geometry) in zones {
+            let g = try ctx.geometry(geometry)
+            #expect(try g.isValid())
+            #expect(try g.area() == Double(values.filter { $0 == Double(value) }.count) * 10_000)
+        }
+        guard case .multiPolygon(let ones)? = zones[1] else { Issue.record("value 1 is not a MultiPolygon"); return }
+        #expect(ones.count == 3)                          // the ring, the diagonal block, the lone cell
+        #expect(ones.contains { $0.holes.count == 1 })    // the ring keeps its hole around the 2
+    }
+}

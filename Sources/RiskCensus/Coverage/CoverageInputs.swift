@@ -6,7 +6,7 @@ import RiskGeo
 /// populated cell a unit at its centre), points or polygons (by centroid), or CSV; positions in
 /// the analysis CRS. Errors name the file and the feature or line (exit 3).
 public struct DemandUnits: Sendable {
-    public var ids: [String]
+    public var ids: UnitIDs
     public var weights: [Double]
     /// Positions in the analysis CRS; nil when the source has no geometry (OD-matrix use only).
     public var positions: [Position]?
@@ -14,6 +14,50 @@ public struct DemandUnits: Sendable {
     public var grid: GridSpec?
     public var cells: [Int]?
     public var sourceCRS: CRS?
+}
+
+/// Demand unit ids: as listed (features, CSV), or `r<row>c<col>` made when asked for the cells
+/// of a population raster, where a million small strings would cost more than the analysis.
+public struct UnitIDs: RandomAccessCollection, Sendable, ExpressibleByArrayLiteral {
+    enum Source: Sendable {
+        case listed([String])
+        case cells(width: Int, cells: [Int])
+    }
+
+    let source: Source
+
+    public init(_ ids: [String]) { source = .listed(ids) }
+    public init(arrayLiteral ids: String...) { source = .listed(ids) }
+    /// Cell `g` of a grid `width` columns wide is `r<g / width>c<g % width>`.
+    public init(cells: [Int], width: Int) { source = .cells(width: width, cells: cells) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch source {
+        case .listed(let a): a.count
+        case .cells(_, let c): c.count
+        }
+    }
+
+    public subscript(i: Int) -> String {
+        switch source {
+        case .listed(let a): a[i]
+        case .cells(let w, let c): "r\(c[i] / w)c\(c[i] % w)"
+        }
+    }
+
+    /// Appends id i as a CSV field without making a String for raster cells.
+    func write(_ i: Int, to b: inout CSVBytes) {
+        switch source {
+        case .listed(let a): b.text(a[i])
+        case .cells(let w, let c):
+            b.empty()
+            b.append("r")
+            b.digits(c[i] / w)
+            b.append("c")
+            b.digits(c[i] % w)
+        }
+    }
 }
 
 public struct Facilities: Sendable {
@@ -78,23 +122,21 @@ enum CoverageInputs {
             let r = try RasterDataset(path: path)
             let grid = try r.georeferencedGrid()
             let values: RasterBuffer<Double> = try r.readBand(1)
-            var ids: [String] = [], weights: [Double] = [], centres: [Position] = [], cells: [Int] = []
-            for row in 0..<grid.height {
-                for col in 0..<grid.width {
-                    let v = values.values[row * grid.width + col]
-                    guard v.isFinite, v > 0 else {
-                        if v.isFinite && v < 0 { throw CensusError.badData(file: path, message: "cell row \(row), column \(col): negative population \(v)") }
-                        continue
-                    }
-                    ids.append("r\(row)c\(col)")
-                    weights.append(v)
-                    let c = grid.transform.apply(col: Double(col) + 0.5, row: Double(row) + 0.5)
-                    centres.append(Position(c.x, c.y))
-                    cells.append(row * grid.width + col)
-                }
+            if let bad = values.values.firstIndex(where: { $0.isFinite && $0 < 0 }) {
+                throw CensusError.badData(file: path, message: "cell row \(bad / grid.width), column \(bad % grid.width): negative population \(values.values[bad])")
             }
-            var positions = centres
-            try CoordinateTransformer(from: grid.crs!, to: crs).transform(&positions)
+            var weights: [Double] = [], cells: [Int] = []
+            for (g, v) in values.values.enumerated() where v.isFinite && v > 0 {
+                weights.append(v)
+                cells.append(g)
+            }
+            let t = grid.transform
+            var positions = cells.map { g in
+                let c = t.apply(col: Double(g % grid.width) + 0.5, row: Double(g / grid.width) + 0.5)
+                return Position(c.x, c.y)
+            }
+            if grid.crs! != crs { try CoordinateTransformer(from: grid.crs!, to: crs).transform(&positions) }
+            let ids = UnitIDs(cells: cells, width: grid.width)
             return DemandUnits(ids: ids, weights: weights, positions: positions, grid: grid, cells: cells, sourceCRS: grid.crs)
         }
         let rows = try features(path, assumed: assumed, crs: crs)
@@ -108,7 +150,7 @@ enum CoverageInputs {
             ids.append(rows.ids[k])
             weights.append(w)
         }
-        return DemandUnits(ids: ids, weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
+        return DemandUnits(ids: UnitIDs(ids), weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
     }
 
     static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS,

@@ -45,9 +45,10 @@ public struct CoverageJob: Sendable {
     /// Overrides of the categories' m² per person and minimum site area.
     public var areaPerPerson: Double?
     public var minimumArea: Double?
-    /// Write the per-unit files (`demand.csv`, `coverage_cells.geojson`); a census of a large
+    /// Write the per-unit files `coverage_cells.geojson` and `demand.csv`; a census of a large
     /// raster may leave them out.
-    public var writeUnits = true
+    public var writeCells = true
+    public var writeDemandTable = true
     /// Fire-station response over the built-up area (needs a population raster as demand).
     public var fire: FireCoverage?
 

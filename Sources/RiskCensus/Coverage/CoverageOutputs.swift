@@ -13,15 +13,25 @@ struct CoverageOutputs {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
         let o = output, d = o.demand, s = o.supply, t = o.table
-        let main = o.assignment.mainFacility(demandCount: t.demandCount)
-        let header = "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
-        let demandCSV = header + CSVText.rows(t.demandCount) { i in
-            let nearest = t.nearest[i].map { s.ids[Int($0)] } ?? ""
-            let cost = t.nearest[i] == nil ? "" : JSONText.number(t.nearestCost[i])
-            return CSVText.row([d.ids[i], JSONText.number(d.weights[i]), o.covered[i] ? "1" : "0", nearest, cost,
-                                main[i].map { s.ids[$0] } ?? "", o.access.map { JSONText.number($0.access[i]) } ?? ""])
+        if job.writeDemandTable {
+            let main = o.assignment.mainFacility(demandCount: t.demandCount)
+            let header = Array("id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n".utf8)
+            let rows = CSVText.rows(t.demandCount) { b, i in
+                d.ids.write(i, to: &b)
+                b.number(d.weights[i])
+                b.integer(o.covered[i] ? 1 : 0)
+                if let n = t.nearest[i] {
+                    b.text(s.ids[Int(n)])
+                    b.number(t.nearestCost[i])
+                } else {
+                    b.empty()
+                    b.empty()
+                }
+                if let m = main[i] { b.text(s.ids[m]) } else { b.empty() }
+                if let a = o.access { b.number(a.access[i]) } else { b.empty() }
+            }
+            try AtomicFile.write(chunks: [header] + rows, to: path("demand.csv"))
         }
-        if job.writeUnits { try AtomicFile.write(demandCSV, to: path("demand.csv")) }
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area\n"
         for j in 0..<s.count {
             let load = s.capacity[j] > 0 ? o.nearestLoad[j] / s.capacity[j] : (o.nearestLoad[j] > 0 ? Double.infinity : 0)
@@ -54,6 +64,11 @@ struct CoverageOutputs {
         }
         try AtomicFile.write(summary().encoded() + "\n", to: path("summary.json"))
         try writeGeoJSON(path)
+    }
+
+    var perUnitFiles: String {
+        let files = [job.writeDemandTable ? "demand.csv" : nil, job.writeCells ? "coverage_cells.geojson" : nil].compactMap { $0 }
+        return files.isEmpty ? "none" : files.joined(separator: ", ")
     }
 
     func summary() -> JSONValue {
@@ -89,7 +104,7 @@ struct CoverageOutputs {
             "below_minimum_area": .number(Double(o.belowMinimumArea.filter { $0 }.count)),
             "overflowing_facilities": .number(Double(zip(o.nearestLoad, s.capacity).filter { $0 > $1 }.count)),
             "load_ratio_rule": .string("demand of the units whose nearest facility in reach it is, over its capacity"),
-            "per_unit_files": .string(job.writeUnits ? "demand.csv, coverage_cells.geojson" : "not written (coverage.cells: false)"),
+            "per_unit_files": .string(perUnitFiles),
             "unverified_presets": .array(Set(s.category.filter { !$0.verified }.map(\.name)).sorted().map { .string($0) }),
             "inputs_note": .string("sha256 of each input file"),
             "inputs": .object(([job.demandPath] + [job.supplyPath, job.candidatesPath, job.costMatrixPath, job.roadsPath, job.fire?.stationsPath, job.fire?.builtUpPath, job.districtsPath].compactMap { $0 })
@@ -172,14 +187,14 @@ struct CoverageOutputs {
         }
         let d = o.demand
         guard let grid = d.grid, let cells = d.cells, let gridCRS = grid.crs else {
-            if let positions = d.positions, job.writeUnits {
+            if let positions = d.positions, job.writeCells {
                 let w = try GeoJSONFileWriter(path: path("coverage_cells.geojson"), sourceCRS: o.crs)
                 for i in d.ids.indices { try w.append(Feature(geometry: .point(positions[i]), attributes: attributes(i))) }
                 try w.finish()
             }
             return
         }
-        if job.writeUnits { try writeCells(path("coverage_cells.geojson"), grid: grid, cells: cells, crs: gridCRS) }
+        if job.writeCells { try writeCells(path("coverage_cells.geojson"), grid: grid, cells: cells, crs: gridCRS) }
         try writeBlindZones(path("blind_zones.geojson"), grid: grid, cells: cells, crs: gridCRS)
     }
 
@@ -202,10 +217,9 @@ struct CoverageOutputs {
         let o = output, d = o.demand
         var mask = RasterBuffer<Double>(width: grid.width, height: grid.height, values: [Double](repeating: 0, count: grid.width * grid.height))
         for (i, g) in cells.enumerated() where !o.covered[i] { mask.values[g] = 1 }
-        let pieces = try Rasterize.polygons(of: mask, grid: grid).filter { $0.value == 1 }.map(\.geometry)
+        let zone = try Rasterize.dissolved(of: mask, grid: grid)[1]
         let b = try GeoJSONFileWriter(path: file, sourceCRS: gridCRS)
-        if !pieces.isEmpty {
-            let zone = try GeosContext().union(pieces).value()
+        if let zone {
             var a = Attributes()
             a["population"] = .real(zip(d.weights, o.covered).reduce(0) { $0 + ($1.1 ? 0 : $1.0) } / max(job.refugeRate, 1e-300))
             a["cells"] = .integer(Int64(o.covered.filter { !$0 }.count))

@@ -225,7 +225,8 @@ public struct CensusPlan: Sendable {
                 job.fire = fire
             }
             job.crs = grid.crs
-            job.writeUnits = c.cells ?? true
+            job.writeCells = c.cells ?? true
+            job.writeDemandTable = c.demandTable ?? true
             coverage = job
             coverageCapacity = c.capacityLayer ?? (capacity == nil)
             if coverageCapacity && capacity != nil { throw bad("coverage.capacity_layer", "a capacity raster is given too; use one or the other") }

@@ -159,8 +159,10 @@ public struct Manifest: Codable, Sendable {
         /// Feed the served share of each cell's population into the index as capacity C
         /// (default true; not with a `capacity` raster).
         public var capacityLayer: Bool?
-        /// Write the per-unit files (demand.csv, coverage_cells.geojson); default true.
+        /// Write `coverage_cells.geojson`, one feature per demand unit; default true.
         public var cells: Bool?
+        /// Write `demand.csv`, one row per demand unit; default true.
+        public var demandTable: Bool?
 
         public struct Siting: Codable, Sendable {
             public var model: String

@@ -118,15 +118,12 @@ struct OutputWriter {
 
     private func writeZones() throws {
         let levels = RasterBuffer<Double>(width: grid.width, height: grid.height, values: fields.level.map { Double($0) })
-        let pieces = try Rasterize.polygons(of: levels, grid: grid)
-        let geos = GeosContext()
+        let zones = try Rasterize.dissolved(of: levels, grid: grid)
         let w = try GeoJSONFileWriter(path: path("risk_zones.geojson"), sourceCRS: grid.crs!,
                                       options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
         let names = ["I", "II", "III", "IV", "V"]
         for level in 1...5 {
-            let parts = pieces.filter { $0.value == level }.map(\.geometry)
-            guard !parts.isEmpty else { continue }
-            let dissolved = try geos.union(parts).value()
+            guard let dissolved = zones[level] else { continue }
             var a = Attributes()
             a["level"] = .integer(Int64(level))
             a["level_name"] = .string(names[level - 1])
@@ -286,13 +283,27 @@ indirect enum JSONValue {
 
 enum AtomicFile {
     static func write(_ text: String, to path: String) throws {
+        try write(chunks: [Array(text.utf8)], to: path)
+    }
+
+    /// Writes the chunks in order to a temporary file beside `path`, then renames it into place,
+    /// so a reader sees the whole file or none of it.
+    static func write(chunks: [[UInt8]], to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-            guard rename(tmp, path) == 0 else { throw CensusError.run("\(path): rename failed: \(String(cString: strerror(errno)))") }
-        } catch {
+        func failure(_ what: String) -> CensusError { CensusError.run("\(path): \(what) failed: \(String(cString: strerror(errno)))") }
+        guard let f = fopen(tmp, "wb") else { throw failure("create") }
+        var ok = true
+        for c in chunks where !c.isEmpty && ok { ok = c.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } == c.count }
+        let error = ok ? nil : failure("write")
+        if fclose(f) != 0 || !ok {
+            let e = error ?? failure("close")
             unlink(tmp)
-            throw error
+            throw e
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = failure("rename")
+            unlink(tmp)
+            throw e
         }
     }
 

@@ -17,82 +17,143 @@ public struct ReachTable: Sendable {
     public let nearest: [Int32?]
     public let nearestCost: [Double]
 
-    /// From (demand, facility, cost) pairs in any order; the cheapest of repeated pairs counts.
-    /// The nearest facility is taken over all pairs, the lists keep those within `maxCost`.
-    public init(demandCount: Int, facilityCount: Int, maxCost: Double, pairs: [(demand: Int, facility: Int, cost: Double)]) {
+    /// The lists of a run of consecutive demand units, built on one thread and joined in order,
+    /// so the table does not depend on the thread count.
+    struct Part {
+        var length: [Int32] = []
+        var facility: [Int32] = []
+        var cost: [Double] = []
+        var nearest: [Int32?] = []
+        var nearestCost: [Double] = []
+
+        /// Appends one unit's list, sorted by (cost, facility) with repeated facilities dropped
+        /// (the cheapest kept), and its nearest facility: the list's first, else `beyond`.
+        mutating func append(_ list: inout [(cost: Double, facility: Int32)], beyond: (Int32, Double)?) {
+            if list.count > 1 {
+                if list.count <= 16 {
+                    for a in 1..<list.count {   // insertion sort: lists are short
+                        let x = list[a]
+                        var b = a
+                        while b > 0, (list[b - 1].cost, list[b - 1].facility) > (x.cost, x.facility) {
+                            list[b] = list[b - 1]
+                            b -= 1
+                        }
+                        list[b] = x
+                    }
+                } else {
+                    list.sort { ($0.cost, $0.facility) < ($1.cost, $1.facility) }
+                }
+            }
+            let first = facility.count
+            if list.count <= 32 {
+                for x in list where !facility[first...].contains(x.facility) {
+                    facility.append(x.facility)
+                    cost.append(x.cost)
+                }
+            } else {
+                var seen = Set<Int32>(minimumCapacity: list.count)
+                for x in list where seen.insert(x.facility).inserted {
+                    facility.append(x.facility)
+                    cost.append(x.cost)
+                }
+            }
+            length.append(Int32(facility.count - first))
+            if let x = list.first {
+                nearest.append(x.facility)
+                nearestCost.append(x.cost)
+            } else {
+                nearest.append(beyond?.0)
+                nearestCost.append(beyond?.1 ?? .infinity)
+            }
+        }
+    }
+
+    init(demandCount: Int, facilityCount: Int, maxCost: Double, parts: [Part]) {
         self.demandCount = demandCount
         self.facilityCount = facilityCount
         self.maxCost = maxCost
-        var nearest = [Int32?](repeating: nil, count: demandCount)
-        var nearestCost = [Double](repeating: .infinity, count: demandCount)
+        var start = [Int](repeating: 0, count: demandCount + 1)
+        var i = 0
+        for p in parts {
+            for n in p.length {
+                start[i + 1] = start[i] + Int(n)
+                i += 1
+            }
+        }
+        precondition(i == demandCount, "parts cover \(i) of \(demandCount) demand units")
+        self.start = start
+        facility = parts.flatMap(\.facility)
+        cost = parts.flatMap(\.cost)
+        nearest = parts.flatMap(\.nearest)
+        nearestCost = parts.flatMap(\.nearestCost)
+    }
+
+    /// From (demand, facility, cost) pairs in any order; the cheapest of repeated pairs counts.
+    /// The nearest facility is taken over all pairs, the lists keep those within `maxCost`.
+    public init(demandCount: Int, facilityCount: Int, maxCost: Double, pairs: [(demand: Int, facility: Int, cost: Double)]) {
+        // Nearest over every pair, then the pairs grouped by unit (a counting sort).
+        var nearest = [(Int32, Double)?](repeating: nil, count: demandCount)
         var counts = [Int](repeating: 0, count: demandCount + 1)
         for p in pairs {
-            if p.cost < nearestCost[p.demand] || (p.cost == nearestCost[p.demand] && Int32(p.facility) < nearest[p.demand]!) {
-                nearestCost[p.demand] = p.cost
-                nearest[p.demand] = Int32(p.facility)
-            }
+            if let b = nearest[p.demand], (b.1, b.0) <= (p.cost, Int32(p.facility)) {} else { nearest[p.demand] = (Int32(p.facility), p.cost) }
             if p.cost <= maxCost { counts[p.demand + 1] += 1 }
         }
         for i in 0..<demandCount { counts[i + 1] += counts[i] }
         var fill = counts
-        var f = [Int32](repeating: 0, count: counts[demandCount]), c = [Double](repeating: 0, count: counts[demandCount])
+        var grouped = [(cost: Double, facility: Int32)](repeating: (0, 0), count: counts[demandCount])
         for p in pairs where p.cost <= maxCost {
-            f[fill[p.demand]] = Int32(p.facility)
-            c[fill[p.demand]] = p.cost
+            grouped[fill[p.demand]] = (p.cost, Int32(p.facility))
             fill[p.demand] += 1
         }
-        // Sort each list by (cost, facility) and drop repeated facilities, keeping the cheapest.
-        var start = [0]
-        var outF: [Int32] = [], outC: [Double] = []
-        outF.reserveCapacity(f.count)
-        outC.reserveCapacity(c.count)
-        for i in 0..<demandCount {
-            let range = counts[i]..<counts[i + 1]
-            let sorted = range.sorted { (c[$0], f[$0]) < (c[$1], f[$1]) }
-            var seen = Set<Int32>()
-            for k in sorted where seen.insert(f[k]).inserted {
-                outF.append(f[k])
-                outC.append(c[k])
+        let (offsets, lists, nearestPair) = (counts, grouped, nearest)
+        let parts = Self.parts(demandCount) { part, range in
+            var list: [(cost: Double, facility: Int32)] = []
+            for i in range {
+                list.removeAll(keepingCapacity: true)
+                list.append(contentsOf: lists[offsets[i]..<offsets[i + 1]])
+                part.append(&list, beyond: nearestPair[i])
             }
-            start.append(outF.count)
         }
-        self.start = start
-        facility = outF
-        cost = outC
-        self.nearest = nearest
-        self.nearestCost = nearestCost
+        self.init(demandCount: demandCount, facilityCount: facilityCount, maxCost: maxCost, parts: parts)
+    }
+
+    /// Parts of `chunk` units made by `fill(&part, units)` on all cores, in unit order.
+    static func parts(_ demandCount: Int, chunk: Int = 16_384, _ fill: @escaping @Sendable (inout Part, Range<Int>) -> Void) -> [Part] {
+        let chunks = (demandCount + chunk - 1) / chunk
+        let store = ChunkResults<Part>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            var part = Part()
+            fill(&part, k * chunk..<min(demandCount, (k + 1) * chunk))
+            store.put(k, part)
+        }
+        return (0..<chunks).map { store.take($0) }
     }
 
     /// Straight-line distances in a projected CRS (metres): a uniform grid over the facilities
-    /// with cells of `maxCost`, so each unit checks 3 × 3 cells for its list and rings outward
-    /// for its nearest facility.
+    /// with cells of `maxCost`, so each unit checks 3 × 3 cells for its list, and a 2-d tree for
+    /// its nearest facility when the list is empty.
     ///
-    /// - Complexity: O(demand × facilities within reach) plus the ring search.
+    /// - Complexity: O(demand × facilities within reach) plus O(log facilities) per unit beyond reach.
     public static func euclidean(demand: [Position], facilities: [Position], maxCost: Double) -> ReachTable {
         guard !facilities.isEmpty else {
             return ReachTable(demandCount: demand.count, facilityCount: 0, maxCost: maxCost, pairs: [])
         }
-        let grid = PointGrid(facilities, cell: max(maxCost, 1))
-        // Chunks of units searched on all cores, joined in chunk order (the result does not
-        // depend on the thread count).
-        let chunk = 16_384
-        let chunks = (demand.count + chunk - 1) / chunk
-        let store = ChunkResults<[(demand: Int, facility: Int, cost: Double)]>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { k in
-            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
-            for i in k * chunk..<min(demand.count, (k + 1) * chunk) {
-                let p = demand[i]
-                var found = false
-                grid.forEach(near: p, radius: maxCost) { j, d in
-                    pairs.append((i, j, d))
-                    found = true
+        let grid = PointGrid(facilities, cell: max(maxCost, 1)), tree = PointTree(facilities)
+        let parts = Self.parts(demand.count) { part, range in
+            var list: [(cost: Double, facility: Int32)] = []
+            var hint: Int?   // the previous unit's nearest: neighbours share theirs
+            for i in range {
+                list.removeAll(keepingCapacity: true)
+                grid.forEach(near: demand[i], radius: maxCost) { j, d in list.append((d, Int32(j))) }
+                var beyond: (Int32, Double)?
+                if list.isEmpty, let (k, d) = tree.nearest(to: demand[i], hint: hint) {
+                    beyond = (Int32(k), d)
+                    hint = k
                 }
-                if !found, let (j, d) = grid.nearest(to: p) { pairs.append((i, j, d)) }
+                part.append(&list, beyond: beyond)
             }
-            store.put(k, pairs)
         }
-        let pairs = (0..<chunks).flatMap { store.take($0) }
-        return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
+        return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, parts: parts)
     }
 
     /// The (facility, cost) pairs of demand i.
@@ -100,7 +161,7 @@ public struct ReachTable: Sendable {
     public func reach(_ i: Int) -> Range<Int> { start[i]..<start[i + 1] }
 }
 
-/// A uniform grid over points for radius and nearest queries in a projected CRS.
+/// A uniform grid over points for radius queries in a projected CRS.
 struct PointGrid {
     let points: [Position]
     let cell: Double
@@ -156,28 +217,69 @@ struct PointGrid {
             }
         }
     }
+}
 
-    /// The nearest point (lowest index among equals), by rings of cells.
-    func nearest(to p: Position) -> (Int, Double)? {
+/// A balanced 2-d tree over points for nearest queries. Far from every facility a grid sized
+/// for the service radius would scan thousands of empty cells; the tree needs O(log n) steps.
+struct PointTree {
+    let points: [Position]
+    /// Point indices; the node of `lo ..< hi` is at `(lo + hi) / 2`, splitting on x at even
+    /// depths and y at odd ones, with the lower half before it and the upper half after.
+    private let order: [Int32]
+
+    init(_ points: [Position]) {
+        self.points = points
+        var order = (0..<Int32(points.count)).map { $0 }
+        func build(_ lo: Int, _ hi: Int, _ axis: Int) {
+            guard hi - lo > 1 else { return }
+            order[lo..<hi].sort { axis == 0 ? points[Int($0)].x < points[Int($1)].x : points[Int($0)].y < points[Int($1)].y }
+            let mid = (lo + hi) / 2
+            build(lo, mid, 1 - axis)
+            build(mid + 1, hi, 1 - axis)
+        }
+        build(0, order.count, 0)
+        self.order = order
+    }
+
+    /// The nearest point to p (lowest index among equals), nil when there are none. `hint`, a
+    /// point likely to be near (a neighbouring unit's nearest), only speeds up the search.
+    func nearest(to p: Position, hint: Int? = nil) -> (Int, Double)? {
         guard !points.isEmpty else { return nil }
-        let pc = Int(((p.x - x0) / cell).rounded(.down)), pr = Int(((p.y - y0) / cell).rounded(.down))
-        var best: (Int, Double)?
-        var ring = 0
-        while true {
-            // Points in ring k are at least (k - 1) cells away from p's cell edge.
-            if let b = best, Double(ring - 1) * cell > b.1 { return b }
-            if ring > max(cols, rows) + abs(pc) + abs(pr) + 1 { return best }
-            for r in (pr - ring)...(pr + ring) where r >= 0 && r < rows {
-                for c in (pc - ring)...(pc + ring) where c >= 0 && c < cols {
-                    guard max(abs(r - pr), abs(c - pc)) == ring else { continue }
-                    let g = r * cols + c
-                    for m in start[g]..<start[g + 1] {
-                        let k = members[m], d = Self.distance(p, points[k])
-                        if best == nil || d < best!.1 || (d == best!.1 && k < best!.0) { best = (k, d) }
+        var bestK = -1, bestD = Double.infinity
+        if let h = hint {
+            bestK = h
+            bestD = PointGrid.distance(p, points[h])
+        }
+        // Depth-first with an explicit stack of (lo, hi, axis, least distance along the split).
+        // A subtree is searched unless it lies farther than the best so far; ties are searched.
+        withUnsafeTemporaryAllocation(of: (Int, Int, Int, Double).self, capacity: 130) { stack in
+            stack[0] = (0, order.count, 0, 0)
+            var top = 1
+            while top > 0 {
+                top -= 1
+                var (lo, hi, axis, bound) = stack[top]
+                guard bound <= bestD else { continue }
+                while lo < hi {
+                    let mid = (lo + hi) / 2, k = Int(order[mid]), q = points[k]
+                    let d = PointGrid.distance(p, q)
+                    if d < bestD || (d == bestD && k < bestK) {
+                        bestK = k
+                        bestD = d
                     }
+                    let diff = axis == 0 ? p.x - q.x : p.y - q.y
+                    if diff < 0 {
+                        stack[top] = (mid + 1, hi, 1 - axis, -diff)
+                        hi = mid
+                    } else {
+                        stack[top] = (lo, mid, 1 - axis, diff)
+                        lo = mid + 1
+                    }
+                    top += 1
+                    axis = 1 - axis
+                    bound = 0
                 }
             }
-            ring += 1
         }
+        return (bestK, bestD)
     }
 }

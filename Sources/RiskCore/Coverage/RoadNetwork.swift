@@ -64,9 +64,9 @@ public struct RoadNetwork: Sendable {
     /// The node each point joins and the cost of the step to it.
     public func snap(_ points: [Position]) -> [(node: Int, cost: Double)] {
         guard !nodes.isEmpty else { return points.map { _ in (-1, .infinity) } }
-        let grid = PointGrid(nodes, cell: 500)
+        let tree = PointTree(nodes)
         return points.map { p in
-            let (n, d) = grid.nearest(to: p)!
+            let (n, d) = tree.nearest(to: p)!
             return (n, cost == .length ? d : d / 1000 / accessSpeed * 60)
         }
     }
