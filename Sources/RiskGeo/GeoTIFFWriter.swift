@@ -40,11 +40,35 @@ public struct RasterWriteOptions: Sendable {
 public enum GeoTIFFWriter {
     public static func write<S: BinaryFloatingPoint & Sendable>(_ buffer: RasterBuffer<S>, grid: GridSpec, to path: String,
                                                               options: RasterWriteOptions) throws(GeoError) {
-        let fail = { (op: String) in { (msg: String) in GeoError.writeFailed(path: path, operation: op, reason: msg) } }
         guard buffer.width == grid.width, buffer.height == grid.height else {
             throw GeoError.writeFailed(path: path, operation: "write GeoTIFF",
                                        reason: "buffer is \(buffer.width)×\(buffer.height), grid is \(grid.width)×\(grid.height)")
         }
+        let stream = try GeoTIFFStream(path: path, grid: grid, options: options)
+        try stream.write(buffer.values, window: Window(colOff: 0, rowOff: 0, width: grid.width, height: grid.height))
+        try stream.finish()
+    }
+}
+
+/// A single-band GeoTIFF written window by window, so a raster larger than memory can be
+/// produced tile by tile. It is created under a temporary name and renamed by `finish()`; a
+/// stream dropped without `finish()` removes its temporary file. Windows should be written in
+/// a fixed order: GDAL lays out compressed blocks in the order they are flushed, so the file's
+/// bytes follow the write order.
+public final class GeoTIFFStream {
+    public let path: String
+    let grid: GridSpec
+    let options: RasterWriteOptions
+    private let tmp: String
+    private let stage: String
+    private var ds: GDALDatasetH?
+    private let band: GDALRasterBandH?
+
+    public init(path: String, grid: GridSpec, options: RasterWriteOptions) throws(GeoError) {
+        self.path = path
+        self.grid = grid
+        self.options = options
+        let fail = { (op: String) in { (msg: String) in GeoError.writeFailed(path: path, operation: op, reason: msg) } }
         guard let crs = grid.crs else { throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "the grid has no CRS") }
         let isFloat = [.float32, .float64].contains(options.dataType)
         guard isFloat || [.byte, .int16, .uint16, .int32].contains(options.dataType) else {
@@ -54,62 +78,91 @@ public enum GeoTIFFWriter {
             throw GeoError.writeFailed(path: path, operation: "write GeoTIFF", reason: "an integer output needs a numeric nodata value")
         }
         let srs = try SpatialReference(crs)
-        let tmp = temporaryPath(for: path)
-        defer { unlinkIfPresent(tmp) }
-
+        let tmp = temporaryPath(for: path), stage = options.layout == .cog ? tmp + ".stage.tif" : tmp
+        self.tmp = tmp
+        self.stage = stage
         let gtiff = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("GTiff") }
-        let isCOG = options.layout == .cog
-        let stage = isCOG ? tmp + ".stage.tif" : tmp
-        defer { if isCOG { unlinkIfPresent(stage) } }
-        let createOptions = CStringList(options: isCOG ? [] : [
+        let createOptions = CStringList(options: options.layout == .cog ? [] : [
             ("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"),
             ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"), ("BIGTIFF", "IF_SAFER"),
         ])
+        let ds = try GDALCall.check(fail("create")) {
+            GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), 1, options.dataType.gdal, createOptions.pointer)
+        }
+        self.ds = ds
+        band = GDALGetRasterBand(ds, 1)
         do {
-            let ds = try GDALCall.check(fail("create")) {
-                GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), 1, options.dataType.gdal, createOptions.pointer)
-            }
-            defer { GDALClose(ds) }
             var coeffs = grid.transform.gdalCoefficients
             try GDALCall.checkErr(fail("set geotransform")) { GDALSetGeoTransform(ds, &coeffs) }
             try GDALCall.checkErr(fail("set CRS")) { GDALSetSpatialRef(ds, srs.handle) }
             for (k, v) in options.metadata.sorted(by: { $0.key < $1.key }) {
                 try GDALCall.checkErr(fail("set metadata \(k)")) { GDALSetMetadataItem(ds, k, v, nil) }
             }
-            let band = GDALGetRasterBand(ds, 1)
             try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
             try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, options.units) }
             if !options.bandDescription.isEmpty { GDALSetDescription(band, options.bandDescription) }
-            // Written from the buffer's own precision; copied only when NaN must become a number.
-            var staged = buffer
-            if !options.nodata.isNaN {
-                let nd = S(options.nodata)
-                for i in staged.values.indices where staged.values[i].isNaN { staged.values[i] = nd }
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    deinit { discard() }
+
+    private func discard() {
+        if let ds { GDALClose(ds) }
+        ds = nil
+        unlinkIfPresent(stage)
+        unlinkIfPresent(tmp)
+    }
+
+    /// Writes `values` (row-major, the window's size) into the window; NaN becomes the nodata
+    /// value of an integer output.
+    public func write<S: BinaryFloatingPoint & Sendable>(_ values: [S], window w: Window) throws(GeoError) {
+        precondition(values.count == w.cellCount, "values do not match the window")
+        guard ds != nil else { throw GeoError.writeFailed(path: path, operation: "write pixels", reason: "the stream is finished") }
+        guard w.cellCount > 0 else { return }
+        var staged = values
+        if !options.nodata.isNaN {
+            let nd = S(options.nodata)
+            for i in staged.indices where staged[i].isNaN { staged[i] = nd }
+        }
+        let bufferType = MemoryLayout<S>.size == 4 ? GDT_Float32 : GDT_Float64
+        let band = band
+        try GDALCall.checkErr({ GeoError.writeFailed(path: path, operation: "write pixels", reason: $0) }) {
+            staged.withUnsafeMutableBufferPointer { p in
+                GDALRasterIO(band, GF_Write, Int32(w.colOff), Int32(w.rowOff), Int32(w.width), Int32(w.height), p.baseAddress,
+                             Int32(w.width), Int32(w.height), bufferType, 0, 0)
             }
-            let bufferType = MemoryLayout<S>.size == 4 ? GDT_Float32 : GDT_Float64
-            try GDALCall.checkErr(fail("write pixels")) {
-                staged.withUnsafeMutableBufferPointer { p in
-                    GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), p.baseAddress,
-                                 Int32(grid.width), Int32(grid.height), bufferType, 0, 0)
-                }
-            }
+        }
+    }
+
+    /// Flushes, closes and renames the file into place (through the COG driver for that layout).
+    public func finish() throws(GeoError) {
+        let fail = { [path] (op: String) in { (msg: String) in GeoError.writeFailed(path: path, operation: op, reason: msg) } }
+        guard let ds else { throw GeoError.writeFailed(path: path, operation: "finish", reason: "the stream is finished") }
+        do throws(GeoError) {
             try GDALCall.checkState(fail("flush")) { GDALFlushCache(ds) }
-        }
-        if isCOG {
-            let cog = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("COG") }
-            let src = try GDALCall.check(fail("reopen staged raster")) { GDALOpen(stage, GA_ReadOnly) }
-            defer { GDALClose(src) }
-            let copyOptions = CStringList(options: [
-                ("COMPRESS", options.compression), ("PREDICTOR", "YES"), ("BLOCKSIZE", "256"),
-                ("BIGTIFF", "IF_SAFER"), ("OVERVIEWS", "AUTO"),
-            ])
-            let out = try GDALCall.check(fail("write COG")) {
-                GDALCreateCopy(cog, tmp, src, 0, copyOptions.pointer, nil, nil)
+            GDALClose(ds)
+            self.ds = nil
+            if options.layout == .cog {
+                let cog = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("COG") }
+                let src = try GDALCall.check(fail("reopen staged raster")) { GDALOpen(stage, GA_ReadOnly) }
+                defer { GDALClose(src) }
+                let copyOptions = CStringList(options: [
+                    ("COMPRESS", options.compression), ("PREDICTOR", "YES"), ("BLOCKSIZE", "256"),
+                    ("BIGTIFF", "IF_SAFER"), ("OVERVIEWS", "AUTO"),
+                ])
+                let out = try GDALCall.check(fail("write COG")) { GDALCreateCopy(cog, tmp, src, 0, copyOptions.pointer, nil, nil) }
+                try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
+                unlinkIfPresent(stage)
             }
-            try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
-        }
-        guard rename(tmp, path) == 0 else {
-            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
+            guard rename(tmp, path) == 0 else {
+                throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            discard()
+            throw error
         }
     }
 }

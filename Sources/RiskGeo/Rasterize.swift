@@ -81,15 +81,40 @@ public enum Rasterize {
                              Int32(grid.width), Int32(grid.height), GDT_Float64, 0, 0)
             }
         }
+        return try polygonize(band: band, mask: maskBand, crs: gridCRS, fail: fail)
+    }
+
+    /// One MultiPolygon per positive value of band 1 of the raster at `path` (a level GeoTIFF
+    /// with nodata 0), read by GDAL from the file, so the raster need not be in memory.
+    public static func dissolved(bandOf path: String) throws(GeoError) -> [Int: Geometry] {
+        let fail = { (msg: String) in GeoError.readFailed(path: path, operation: "polygonize", reason: msg) }
+        let ds = try GDALCall.check(fail) { GDALOpen(path, GA_ReadOnly) }
+        defer { GDALClose(ds) }
+        let band = GDALGetRasterBand(ds, 1)
+        guard let wkt = GDALGetProjectionRef(ds).map({ String(cString: $0) }), !wkt.isEmpty else { throw GeoError.missingCRS(path: path) }
+        var byValue: [Int: [Polygon]] = [:]
+        for (value, g) in try polygonize(band: band, mask: GDALGetMaskBand(band), crs: CRS(wkt: wkt), fail: fail) where value > 0 {
+            switch g {
+            case .polygon(let p): byValue[value, default: []].append(p)
+            case .multiPolygon(let ps): byValue[value, default: []].append(contentsOf: ps)
+            default: continue
+            }
+        }
+        return byValue.mapValues { .multiPolygon($0) }
+    }
+
+    /// GDALPolygonize (4-connected) of `band` where `mask` is non-zero, into (value, polygon).
+    static func polygonize(band: GDALRasterBandH?, mask: GDALRasterBandH?, crs: CRS,
+                           fail: @escaping (String) -> GeoError) throws(GeoError) -> [(value: Int, geometry: Geometry)] {
         let drv = try GDALCall.check(fail) { GDALGetDriverByName("Memory") }
         let ds = try GDALCall.check(fail) { GDALCreate(drv, "", 0, 0, 0, GDT_Unknown, nil) }
         defer { GDALClose(ds) }
-        let srs = try SpatialReference(gridCRS)
+        let srs = try SpatialReference(crs)
         let layer = try GDALCall.check(fail) { GDALDatasetCreateLayer(ds, "zones", srs.handle, wkbPolygon, nil) }
         let field = OGR_Fld_Create("v", OFTInteger)
         defer { OGR_Fld_Destroy(field) }
         _ = OGR_L_CreateField(layer, field, 1)
-        try GDALCall.checkErr(fail) { GDALPolygonize(band, maskBand, layer, 0, nil, nil, nil) }
+        try GDALCall.checkErr(fail) { GDALPolygonize(band, mask, layer, 0, nil, nil, nil) }
         var out: [(Int, Geometry)] = []
         OGR_L_ResetReading(layer)
         while let f = OGR_L_GetNextFeature(layer) {

@@ -129,6 +129,16 @@ public final class VectorLayer {
         return Bounds(minX: env.MinX, minY: env.MinY, maxX: env.MaxX, maxY: env.MaxY)
     }
 
+    /// Restricts reading to features whose envelope meets `bounds` (in the layer's CRS), using
+    /// the layer's spatial index where it has one; nil reads every feature again.
+    public func setSpatialFilter(_ bounds: Bounds?) {
+        if let b = bounds {
+            OGR_L_SetSpatialFilterRect(handle, b.minX, b.minY, b.maxX, b.maxY)
+        } else {
+            OGR_L_SetSpatialFilter(handle, nil)
+        }
+    }
+
     /// Calls `body` with every feature in layer order.
     ///
     /// - Throws: `GeoError.readFailed` when GDAL fails mid-layer, `GeoError.invalidData` for a

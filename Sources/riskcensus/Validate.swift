@@ -32,9 +32,17 @@ struct Validate: ParsableCommand {
     }
 }
 
-/// `riskcensus run MANIFEST --out DIR [--threads N]`.
+/// `riskcensus run MANIFEST --out DIR [--threads N] [--fresh] [--quiet] [--shard i/N]`.
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate and run a census, writing maps, tables and provenance to --out.")
+    static let configuration = CommandConfiguration(
+        abstract: "Validate and run a census, writing maps, tables and provenance to --out.",
+        discussion: """
+        The run keeps a catalog (catalog.sqlite) and per-tile results (tiles/) in --out: running the \
+        same command again resumes a killed run, skipping finished tiles and recomputing what a \
+        changed input or manifest affects. With --shard i/N (or inside a Slurm job array or a \
+        Kubernetes Indexed Job) it runs only pass 1 of its share of the tiles; riskcensus merge \
+        finishes the run.
+        """)
 
     @Argument(help: "The census manifest (YAML).")
     var manifest: String
@@ -42,8 +50,20 @@ struct Run: ParsableCommand {
     @Option(help: "Output folder (created if missing).")
     var out: String
 
-    @Option(help: "Worker threads for the kernel (default: all cores).")
+    @Option(help: "Tiles processed at once (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Forget the catalog and tiles in --out and start over.")
+    var fresh = false
+
+    @Flag(help: "No progress lines or bar, only errors and the final line.")
+    var quiet = false
+
+    @Option(help: "Run pass 1 for shard i of N only (0-based), e.g. 0/3.")
+    var shard: String?
+
+    @Option(help: "The number of shards when it comes from the environment without a count (Kubernetes JOB_COMPLETION_INDEX).")
+    var shards: Int?
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -51,10 +71,58 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let census = try Census(manifestPath: manifest)
-        print(Validate.describe(census.plan))
-        let result = try census.run(outputDirectory: out, threads: threads) { message in
-            FileHandle.standardError.write(Data(("[riskcensus] " + message + "\n").utf8))
+        let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
+        if !quiet { print(Validate.describe(census.plan)) }
+        let progress = ProgressReporter(quiet: quiet)
+        let result = try census.run(outputDirectory: out, options: RunOptions(threads: threads, fresh: fresh, shard: chosen),
+                                    events: progress.report)
+        progress.end()
+        if let chosen {
+            print("shard \(chosen): pass 1 done; outputs in \(out) (merge the shard folders with riskcensus merge)")
+        } else {
+            print("done: \(result.cellsWithData) cells with data, \(result.cellsUnknown) unknown; outputs in \(result.outputDirectory)")
         }
+    }
+}
+
+/// `riskcensus merge MANIFEST OUT SHARD_DIR...`.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Combine the folders of sharded runs (run --shard i/N) and finish the census in OUT.")
+
+    @Argument(help: "The census manifest the shards ran.")
+    var manifest: String
+
+    @Argument(help: "Output folder of the merged run.")
+    var out: String
+
+    @Argument(help: "The shards' output folders.")
+    var shardDirs: [String]
+
+    @Option(help: "Tiles processed at once (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress lines or bar.")
+    var quiet = false
+
+    func run() throws {
+        let census = try Census(manifestPath: manifest)
+        let progress = ProgressReporter(quiet: quiet)
+        let result = try census.merge(shards: shardDirs, into: out, options: RunOptions(threads: threads), events: progress.report)
+        progress.end()
         print("done: \(result.cellsWithData) cells with data, \(result.cellsUnknown) unknown; outputs in \(result.outputDirectory)")
+    }
+}
+
+/// `riskcensus status DIR`.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the progress, failures and timings of the census batch in an output folder, running or finished.")
+
+    @Argument(help: "The run's output folder.")
+    var dir: String
+
+    func run() throws {
+        print(try RunStatus(folder: dir))
     }
 }

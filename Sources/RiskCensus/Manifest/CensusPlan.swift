@@ -115,7 +115,7 @@ public struct CensusPlan: Sendable {
         guard m.grid.cellSize > 0, m.grid.cellSize.isFinite else { throw bad("grid.cell_size", "must be a positive number of metres") }
         let gridCRS: CRS
         do { gridCRS = try CRS.parse(m.grid.crs) } catch { throw bad("grid.crs", "unknown CRS \"\(m.grid.crs)\": \(error.description)") }
-        let tileSize = m.grid.tileSize ?? 256
+        let tileSize = m.grid.tileSize ?? 512
         guard (16...4096).contains(tileSize) else { throw bad("grid.tile_size", "must be 16…4096 cells") }
 
         // Region.

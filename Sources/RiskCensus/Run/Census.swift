@@ -17,12 +17,30 @@ public struct Census: Sendable {
         plan = try CensusPlan.make(manifestPath: manifestPath, baseDirectory: baseDirectory)
     }
 
-    /// Runs the census and writes every output into `outputDirectory`.
-    public func run(outputDirectory: String, threads: Int = 1, progress: (String) -> Void = { _ in }) throws(CensusError) -> CensusResult {
+    /// Runs the census and writes every output into `outputDirectory`, resuming from the
+    /// catalog and tile store a killed run left there.
+    public func run(outputDirectory: String, threads: Int = 1,
+                    progress: @escaping @Sendable (String) -> Void = { _ in }) throws(CensusError) -> CensusResult {
+        try run(outputDirectory: outputDirectory, options: RunOptions(threads: threads)) { event in
+            if case .message(let m) = event { progress(m) }
+        }
+    }
+
+    /// Runs the census (or, with `options.shard`, its share of pass 1) into `outputDirectory`.
+    public func run(outputDirectory: String, options: RunOptions,
+                    events: @escaping @Sendable (RunEvent) -> Void) throws(CensusError) -> CensusResult {
         try CensusError.mapping {
-            try withoutActuallyEscaping(progress) { p in
-                try CensusRunner(plan: plan, out: outputDirectory, threads: max(1, threads), progress: p).run()
-            }
+            try CensusRunner(plan: plan, out: outputDirectory, options: options, events: events).run()
+        }
+    }
+
+    /// Combines shard folders made by `run` with `--shard` into `outputDirectory` and finishes
+    /// the run there: the shards' pass-1 tiles are taken over (checked against their checksums
+    /// and keys), any tile no shard finished is computed, then pass 2 and the outputs.
+    public func merge(shards: [String], into outputDirectory: String, options: RunOptions,
+                      events: @escaping @Sendable (RunEvent) -> Void) throws(CensusError) -> CensusResult {
+        try CensusError.mapping {
+            try CensusRunner(plan: plan, out: outputDirectory, options: options, events: events).merge(shards)
         }
     }
 }

@@ -2,13 +2,16 @@ import Foundation
 import RiskCore
 import RiskGeo
 
-/// The census flow of DESIGN.md: region zones and vector exposure on the grid, pass 1 per tile,
-/// global statistics, pass 2, classification, summaries and outputs.
+/// The census flow of DESIGN.md as a batch of tile jobs: pass 1 per tile (an exposure part and
+/// one part per hazard), region-wide statistics, the coverage step, pass 2 per tile,
+/// classification, then the outputs streamed tile by tile. Each job's result goes to the tile
+/// store and its state to the run catalog, so a killed run resumes where it stopped, a changed
+/// input recomputes what depends on it, and a shard runs only its share of pass 1.
 struct CensusRunner {
     let plan: CensusPlan
     let out: String
-    let threads: Int
-    let progress: (String) -> Void
+    let options: RunOptions
+    let events: @Sendable (RunEvent) -> Void
 
     struct Zone {
         var name: String
@@ -16,86 +19,73 @@ struct CensusRunner {
         var geometry: Geometry?
     }
 
-    /// Full-grid results of pass 1 and pass 2.
-    struct Fields {
-        var zone: [Int32]
-        var population: [Float]
-        var gdp: [Float]
-        var capacity: [Float]?
-        var components: CensusKernel.Components
-        var index: [Float] = []
-        var perHazard: [[Float]] = []
-        var level: [UInt8] = []
+    /// The run's shared state: catalog (one SQLite connection, used under a lock), tile store,
+    /// keys, the run id.
+    final class Batch: @unchecked Sendable {
+        let catalog: RunCatalog
+        let store: TileStore
+        let keys: JobKeys
+        let run: Int64
+        private let lock = NSLock()
+
+        init(catalog: RunCatalog, store: TileStore, keys: JobKeys, run: Int64) {
+            self.catalog = catalog
+            self.store = store
+            self.keys = keys
+            self.run = run
+        }
+
+        func with<T>(_ body: (RunCatalog) throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(catalog)
+        }
     }
 
-    func run() throws -> CensusResult {
-        let started = Date()
-        var timings: [(String, Double)] = []
-        func lap(_ name: String, _ since: inout Date) {
-            timings.append((name, Date().timeIntervalSince(since)))
-            since = Date()
+    static let catalogName = "catalog.sqlite"
+
+    func message(_ s: String) { events(.message(s)) }
+
+    // MARK: Setup
+
+    /// Locks the folder, opens (or, with `fresh`, recreates) the catalog and the tile store,
+    /// checksums the inputs and starts a run record.
+    func open() throws -> (RunLock, Batch) {
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw CensusError.run("\(out): cannot create the output folder: \(error.localizedDescription)")
         }
-        var clock = Date()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let grid = plan.grid
-        progress("plan: grid \(grid.width) × \(grid.height) cells of \(grid.transform.pixelWidth) m in \(grid.crs?.description ?? "?"), \(plan.tiles.count) tiles, \(plan.hazards.count) hazards, \(plan.classes.count) exposure classes")
-
-        let (zones, regionCRS) = try readZones()
-        // A cell belongs to the unit containing its centre; cells on the region's outer edge whose
-        // centre falls outside join the unit they touch, so no exposure is lost at the boundary.
-        let shapes = zones.map { $0.geometry ?? .collection([]) }, ids = zones.indices.map { Double($0 + 1) }
-        let byCentre = try Rasterize.burn(shapes, values: ids, crs: regionCRS, onto: grid, fill: 0)
-        let touched = try Rasterize.burn(shapes, values: ids, crs: regionCRS, onto: grid, allTouched: true, fill: 0)
-        let zone = zip(byCentre.values, touched.values).map { c, t in Int32(c > 0 ? c : (t > 0 ? t : 0)) }
-        let vectorValues = try vectorExposure()
-        lap("zones and vector exposure", &clock)
-
-        var fields = try passOne(zone: zone, vectorValues: vectorValues)
-        lap("pass 1", &clock)
-        var fire: FireCoverage.Result?
-        if plan.coverage != nil {
-            let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
-            if let capacity = c.capacity {
-                fields.capacity = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
-            }
-            let total = c.output.demand.weights.reduce(0, +)
-            let covered = zip(c.output.demand.weights, c.output.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
-            progress(String(format: "coverage: %.1f %% of the population within reach of a shelter, %.0f served by the exact assignment%@",
-                            total > 0 ? 100 * covered / total : 0, c.output.assignment.totalServed,
-                            c.output.fire.map { String(format: "; fire response covers %.1f %% of the built-up area", 100 * $0.coverageRate) } ?? ""))
-            fire = c.output.fire
-            lap("coverage", &clock)
+        let lock = try RunLock(out: out)
+        let catalogPath = (out as NSString).appendingPathComponent(Self.catalogName)
+        if options.fresh {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalogPath + suffix) }
+            try? FileManager.default.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
         }
-        let parameters = normalization(fields)
-        let kernel = makeKernel()
-        fields.index = [Float](repeating: .nan, count: grid.cellCount)
-        fields.perHazard = Array(repeating: fields.index, count: plan.hazards.count)
-        kernel.pass2(population: fields.population, components: fields.components, capacity: fields.capacity,
-                     parameters: parameters, index: &fields.index, perHazard: &fields.perHazard, threads: threads)
-        for i in fields.index.indices where zone[i] == 0 { fields.index[i] = .nan }
-        var known: [Double] = []
-        for i in fields.index.indices where zone[i] != 0 && !fields.index[i].isNaN { known.append(Double(fields.index[i])) }
-        let breaks = Classification.breaks(known, method: plan.classification)
-        fields.level = fields.index.map { Classification.level(Double($0), breaks: breaks.breaks) }
-        progress("pass 2: index normalised and combined, \(known.count) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
-        lap("pass 2 and classification", &clock)
-
-        let districts = summarize(fields, zones: zones)
-        var writer = OutputWriter(plan: plan, out: out, grid: grid, fields: fields, zones: zones, regionCRS: regionCRS,
-                                  districts: districts, breaks: breaks)
-        writer.fireCoverage = fire
-        try writer.writeAll()
-        lap("outputs", &clock)
-        let unknown = zone.indices.filter { zone[$0] != 0 && fields.index[$0].isNaN }.count
-        let withData = known.count
-        try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),
-                                   threads: threads, cells: (grid.cellCount, withData, unknown))
-        progress("outputs: \(writer.files.count) files in \(out)")
-        return CensusResult(outputDirectory: out, files: writer.files, districts: districts, breaks: breaks.breaks,
-                            cellsTotal: grid.cellCount, cellsWithData: withData, cellsUnknown: unknown)
+        let catalog: RunCatalog
+        do {
+            catalog = try RunCatalog(path: catalogPath)
+        } catch {
+            throw CensusError.run("\(error)")
+        }
+        let store = try TileStore(out: out)
+        var checksums: [String: String] = [:]
+        var stamps: [(String, Int64, Double)] = []
+        for f in Set(plan.inputs).sorted() {
+            let a = try FileManager.default.attributesOfItem(atPath: f)
+            let size = (a[.size] as? NSNumber)?.int64Value ?? 0
+            let mtime = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            checksums[f] = try catalog.knownChecksum(path: f, size: size, mtime: mtime) ?? AtomicFile.sha256(of: f)
+            stamps.append((f, size, mtime))
+        }
+        let keys = try JobKeys(plan: plan, checksums: checksums)
+        let run = try catalog.beginRun(manifestSHA256: checksums[plan.manifestPath] ?? "", threads: options.threads,
+                                       shard: options.shard?.description, tiles: plan.tiles.count, cells: plan.grid.cellCount)
+        try catalog.database.transaction {
+            for (f, size, mtime) in stamps { try catalog.recordInput(run: run, path: f, size: size, mtime: mtime, sha256: checksums[f]!) }
+        }
+        return (lock, Batch(catalog: catalog, store: store, keys: keys, run: run))
     }
-
-    // MARK: Region and vector exposure
 
     func readZones() throws -> ([Zone], CRS) {
         let layer = try VectorDataset(path: plan.regionPath).layer(named: plan.manifest.region.layerName)
@@ -109,214 +99,366 @@ struct CensusRunner {
         return (zones, crs)
     }
 
-    /// Values per exposure class that come from vector layers, on the full grid (currency).
-    func vectorExposure() throws -> [Int: [Double]] {
-        var result: [Int: [Double]] = [:]
-        let grid = plan.grid
-        let gridCRS = grid.crs!
-        let infra = plan.manifest.exposure.infrastructure ?? []
-        var buildingsByClass: [String: Int] = [:]
-        for (k, c) in plan.classes.enumerated() {
-            switch c.source {
-            case .buildingVector(let name, _): buildingsByClass[name] = k
-            case .lines(let i), .points(let i):
-                let spec = infra[i]
-                let layer = try VectorDataset(path: resolve(spec.path, base: plan.base)).layer(named: spec.layer)
-                let t = try CoordinateTransformer(from: try layer.requireCRS(), to: gridCRS)
-                var values = [Double](repeating: 0, count: grid.cellCount)
-                try layer.forEachFeature { (f: Feature) throws(GeoError) in
-                    guard let g = f.geometry else { return }
-                    let projected = try t.transform(g)
-                    if spec.kind == "lines" {
-                        let costPerKm = try number(f, spec.costPerKmField, spec.costPerKm, spec.path)
-                        let lines: [[Position]]
-                        switch projected {
-                        case .lineString(let l): lines = [l]
-                        case .multiLineString(let ls): lines = ls
-                        default: throw GeoError.invalidData(path: spec.path, location: "feature \(f.id ?? -1)", reason: "expected a line, found \(projected.typeName)")
-                        }
-                        for l in lines { LineLength.accumulate(l, weight: costPerKm / 1000, grid: grid, into: &values) }
-                    } else {
-                        let value = try number(f, spec.valueField, spec.value, spec.path)
-                        for p in projected.positions.prefix(1) {
-                            if let cell = grid.cell(containing: p.x, p.y) { values[cell.row * grid.width + cell.col] += value }
-                        }
-                    }
-                }
-                result[k] = values
-            case .buildingBand: break
-            }
+    // MARK: Run
+
+    func run() throws -> CensusResult {
+        let started = Date()
+        let (lock, batch) = try open()
+        defer { withExtendedLifetime(lock) {} }
+        do {
+            let result = try work(batch, started: started)
+            try batch.with { try $0.finishRun(batch.run, status: result == nil ? "shard done" : "ok") }
+            return result ?? CensusResult(outputDirectory: out, files: [], districts: [], breaks: [], cellsTotal: plan.grid.cellCount,
+                                          cellsWithData: 0, cellsUnknown: 0)
+        } catch {
+            try? batch.with { try $0.finishRun(batch.run, status: "failed", message: "\(error)") }
+            throw error
         }
-        if let v = plan.manifest.exposure.buildings.vector {
-            let path = resolve(v.path, base: plan.base)
-            let layer = try VectorDataset(path: path).layer(named: v.layer)
-            let t = try CoordinateTransformer(from: try layer.requireCRS(), to: gridCRS)
-            let geos = GeosContext()
-            var values = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: plan.classes.count)
-            let cost = Dictionary(uniqueKeysWithValues: plan.manifest.exposure.buildings.classes.map { ($0.name, $0.costPerM2) })
-            try layer.forEachFeature { (f: Feature) throws(GeoError) in
-                guard let g = f.geometry else { return }
-                guard let cls = f.attributes[v.classField]?.stringValue, let k = buildingsByClass[cls], let c = cost[cls] else {
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(v.classField)",
-                                               reason: "structure class \"\(f.attributes[v.classField]?.stringValue ?? "null")\" is not a class of the manifest")
-                }
-                guard let area = f.attributes[v.areaField]?.doubleValue, area >= 0 else {
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(v.areaField)", reason: "floor area must be a number ≥ 0")
-                }
-                let projected = try t.transform(g)
-                switch projected {
-                case .point(let p):
-                    if let cell = grid.cell(containing: p.x, p.y) { values[k][cell.row * grid.width + cell.col] += area * c }
-                case .polygon, .multiPolygon:
-                    try Footprint.spread(projected, amount: area * c, grid: grid, geos: geos, into: &values[k])
-                default:
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1)", reason: "expected a point or a footprint polygon")
-                }
-            }
-            for (_, k) in buildingsByClass { result[k] = values[k] }
-        }
-        return result
     }
 
-    private func number(_ f: Feature, _ field: String?, _ constant: Double?, _ path: String) throws(GeoError) -> Double {
-        if let field {
-            guard let v = f.attributes[field]?.doubleValue, v.isFinite, v >= 0 else {
-                throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(field)", reason: "expected a number ≥ 0")
+    /// Takes over the finished pass-1 tiles of shard folders, then runs the rest of the census.
+    func merge(_ shards: [String]) throws -> CensusResult {
+        guard options.shard == nil else { throw CensusError.run("merge runs the whole census; it takes no --shard") }
+        let started = Date()
+        let (lock, batch) = try open()
+        defer { withExtendedLifetime(lock) {} }
+        do {
+            var taken = 0, stale = 0
+            for dir in shards {
+                let catalogPath = (dir as NSString).appendingPathComponent(Self.catalogName)
+                guard FileManager.default.fileExists(atPath: catalogPath) else {
+                    throw CensusError.run("\(dir): no \(Self.catalogName); not the output folder of a riskcensus run --shard")
+                }
+                let shardLock = try RunLock(out: dir)   // refuses while the shard is still running
+                defer { withExtendedLifetime(shardLock) {} }
+                let source: RunCatalog
+                do { source = try RunCatalog(path: catalogPath) } catch { throw CensusError.run("\(error)") }
+                let shardStore = try TileStore(out: dir)
+                for r in try source.tiles(pass: 1) where r.state == .done && r.tile < plan.tiles.count {
+                    let w = plan.tiles[r.tile]
+                    let file: String, key: String
+                    if r.part == "exposure" {
+                        (file, key) = (TileWork.exposureFile(r.tile), batch.keys.exposure(w))
+                    } else if let k = plan.hazards.firstIndex(where: { "hazard:" + $0.id == r.part }) {
+                        (file, key) = (TileWork.hazardFile(r.tile, plan.hazards[k].id), batch.keys.hazard(k, w))
+                    } else { continue }
+                    guard r.key == key, let sha = r.sha256, shardStore.checksum(file) == sha else {
+                        stale += 1
+                        continue
+                    }
+                    if let mine = try batch.catalog.tile(r.tile, part: r.part), mine.state == .done, mine.key == key,
+                       batch.store.checksum(file) == sha { continue }
+                    let data = try Data(contentsOf: URL(fileURLWithPath: shardStore.path(file)))
+                    try AtomicFile.write(chunks: [Array(data)], to: batch.store.path(file))
+                    try batch.catalog.importDone(run: batch.run, record: r, from: dir)
+                    taken += 1
+                }
             }
-            return v
+            message("merge: \(taken) pass-1 tile parts taken from \(shards.count) shard folder(s)"
+                    + (stale > 0 ? ", \(stale) left out (made by another engine build, from other inputs or manifest, or damaged)" : ""))
+            let result = try work(batch, started: started)!
+            try batch.with { try $0.finishRun(batch.run, status: "ok") }
+            return result
+        } catch {
+            try? batch.with { try $0.finishRun(batch.run, status: "failed", message: "\(error)") }
+            throw error
         }
-        return constant ?? 0
+    }
+
+    /// The whole flow; nil for a shard, which stops after its pass-1 tiles.
+    private func work(_ batch: Batch, started: Date) throws -> CensusResult? {
+        var timings: [(String, Double)] = []
+        var clock = Date()
+        func lap(_ name: String) {
+            timings.append((name, Date().timeIntervalSince(clock)))
+            clock = Date()
+        }
+        let grid = plan.grid
+        message("plan: grid \(grid.width) × \(grid.height) cells of \(grid.transform.pixelWidth) m in \(grid.crs?.description ?? "?"), \(plan.tiles.count) tiles, \(plan.hazards.count) hazards, \(plan.classes.count) exposure classes"
+                + (options.shard.map { ", shard \($0)" } ?? ""))
+        let (zones, regionCRS) = try readZones()
+        let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
+        let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
+        let work = TileWork(plan: plan, zoneShapes: shapes, store: batch.store)
+
+        let mine = plan.tiles.indices.filter { options.shard == nil || $0 % options.shard!.count == options.shard!.index }
+        try passOne(mine, work: work, batch: batch)
+        lap("pass 1")
+        if let shard = options.shard {
+            message("shard \(shard): pass 1 done for \(mine.count) of \(plan.tiles.count) tiles; finish with riskcensus merge")
+            return nil
+        }
+
+        // Region-wide statistics from the tiles' ranges.
+        let records = try batch.with { try $0.tiles(pass: 1) }
+        var ranges: [String: (Double, Double)] = [:]
+        var partSHA: [Int: [String: String]] = [:]
+        for r in records {
+            partSHA[r.tile, default: [:]][r.part] = r.sha256
+            for item in (r.stats ?? "").split(separator: ";") where item != "empty" {
+                let kv = item.split(separator: "="), nums = kv[1].split(separator: ",").compactMap { Double($0) }
+                let name = r.part == "exposure" ? String(kv[0]) : r.part + "/" + kv[0]
+                let old = ranges[name] ?? (.infinity, -.infinity)
+                ranges[name] = (min(old.0, nums[0]), max(old.1, nums[1]))
+            }
+        }
+
+        // Coverage (a whole-region step) and the capacity layer.
+        var capacityFull: [Float]?
+        var capacitySource = plan.capacity != nil ? "raster" : "none"
+        var fireRate: Double?
+        if let job = plan.coverage {
+            let key = batch.keys.step("coverage", [try batch.keys.manifestText()])
+            if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
+               !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
+                capacityFull = plan.coverageCapacity ? try batch.store.read("coverage-capacity")["capacity"] : nil
+                fireRate = s.detail.flatMap { Double($0) }
+                message("coverage: up to date")
+            } else {
+                let zone = try fullZone(batch, partSHA)
+                let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
+                if let capacity = c.capacity {
+                    capacityFull = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
+                    try batch.store.write("coverage-capacity", [("capacity", capacityFull!)])
+                }
+                fireRate = c.output.fire?.coverageRate
+                let total = c.output.demand.weights.reduce(0, +)
+                let covered = zip(c.output.demand.weights, c.output.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+                message(String(format: "coverage: %.1f %% of the population within reach of a shelter, %.0f served by the exact assignment%@",
+                               total > 0 ? 100 * covered / total : 0, c.output.assignment.totalServed,
+                               c.output.fire.map { String(format: "; fire response covers %.1f %% of the built-up area", 100 * $0.coverageRate) } ?? ""))
+                try batch.with { try $0.setStep("coverage", key: key, state: "done", run: batch.run, detail: fireRate.map { "\($0)" }) }
+            }
+            if let capacityFull {
+                capacitySource = "coverage:" + key
+                var lo = Double.infinity, hi = -Double.infinity
+                for v in capacityFull where !v.isNaN { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
+                ranges["capacity"] = (lo, hi)
+            }
+            _ = job
+            lap("coverage")
+        }
+
+        let parameters = normalization(ranges, capacity: capacitySource != "none")
+        try passTwo(work: work, batch: batch, partSHA: partSHA, parameters: parameters, capacityFull: capacityFull, capacitySource: capacitySource)
+        lap("pass 2")
+
+        // Classification over every known cell's index.
+        var known: [Double] = []
+        let p2 = Dictionary(uniqueKeysWithValues: try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) })
+        for t in plan.tiles.indices {
+            let a = try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)["index"]!
+            for v in a where !v.isNaN { known.append(Double(v)) }
+        }
+        let breaks = Classification.breaks(known, method: plan.classification)
+        message("pass 2: index normalised and combined, \(known.count) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
+        lap("classification")
+
+        var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
+        writer.fireCoverageRate = fireRate
+        let summary = try writer.writeAll { t in
+            let e = try batch.store.read(TileWork.exposureFile(t), sha256: partSHA[t]?["exposure"])
+            let hz = try plan.hazards.map { h in try batch.store.read(TileWork.hazardFile(t, h.id), sha256: partSHA[t]?["hazard:" + h.id]) }
+            let i = try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)
+            return (e, hz, i)
+        }
+        lap("outputs")
+        try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),
+                                   threads: options.threads, cells: (grid.cellCount, summary.withData, summary.unknown))
+        try batch.with { c in
+            try c.database.transaction {
+                for f in writer.files.sorted() {
+                    try c.recordOutput(run: batch.run, path: f, sha256: try AtomicFile.sha256(of: (out as NSString).appendingPathComponent(f)))
+                }
+            }
+        }
+        message("outputs: \(writer.files.count) files in \(out)")
+        return CensusResult(outputDirectory: out, files: writer.files, districts: summary.districts, breaks: breaks.breaks,
+                            cellsTotal: grid.cellCount, cellsWithData: summary.withData, cellsUnknown: summary.unknown)
+    }
+
+    /// The zone of every cell, from the exposure tiles (for the coverage step, which works on
+    /// the whole region).
+    func fullZone(_ batch: Batch, _ sha: [Int: [String: String]]) throws -> [Int32] {
+        let grid = plan.grid
+        var zone = [Int32](repeating: 0, count: grid.cellCount)
+        for (t, tile) in plan.tiles.enumerated() {
+            let z = try batch.store.read(TileWork.exposureFile(t), sha256: sha[t]?["exposure"])["zone"]!
+            guard !z.isEmpty else { continue }
+            for i in 0..<tile.cellCount { zone[(tile.rowOff + i / tile.width) * grid.width + tile.colOff + i % tile.width] = Int32(z[i]) }
+        }
+        return zone
     }
 
     // MARK: Pass 1
 
-    func makeKernel() -> CensusKernel {
-        CensusKernel(hazards: plan.hazards.map { h in
-            CensusKernel.Hazard(id: h.id, ealWeights: h.isScenario ? nil : plan.integration.weights(returnPeriods: h.returnPeriods),
-                                damage: h.damage.map { ImpactFunction(id: h.id, damageRatio: $0).compiled }, fatality: h.fatality?.compiled, indexBand: h.indexBand)
-        }, classCount: plan.classes.count)
+    /// Runs the pass-1 parts of `tiles` that are not done with their current key, on
+    /// `options.threads` workers. A failing part is recorded with its error and the others go
+    /// on; the run then fails listing the failed tiles.
+    func passOne(_ tiles: [Int], work: TileWork, batch: Batch) throws {
+        let done = Dictionary(try batch.with { try $0.tiles(pass: 1) }.map { ("\($0.tile)/\($0.part)", $0) }, uniquingKeysWith: { a, _ in a })
+        func current(_ t: Int, _ part: String, _ key: String, _ file: String) -> Bool {
+            guard let r = done["\(t)/\(part)"], r.state == .done, r.key == key else { return false }
+            return FileManager.default.fileExists(atPath: batch.store.path(file))
+        }
+        var jobs: [(tile: Int, exposure: Bool, hazards: [Int])] = []
+        for t in tiles {
+            let w = plan.tiles[t]
+            let e = !current(t, "exposure", batch.keys.exposure(w), TileWork.exposureFile(t))
+            let hz = plan.hazards.indices.filter { !current(t, "hazard:" + plan.hazards[$0].id, batch.keys.hazard($0, w), TileWork.hazardFile(t, plan.hazards[$0].id)) }
+            if e || !hz.isEmpty { jobs.append((t, e, hz)) }
+        }
+        let list = jobs
+        let failures = try runJobs(phase: "pass 1", total: tiles.count, jobs: list.count, batch: batch) { j, handles, worker in
+            let (t, needExposure, hazards) = list[j]
+            let w = plan.tiles[t]
+            if needExposure {
+                let key = batch.keys.exposure(w)
+                try batch.run(t, part: "exposure", pass: 1, key: key, worker: worker, cells: w.cellCount) {
+                    let r = try work.exposure(t, handles)
+                    return (r.sha256, r.stats)
+                }
+            }
+            let e = try batch.store.read(TileWork.exposureFile(t), sha256: batch.with { try $0.tile(t, part: "exposure")?.sha256 })
+            for k in hazards {
+                try batch.run(t, part: "hazard:" + plan.hazards[k].id, pass: 1, key: batch.keys.hazard(k, w), worker: worker, cells: w.cellCount) {
+                    try work.hazard(k, tile: t, exposure: e, handles)
+                }
+            }
+            return e["zone"]!.count
+        }
+        guard failures.isEmpty else { throw failed(failures, batch: batch) }
     }
 
-    func passOne(zone: [Int32], vectorValues: [Int: [Double]]) throws -> Fields {
+    // MARK: Pass 2
+
+    func passTwo(work: TileWork, batch: Batch, partSHA: [Int: [String: String]], parameters: CensusKernel.IndexParameters,
+                 capacityFull: [Float]?, capacitySource: String) throws {
+        let parameterText = Self.describe(parameters)
+        let done = Dictionary(try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) }, uniquingKeysWith: { a, _ in a })
+        var jobs: [Int] = []
+        for (t, w) in plan.tiles.enumerated() {
+            let key = batch.keys.index(w, parameters: parameterText, capacity: capacitySource)
+            if let r = done[t], r.state == .done, r.key == key, FileManager.default.fileExists(atPath: batch.store.path(TileWork.indexFile(t))) { continue }
+            jobs.append(t)
+        }
         let grid = plan.grid
-        let n = grid.cellCount
-        let kernel = makeKernel()
-        var fields = Fields(zone: zone, population: [Float](repeating: .nan, count: n), gdp: [Float](repeating: .nan, count: n),
-                            capacity: plan.capacity == nil ? nil : [Float](repeating: .nan, count: n),
-                            components: CensusKernel.Components(count: n, hazards: plan.hazards.count))
-        var open: [String: RasterDataset] = [:]
-        func dataset(_ p: String) throws -> RasterDataset {
-            if let d = open[p] { return d }
-            let d = try RasterDataset(path: p)
-            open[p] = d
-            return d
+        let list = jobs
+        let failures = try runJobs(phase: "pass 2", total: plan.tiles.count, jobs: list.count, batch: batch) { j, _, worker in
+            let t = list[j], w = plan.tiles[t]
+            let (e, hz) = try work.passOne(t, checksums: partSHA[t] ?? [:])
+            var capacity = e["capacity"]
+            if let full = capacityFull, let zone = e["zone"], !zone.isEmpty {
+                capacity = (0..<w.cellCount).map { full[(w.rowOff + $0 / w.width) * grid.width + w.colOff + $0 % w.width] }
+            }
+            try batch.run(t, part: "index", pass: 2, key: batch.keys.index(w, parameters: parameterText, capacity: capacitySource),
+                          worker: worker, cells: w.cellCount) {
+                try work.index(t, exposure: e, hazards: hz, capacity: capacity, parameters: parameters)
+            }
+            return e["zone"]!.count
         }
-        func read(_ layer: CensusPlan.RasterLayer, _ sub: GridSpec) throws -> [Float] {
-            try RasterWarp.warp(dataset(layer.path), band: layer.band, onto: sub, resampling: layer.resampling).values.map(Float.init)
-        }
-        for (t, tile) in plan.tiles.enumerated() {
-            let sub = grid.subgrid(tile)
-            let inside = (0..<tile.cellCount).map { i in zone[(tile.rowOff + i / tile.width) * grid.width + tile.colOff + i % tile.width] != 0 }
-            guard inside.contains(true) else { continue }
-            var population = try read(plan.population, sub)
-            let gdp = try plan.gdp.map { try read($0, sub) }
-            let capacity = try plan.capacity.map { try read($0, sub) }
-            if let capacity, let bad = capacity.first(where: { !$0.isNaN && !(0...1).contains($0) }) {
-                throw CensusError.badData(file: plan.capacity!.path, message: "capacity value \(bad) outside [0, 1]")
-            }
-            var values: [[Float]] = []
-            for (k, c) in plan.classes.enumerated() {
-                switch c.source {
-                case .buildingBand(let band, let cost):
-                    var layer = plan.buildingsRaster!
-                    layer.band = band
-                    values.append(try read(layer, sub).map { $0 * Float(cost) })
-                default:
-                    let full = vectorValues[k]!
-                    values.append((0..<tile.cellCount).map { i in Float(full[(tile.rowOff + i / tile.width) * grid.width + tile.colOff + i % tile.width]) })
-                }
-            }
-            var intensities: [[[Float]]] = []
-            for h in plan.hazards { intensities.append(try h.layers.map { try read($0, sub) }) }
-            for i in 0..<tile.cellCount where !inside[i] {
-                population[i] = .nan
-                for k in values.indices { values[k][i] = .nan }
-            }
-            var comp = CensusKernel.Components(count: tile.cellCount, hazards: plan.hazards.count)
-            kernel.pass1(CensusKernel.Inputs(count: tile.cellCount, population: population, values: values, intensities: intensities),
-                         into: &comp, threads: threads)
-            for i in 0..<tile.cellCount where inside[i] {
-                let g = (tile.rowOff + i / tile.width) * grid.width + tile.colOff + i % tile.width
-                fields.population[g] = population[i]
-                fields.gdp[g] = gdp?[i] ?? .nan
-                fields.capacity?[g] = capacity?[i] ?? .nan
-                fields.components.exposedValue[g] = comp.exposedValue[i]
-                for h in plan.hazards.indices {
-                    fields.components.loss[h][g] = comp.loss[h][i]
-                    fields.components.fatalities[h][g] = comp.fatalities[h][i]
-                    fields.components.hazardIndicator[h][g] = comp.hazardIndicator[h][i]
-                    fields.components.lossRatio[h][g] = comp.lossRatio[h][i]
-                }
-            }
-            if (t + 1) % max(1, plan.tiles.count / 10) == 0 || t + 1 == plan.tiles.count {
-                progress("pass 1: tile \(t + 1) of \(plan.tiles.count)")
-            }
-        }
-        return fields
+        guard failures.isEmpty else { throw failed(failures, batch: batch) }
     }
 
-    // MARK: Pass 2 parameters
+    static func describe(_ p: CensusKernel.IndexParameters) -> String {
+        func n(_ m: MinMaxNormalization) -> String { "\(m.min),\(m.max),\(m.logTransform),\(m.halfToOne)" }
+        return (p.hazard.map(n) + p.vulnerability.map(n) + [n(p.population), n(p.value), p.capacity.map(n) ?? "none",
+                "\(p.exposureWeights.population),\(p.exposureWeights.value)", "\(p.combination)"]).joined(separator: "|")
+    }
 
-    func normalization(_ f: Fields) -> CensusKernel.IndexParameters {
-        func range(_ a: [Float], log: Bool = false) -> (Double, Double) {
-            var lo = Double.infinity, hi = -Double.infinity
-            for i in a.indices where f.zone[i] != 0 && !a[i].isNaN {
-                let v = MinMaxNormalization.transformed(Double(a[i]), log: log)
-                lo = min(lo, v)
-                hi = max(hi, v)
-            }
-            return lo <= hi ? (lo, hi) : (0, 0)
-        }
-        let half = plan.halfToOne
-        func norm(_ a: [Float], log: Bool = false) -> MinMaxNormalization {
-            let (lo, hi) = range(a, log: log)
-            return MinMaxNormalization(min: lo, max: hi, logTransform: log, halfToOne: half)
+    func normalization(_ ranges: [String: (Double, Double)], capacity: Bool) -> CensusKernel.IndexParameters {
+        func norm(_ name: String, log: Bool = false) -> MinMaxNormalization {
+            let (lo, hi) = ranges[name].flatMap { $0.0 <= $0.1 ? $0 : nil } ?? (0, 0)
+            return MinMaxNormalization(min: lo, max: hi, logTransform: log, halfToOne: plan.halfToOne)
         }
         return CensusKernel.IndexParameters(
-            hazard: f.components.hazardIndicator.map { norm($0) },
-            vulnerability: f.components.lossRatio.map { norm($0) },
-            population: norm(f.population, log: plan.logExposure),
-            value: norm(f.components.exposedValue, log: plan.logExposure),
+            hazard: plan.hazards.map { norm("hazard:\($0.id)/hazard") },
+            vulnerability: plan.hazards.map { norm("hazard:\($0.id)/vulnerability") },
+            population: norm("population", log: plan.logExposure),
+            value: norm("value", log: plan.logExposure),
             exposureWeights: plan.exposureWeights,
-            capacity: f.capacity.map { norm($0) },
+            capacity: capacity ? norm("capacity") : nil,
             combination: plan.combination)
     }
 
-    // MARK: Summaries
+    // MARK: Workers
 
-    func summarize(_ f: Fields, zones: [Zone]) -> [DistrictSummary] {
-        let h = plan.hazards.count
-        var out = zones.map { DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
-                                               hazardFatalities: [Double](repeating: 0, count: h)) }
-        for i in f.zone.indices where f.zone[i] != 0 {
-            let z = Int(f.zone[i]) - 1
-            func add(_ v: Float) -> Double { v.isNaN ? 0 : Double(v) }
-            out[z].cells += 1
-            out[z].population += add(f.population[i])
-            out[z].gdp += add(f.gdp[i])
-            out[z].exposedValue += add(f.components.exposedValue[i])
-            for k in 0..<h {
-                out[z].hazardLoss[k] += add(f.components.loss[k][i])
-                out[z].hazardFatalities[k] += add(f.components.fatalities[k][i])
-                if !plan.hazards[k].isScenario {
-                    out[z].eal += add(f.components.loss[k][i])
-                    out[z].expectedFatalities += add(f.components.fatalities[k][i])
+    /// Runs `jobs` jobs on `options.threads` workers, each with its own GDAL/OGR handles, and
+    /// reports progress; `body` returns the job's cell count. Returns the failed tiles' errors.
+    func runJobs(phase: String, total: Int, jobs: Int, batch: Batch,
+                 _ body: @escaping @Sendable (Int, TileWork.Handles, String) throws -> Int) throws -> [String] {
+        let skipped = total - jobs
+        let start = Date()
+        let state = JobState()
+        events(.tiles(phase: phase, done: skipped, total: total, skipped: skipped, cells: 0, seconds: 0))
+        let events = self.events
+        DispatchQueue.concurrentPerform(iterations: min(options.threads, max(1, jobs))) { w in
+            let handles = TileWork.Handles()
+            let worker = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(w)"
+            while let j = state.next(jobs) {
+                do {
+                    let cells = try body(j, handles, worker)
+                    let (done, allCells) = state.finished(cells: cells)
+                    events(.tiles(phase: phase, done: skipped + done, total: total, skipped: skipped, cells: allCells,
+                                  seconds: Date().timeIntervalSince(start)))
+                } catch {
+                    state.failed("\(error)")
                 }
             }
-            let level = f.level[i]
-            if level == 0 { out[z].unknownCells += 1 } else { out[z].levelCells[Int(level) - 1] += 1 }
         }
-        return out
+        return state.failures
+    }
+
+    final class JobState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var nextJob = 0, done = 0, cells = 0
+        private(set) var failures: [String] = []
+
+        func next(_ n: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard nextJob < n else { return nil }
+            nextJob += 1
+            return nextJob - 1
+        }
+
+        func finished(cells c: Int) -> (Int, Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            done += 1
+            cells += c
+            return (done, cells)
+        }
+
+        func failed(_ e: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            failures.append(e)
+        }
+    }
+
+    func failed(_ failures: [String], batch: Batch) -> CensusError {
+        let list = (try? batch.with { try $0.tiles().filter { $0.state == .failed } }) ?? []
+        let names = list.prefix(10).map { "tile \($0.tile) (\($0.part)): \($0.error ?? "")" }
+        return CensusError.run("\(list.count) tile job(s) failed; the others are kept, and a re-run retries the failed ones:\n  "
+                               + (names.isEmpty ? failures.prefix(10).map { $0 } : names).joined(separator: "\n  "))
+    }
+}
+
+extension CensusRunner.Batch {
+    /// One job: marks it running, runs `body` (which writes its tile file and returns the file's
+    /// checksum and statistics), then marks it done, or failed with the error, which it rethrows.
+    func run(_ tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int,
+             _ body: () throws -> (sha256: String, stats: String)) throws {
+        try with { try $0.markRunning(run: run, tile: tile, part: part, pass: pass, key: key, worker: worker, cells: cells) }
+        let start = Date()
+        do {
+            let r = try body()
+            try with { try $0.markDone(run: run, tile: tile, part: part, key: key, seconds: Date().timeIntervalSince(start), sha256: r.sha256, stats: r.stats) }
+        } catch {
+            try? with { try $0.markFailed(run: run, tile: tile, part: part, seconds: Date().timeIntervalSince(start), error: "\(error)") }
+            throw error
+        }
     }
 }
 

@@ -2,30 +2,37 @@ import Foundation
 import RiskCore
 import RiskGeo
 
-/// Writes a run's outputs; every file goes to a temporary name and is renamed when complete.
+/// Writes a run's outputs from the tile store, one tile at a time in tile order, so memory
+/// follows the tile size and the files' bytes do not depend on which tiles finished first.
+/// Every file goes to a temporary name and is renamed when complete.
 struct OutputWriter {
     let plan: CensusPlan
     let out: String
     let grid: GridSpec
-    let fields: CensusRunner.Fields
     let zones: [CensusRunner.Zone]
     let regionCRS: CRS
-    let districts: [DistrictSummary]
     let breaks: Classification.Result
-    /// The coverage step's fire result, checked against the 100 % target.
-    var fireCoverage: FireCoverage.Result? = nil
+    /// The coverage step's fire response coverage, checked against the 100 % target.
+    var fireCoverageRate: Double? = nil
     private(set) var files: [String] = []
+    private(set) var districts: [DistrictSummary] = []
 
-    init(plan: CensusPlan, out: String, grid: GridSpec, fields: CensusRunner.Fields, zones: [CensusRunner.Zone], regionCRS: CRS,
-         districts: [DistrictSummary], breaks: Classification.Result) {
+    init(plan: CensusPlan, out: String, grid: GridSpec, zones: [CensusRunner.Zone], regionCRS: CRS, breaks: Classification.Result) {
         self.plan = plan
         self.out = out
         self.grid = grid
-        self.fields = fields
         self.zones = zones
         self.regionCRS = regionCRS
-        self.districts = districts
         self.breaks = breaks
+    }
+
+    /// A tile's arrays: pass-1 exposure, pass-1 per hazard, pass 2.
+    typealias TileArrays = (exposure: [String: [Float]], hazards: [[String: [Float]]], index: [String: [Float]])
+
+    struct Summary {
+        var districts: [DistrictSummary]
+        var withData: Int
+        var unknown: Int
     }
 
     private var currency: String { plan.currency }
@@ -33,38 +40,108 @@ struct OutputWriter {
 
     private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 
-    /// Total EAL per cell over the probabilistic hazards (NaN where any is unknown).
-    private var ealTotal: [Float] {
-        (0..<grid.cellCount).map { i in
-            guard fields.zone[i] != 0 else { return .nan }
-            var s: Float = 0
-            for (k, h) in plan.hazards.enumerated() where !h.isScenario { s += fields.components.loss[k][i] }
-            return s
-        }
-    }
-
-    mutating func writeAll() throws {
+    mutating func writeAll(_ readTile: (Int) throws -> TileArrays) throws -> Summary {
         let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.manifest.name,
                     "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
-        var level = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
-        level.nodata = 0
-        level.metadata = meta.merging(["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
-        try GeoTIFFWriter.write(RasterBuffer<Double>(width: grid.width, height: grid.height, values: fields.level.map { Double($0) }),
-                                grid: grid, to: path("risk_level.tif"), options: level)
-        var index = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
-        index.metadata = meta
-        try GeoTIFFWriter.write(RasterBuffer<Float>(width: grid.width, height: grid.height, values: fields.index), grid: grid,
-                                to: path("risk_index.tif"), options: index)
-        var eal = RasterWriteOptions(units: "\(currency)/year")
-        eal.metadata = meta
-        try GeoTIFFWriter.write(RasterBuffer<Float>(width: grid.width, height: grid.height, values: ealTotal), grid: grid,
-                                to: path("eal.tif"), options: eal)
+        var levelOptions = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
+        levelOptions.nodata = 0
+        levelOptions.metadata = meta.merging(["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
+        var indexOptions = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
+        indexOptions.metadata = meta
+        var ealOptions = RasterWriteOptions(units: "\(currency)/year")
+        ealOptions.metadata = meta
+        let levelTIF = try GeoTIFFStream(path: path("risk_level.tif"), grid: grid, options: levelOptions)
+        let indexTIF = try GeoTIFFStream(path: path("risk_index.tif"), grid: grid, options: indexOptions)
+        let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
+        let cells = try (plan.manifest.outputs?.cells ?? true) ? GeoJSONFileWriter(
+            path: path("risk_cells.geojson"), sourceCRS: grid.crs!, options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember])) : nil
+        let h = plan.hazards.count
+        var districts = zones.map { DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
+                                                    hazardFatalities: [Double](repeating: 0, count: h)) }
+        var withData = 0, unknown = 0
+        let keys = hazardKeys()
+        for (t, w) in plan.tiles.enumerated() {
+            let (e, hz, ix) = try readTile(t)
+            let n = w.cellCount
+            guard let zone = e["zone"], !zone.isEmpty else {
+                let none = [Float](repeating: .nan, count: n)
+                try levelTIF.write([Float](repeating: 0, count: n), window: w)
+                try indexTIF.write(none, window: w)
+                try ealTIF.write(none, window: w)
+                continue
+            }
+            let index = ix["index"]!, population = e["population"]!, exposed = e["exposed_value"]!, gdp = e["gdp"]!
+            let level = index.map { Classification.level(Double($0), breaks: breaks.breaks) }
+            // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
+            let eal = (0..<n).map { i -> Float in
+                guard zone[i] != 0 else { return .nan }
+                var s: Float = 0
+                for (k, hazard) in plan.hazards.enumerated() where !hazard.isScenario { s += hz[k]["loss"]![i] }
+                return s
+            }
+            try levelTIF.write(level.map { Float($0) }, window: w)
+            try indexTIF.write(index, window: w)
+            try ealTIF.write(eal, window: w)
+            for i in 0..<n where zone[i] != 0 {
+                let z = Int(zone[i]) - 1
+                func add(_ v: Float) -> Double { v.isNaN ? 0 : Double(v) }
+                districts[z].cells += 1
+                districts[z].population += add(population[i])
+                districts[z].gdp += add(gdp[i])
+                districts[z].exposedValue += add(exposed[i])
+                for k in 0..<h {
+                    districts[z].hazardLoss[k] += add(hz[k]["loss"]![i])
+                    districts[z].hazardFatalities[k] += add(hz[k]["fatalities"]![i])
+                    if !plan.hazards[k].isScenario {
+                        districts[z].eal += add(hz[k]["loss"]![i])
+                        districts[z].expectedFatalities += add(hz[k]["fatalities"]![i])
+                    }
+                }
+                if level[i] == 0 {
+                    districts[z].unknownCells += 1
+                    unknown += 1
+                } else {
+                    districts[z].levelCells[Int(level[i]) - 1] += 1
+                    withData += 1
+                }
+                guard let cells, level[i] != 0 else { continue }
+                let (r, c) = (w.rowOff + i / w.width, w.colOff + i % w.width)
+                let g = r * grid.width + c
+                let b = grid.bounds(of: Window(colOff: c, rowOff: r, width: 1, height: 1))
+                let ring = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]
+                var a = Attributes()
+                a["cell"] = .integer(Int64(g))
+                a["district"] = .string(zones[z].name)
+                a["level"] = .integer(Int64(level[i]))
+                a["risk_index"] = .real(round6(index[i]))
+                a["population"] = .real(round6(population[i]))
+                a["exposed_value"] = .real(round6(exposed[i]))
+                a["eal"] = .real(round6(eal[i]))
+                for (key, k) in keys { a[key] = .real(round6(hz[k]["loss"]![i])) }
+                for (k, hazard) in plan.hazards.enumerated() {
+                    a[(hazard.isScenario ? "scenario_fatalities_" : "fatalities_") + hazard.id] = .real(round6(hz[k]["fatalities"]![i]))
+                    a["r_" + hazard.id] = .real(round6(ix["r_\(k)"]![i]))
+                }
+                try cells.append(Feature(id: Int64(g), geometry: .polygon(Polygon(exterior: ring)), attributes: a))
+            }
+        }
+        try levelTIF.finish()
+        try indexTIF.finish()
+        try ealTIF.finish()
         files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
-        if plan.manifest.outputs?.cells ?? true { try writeCells(); files.append("risk_cells.geojson") }
-        if plan.manifest.outputs?.zones ?? true { try writeZones(); files.append("risk_zones.geojson") }
+        if let cells {
+            try cells.finish()
+            files.append("risk_cells.geojson")
+        }
+        self.districts = districts
+        if plan.manifest.outputs?.zones ?? true {
+            try writeZones(counts: (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } })
+            files.append("risk_zones.geojson")
+        }
         try writeDistricts()
         try writePlanTargets()
         files += ["districts.geojson", "districts.csv", "plan_targets.json"]
+        return Summary(districts: districts, withData: withData, unknown: unknown)
     }
 
     private var provenanceMember: (name: String, json: String) {
@@ -80,45 +157,15 @@ struct OutputWriter {
         plan.hazards.enumerated().map { k, h in ((h.isScenario ? "scenario_loss_" : "eal_") + h.id, k) }
     }
 
-    private func writeCells() throws {
-        let w = try GeoJSONFileWriter(path: path("risk_cells.geojson"), sourceCRS: grid.crs!,
-                                      options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
-        let eal = ealTotal
-        let keys = hazardKeys()
-        for r in 0..<grid.height {
-            for c in 0..<grid.width {
-                let i = r * grid.width + c
-                guard fields.level[i] != 0 else { continue }
-                let b = grid.bounds(of: Window(colOff: c, rowOff: r, width: 1, height: 1))
-                let ring = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]
-                var a = Attributes()
-                a["cell"] = .integer(Int64(i))
-                a["district"] = .string(zones[Int(fields.zone[i]) - 1].name)
-                a["level"] = .integer(Int64(fields.level[i]))
-                a["risk_index"] = .real(round6(fields.index[i]))
-                a["population"] = .real(round6(fields.population[i]))
-                a["exposed_value"] = .real(round6(fields.components.exposedValue[i]))
-                a["eal"] = .real(round6(eal[i]))
-                for (key, k) in keys { a[key] = .real(round6(fields.components.loss[k][i])) }
-                for (k, h) in plan.hazards.enumerated() {
-                    a[(h.isScenario ? "scenario_fatalities_" : "fatalities_") + h.id] = .real(round6(fields.components.fatalities[k][i]))
-                    a["r_" + h.id] = .real(round6(fields.perHazard[k][i]))
-                }
-                try w.append(Feature(id: Int64(i), geometry: .polygon(Polygon(exterior: ring)), attributes: a))
-            }
-        }
-        try w.finish()
-    }
-
     /// Float32 values written with 7 significant digits, which is what they hold.
     private func round6(_ v: Float) -> Double {
         guard v.isFinite else { return .nan }
         return Double(String(format: "%.7g", Double(v)))!
     }
 
-    private func writeZones() throws {
-        let levels = RasterBuffer<Double>(width: grid.width, height: grid.height, values: fields.level.map { Double($0) })
-        let zones = try Rasterize.dissolved(of: levels, grid: grid)
+    /// The level raster, as written, dissolved into one MultiPolygon per level.
+    private func writeZones(counts: [Int]) throws {
+        let zones = try Rasterize.dissolved(bandOf: path("risk_level.tif"))
         let w = try GeoJSONFileWriter(path: path("risk_zones.geojson"), sourceCRS: grid.crs!,
                                       options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
         let names = ["I", "II", "III", "IV", "V"]
@@ -127,7 +174,7 @@ struct OutputWriter {
             var a = Attributes()
             a["level"] = .integer(Int64(level))
             a["level_name"] = .string(names[level - 1])
-            a["cells"] = .integer(Int64(fields.level.filter { $0 == UInt8(level) }.count))
+            a["cells"] = .integer(Int64(counts[level - 1]))
             try w.append(Feature(id: Int64(level), geometry: dissolved, attributes: a))
         }
         try w.finish()
@@ -190,11 +237,11 @@ struct OutputWriter {
             targets.append(["id": .string("annual_deaths_per_million"), "description": .string("expected annual deaths per million residents"),
                             "threshold": .number(max), "comparison": .string("<"), "value": .number(v), "pass": .bool(v < max)])
         }
-        if let f = fireCoverage {
+        if let rate = fireCoverageRate {
             targets.append(["id": .string("fire_response_coverage"),
                             "description": .string("share of the built-up area within the fire response rule (coverage/summary.json)"),
-                            "threshold": .number(1), "comparison": .string(">="), "value": .number(f.coverageRate),
-                            "pass": .bool(f.coverageRate >= 1 - 1e-12)])
+                            "threshold": .number(1), "comparison": .string(">="), "value": .number(rate),
+                            "pass": .bool(rate >= 1 - 1e-12)])
         }
         let doc: JSONValue = .object([
             "region": .string(plan.manifest.name), "currency": .string(currency),
