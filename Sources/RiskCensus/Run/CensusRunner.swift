@@ -57,6 +57,7 @@ struct CensusRunner {
             throw CensusError.run("\(out): cannot create the output folder: \(error.localizedDescription)")
         }
         let lock = try RunLock(out: out)
+        Self.removeTemporaryFiles(in: out)
         let catalogPath = (out as NSString).appendingPathComponent(Self.catalogName)
         if options.fresh {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalogPath + suffix) }
@@ -85,6 +86,17 @@ struct CensusRunner {
             for (f, size, mtime) in stamps { try catalog.recordInput(run: run, path: f, size: size, mtime: mtime, sha256: checksums[f]!) }
         }
         return (lock, Batch(catalog: catalog, store: store, keys: keys, run: run))
+    }
+
+    /// Temporary files (`name.tmp-PID`) a killed run left beside the outputs and tiles. Only the
+    /// holder of the run lock calls this, so none of them is being written.
+    static func removeTemporaryFiles(in out: String) {
+        for sub in ["", "tiles", "coverage"] {
+            let dir = (out as NSString).appendingPathComponent(sub)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.contains(".tmp-") {
+                try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
+            }
+        }
     }
 
     func readZones() throws -> ([Zone], CRS) {
@@ -446,6 +458,10 @@ struct CensusRunner {
 }
 
 extension CensusRunner.Batch {
+    /// `RISKCENSUS_TEST_TILE_DELAY_MS`: a pause between writing a tile's file and recording it
+    /// done, so interruption tests can kill a run at that moment; 0 (none) unless set.
+    static let testDelay: UInt32 = ProcessInfo.processInfo.environment["RISKCENSUS_TEST_TILE_DELAY_MS"].flatMap { UInt32($0) }.map { $0 * 1000 } ?? 0
+
     /// One job: marks it running, runs `body` (which writes its tile file and returns the file's
     /// checksum and statistics), then marks it done, or failed with the error, which it rethrows.
     func run(_ tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int,
@@ -454,6 +470,7 @@ extension CensusRunner.Batch {
         let start = Date()
         do {
             let r = try body()
+            if Self.testDelay > 0 { usleep(Self.testDelay) }
             try with { try $0.markDone(run: run, tile: tile, part: part, key: key, seconds: Date().timeIntervalSince(start), sha256: r.sha256, stats: r.stats) }
         } catch {
             try? with { try $0.markFailed(run: run, tile: tile, part: part, seconds: Date().timeIntervalSince(start), error: "\(error)") }
