@@ -24,6 +24,13 @@ public enum GDALEnvironment {
     /// Idempotent; every RiskGeo entry point calls it.
     public static func ensureSetUp() { _ = setUp }
 
+    /// Sets GDAL's block cache (process-wide) unless GDAL_CACHEMAX is set: a batch sizes it by
+    /// its tiles, so memory follows the tile size rather than the rasters' size.
+    public static func setCacheLimit(bytes: Int) {
+        ensureSetUp()
+        if getenv("GDAL_CACHEMAX") == nil { GDALSetCacheMax64(GIntBig(bytes)) }
+    }
+
     /// The GDAL release the process runs against, e.g. "3.6.2".
     public static var gdalVersion: String {
         ensureSetUp()

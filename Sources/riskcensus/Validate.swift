@@ -12,10 +12,13 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let plan = try Census(manifestPath: manifest).plan
-        print(Self.describe(plan))
+        print(Self.describe(plan, threads: threads))
     }
 
-    static func describe(_ plan: CensusPlan) -> String {
+    @Option(help: "Worker threads the estimate assumes (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    static func describe(_ plan: CensusPlan, threads: Int) -> String {
         let g = plan.grid
         let hazards = plan.hazards.map { h in
             h.isScenario ? "\(h.id) (scenario, \(h.units))" : "\(h.id) (\(h.returnPeriods.map { String(Int($0)) }.joined(separator: "/")) years, \(h.units))"
@@ -27,7 +30,7 @@ struct Validate: ParsableCommand {
           hazards:   \(hazards.joined(separator: ", "))
           exposure:  \(plan.classes.map(\.name).joined(separator: ", "))
           inputs:    \(plan.inputs.count) files
-          estimate:  \(String(format: "%.0f", Double(plan.estimatedMemory) / 1_048_576)) MiB peak memory, about \(String(format: "%.0f", plan.estimatedSeconds)) s
+          estimate:  \(String(format: "%.0f", Double(plan.estimatedMemory(threads: threads)) / 1_048_576)) MiB peak memory with \(threads) threads, about \(String(format: "%.0f", plan.estimatedSeconds)) s
         """
     }
 }
@@ -72,7 +75,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let census = try Census(manifestPath: manifest)
         let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
-        if !quiet { print(Validate.describe(census.plan)) }
+        if !quiet { print(Validate.describe(census.plan, threads: threads)) }
         let progress = ProgressReporter(quiet: quiet)
         let result = try census.run(outputDirectory: out, options: RunOptions(threads: threads, fresh: fresh, shard: chosen),
                                     events: progress.report)

@@ -174,6 +174,31 @@ import Testing
         #expect(Classification.breaks(v + [.nan], method: .quantile).breaks.map { ($0 * 100).rounded() / 100 } == [20.8, 40.6, 60.4, 80.2])
     }
 
+    /// Streaming gives the in-memory breaks exactly, on both sides of every switch: exact
+    /// natural breaks (≤ 100,000 values) and the histogram above, percentiles kept in memory
+    /// (≤ 1,000,000) and found through the rank histogram above, with heavy ties and NaN.
+    @Test func streamedBreaksEqualInMemoryBreaks() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1_000, 90_000, 150_000, 1_300_000] {
+            var v = (0..<n).map { _ in Double.random(in: 0...1, using: &rng) * Double.random(in: 0...1, using: &rng) }
+            for i in stride(from: 0, to: n, by: 7) { v[i] = 0.25 }   // ties
+            for i in stride(from: 3, to: n, by: 101) { v[i] = .nan }
+            for method in [ClassificationMethod.naturalBreaks, .quantile, .percentile([60, 80, 90, 95]), .fixed([0.1, 0.2, 0.3, 0.4])] {
+                if n > 200_000 && method == .naturalBreaks { continue }   // 150,000 already takes the histogram path
+                var calls = 0
+                let streamed = Classification.breaks(method: method) { add in
+                    calls += 1
+                    for x in v { add(x) }
+                }
+                #expect(streamed == Classification.breaks(v, method: method), "n \(n), \(method)")
+                #expect(calls <= 3)
+            }
+        }
+        // All values equal: every break is that value.
+        let same = Classification.breaks(method: .quantile) { add in for _ in 0..<1_200_000 { add(2) } }
+        #expect(same.breaks == [2, 2, 2, 2])
+    }
+
     @Test func naturalBreaksWithFewDistinctValuesLeaveUpperLevelsEmpty() {
         let r = Classification.breaks([0, 0, 1, 1, 1], method: .naturalBreaks)
         #expect(r.breaks == [0, 1, 1, 1] && r.histogramBinWidth == 0)

@@ -66,14 +66,30 @@ public struct CensusPlan: Sendable {
     /// Every input file, for checksums.
     public var inputs: [String]
 
-    /// Estimated peak memory in bytes: the full-grid result arrays plus one tile of inputs.
-    public var estimatedMemory: Int {
-        let h = hazards.count, c = classes.count
-        let full = grid.cellCount * 4 * (8 + 5 * h + c)
-        let bands = hazards.reduce(0) { $0 + $1.layers.count }
-        let tile = (tiles.map(\.cellCount).max() ?? 0) * 8 * (3 + c + bands) * 2
-        return full + tile + 64 << 20
+    /// GDAL's block cache for a run: room for each worker's tile of every layer (twice, for
+    /// the warp's source window) plus the blocks of the three rasters being written, 64 MiB to
+    /// 512 MiB.
+    public func gdalCache(threads: Int) -> Int {
+        let tile = tiles.map(\.cellCount).max() ?? 0
+        let layers = 3 + classes.count + hazards.reduce(0) { $0 + $1.layers.count }
+        return min(512 << 20, max(64 << 20, tile * 4 * (layers + 3) * 2 * max(1, threads)))
     }
+
+    /// Estimated peak memory in bytes with `threads` workers: what one tile job holds (its
+    /// layers warped as Float64, its pass-1 and pass-2 arrays as Float32, twice over for the
+    /// copies made on the way) per worker, GDAL's block cache, the libraries, and for a
+    /// coverage section its whole-region arrays (coverage works on the whole population grid).
+    public func estimatedMemory(threads: Int) -> Int {
+        let tile = tiles.map(\.cellCount).max() ?? 0
+        let bands = hazards.map(\.layers.count).max() ?? 0
+        let arrays = 6 + classes.count + 5 * hazards.count
+        let perWorker = tile * (8 * (bands + 2) + 4 * arrays) * 2
+        let coverageBytes = coverage == nil ? 0 : grid.cellCount * 64
+        return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + 96 << 20
+    }
+
+    /// The estimate with one worker per core.
+    public var estimatedMemory: Int { estimatedMemory(threads: ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Rough run time in seconds: warping and reading dominate (≈ 60 ns per cell and layer).
     public var estimatedSeconds: Double {

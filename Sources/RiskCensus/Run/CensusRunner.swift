@@ -58,6 +58,7 @@ struct CensusRunner {
         }
         let lock = try RunLock(out: out)
         Self.removeTemporaryFiles(in: out)
+        GDALEnvironment.setCacheLimit(bytes: plan.gdalCache(threads: options.threads))
         let catalogPath = (out as NSString).appendingPathComponent(Self.catalogName)
         if options.fresh {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalogPath + suffix) }
@@ -255,15 +256,20 @@ struct CensusRunner {
         try passTwo(work: work, batch: batch, partSHA: partSHA, parameters: parameters, capacityFull: capacityFull, capacitySource: capacitySource)
         lap("pass 2")
 
-        // Classification over every known cell's index.
-        var known: [Double] = []
+        // Classification over every known cell's index, streamed from the tiles (a few passes;
+        // memory stays bounded however many cells there are).
         let p2 = Dictionary(uniqueKeysWithValues: try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) })
-        for t in plan.tiles.indices {
-            let a = try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)["index"]!
-            for v in a where !v.isNaN { known.append(Double(v)) }
+        var known = 0, passes = 0
+        let breaks = try Classification.breaks(method: plan.classification) { add in
+            passes += 1
+            for t in plan.tiles.indices {
+                for v in try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)["index"]! where !v.isNaN {
+                    if passes == 1 { known += 1 }
+                    add(Double(v))
+                }
+            }
         }
-        let breaks = Classification.breaks(known, method: plan.classification)
-        message("pass 2: index normalised and combined, \(known.count) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
+        message("pass 2: index normalised and combined, \(known) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
         lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)

@@ -304,6 +304,7 @@ struct OutputWriter {
             "run": .object(["threads": .number(Double(threads)), "seconds": .number((total * 1000).rounded() / 1000),
                             "timings_seconds": .object(Dictionary(uniqueKeysWithValues: timings.map { ($0.0, JSONValue.number(($0.1 * 1000).rounded() / 1000)) })),
                             "peak_memory_bytes": .number(Double(PeakMemory.bytes)),
+                            "estimated_memory_bytes": .number(Double(plan.estimatedMemory(threads: threads))),
                             "note": .string("this block varies between runs; every other file and field is deterministic")]),
         ])
         try AtomicFile.write(doc.encoded() + "\n", to: path("provenance.json"))

@@ -49,9 +49,11 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
             guard let i = Int(id), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) ?? completions else {
                 throw CensusError.run("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (or --shards) to be a count")
             }
-            // Arrays are often numbered from 1 (--array=1-N); SLURM_ARRAY_TASK_MIN gives the base.
+            // Arrays are often numbered from 1 (--array=1-N) or stepped (0-14:2): the position in
+            // the array counts from SLURM_ARRAY_TASK_MIN in steps of SLURM_ARRAY_TASK_STEP.
             let base = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
-            return try Shard(index: i - base, count: n)
+            let step = max(1, env["SLURM_ARRAY_TASK_STEP"].flatMap(Int.init) ?? 1)
+            return try Shard(index: (i - base) / step, count: n)
         }
         if let id = env["JOB_COMPLETION_INDEX"] {
             guard let i = Int(id), let n = completions ?? env["RISKCENSUS_SHARDS"].flatMap(Int.init) else {

@@ -44,6 +44,92 @@ public enum Classification {
         }
     }
 
+    /// Breaks for values streamed by `each`, which is called up to three times and must give
+    /// the same values each time (NaN are ignored). The result equals `breaks(_:method:)` on
+    /// the same values, while memory stays bounded whatever their number: natural breaks keep at
+    /// most `exactLimit` values or a histogram; percentiles find their order statistics by a
+    /// histogram of the ranks, then keep only the values of the bins that hold them.
+    public static func breaks(method: ClassificationMethod, streaming each: ((Double) -> Void) throws -> Void) rethrows -> Result {
+        if case .fixed(let t) = method { return Result(breaks: t, histogramBinWidth: 0) }
+        var n = 0, lo = Double.infinity, hi = -Double.infinity
+        try each { v in
+            guard !v.isNaN else { return }
+            n += 1
+            lo = min(lo, v)
+            hi = max(hi, v)
+        }
+        let small = method == .naturalBreaks ? exactLimit : 1_000_000
+        if n <= small || !(lo < hi) {
+            var values: [Double] = []
+            values.reserveCapacity(min(n, small))
+            if n <= small {
+                try each { v in if !v.isNaN { values.append(v) } }
+            } else {
+                values = [lo]   // every value equal
+            }
+            return breaks(values, method: method)
+        }
+        switch method {
+        case .fixed(let t):
+            return Result(breaks: t, histogramBinWidth: 0)
+        case .naturalBreaks:
+            let (b, width) = try NaturalBreaks.histogramBreaks(classes: 5, lo: lo, hi: hi, each)
+            var out = b
+            while out.count < 4 { out.append(hi) }
+            return Result(breaks: out, histogramBinWidth: width)
+        case .quantile:
+            return Result(breaks: try streamedPercentiles([20, 40, 60, 80], n: n, lo: lo, hi: hi, each), histogramBinWidth: 0)
+        case .percentile(let p):
+            return Result(breaks: try streamedPercentiles(p, n: n, lo: lo, hi: hi, each), histogramBinWidth: 0)
+        }
+    }
+
+    /// Exact percentiles (as `percentiles`) of n streamed values in [lo, hi], lo < hi.
+    static func streamedPercentiles(_ ps: [Double], n: Int, lo: Double, hi: Double,
+                                    _ each: ((Double) -> Void) throws -> Void) rethrows -> [Double] {
+        let bins = 1 << 16
+        let width = (hi - lo) / Double(bins)
+        func bin(_ v: Double) -> Int { min(bins - 1, Int((v - lo) / width)) }
+        var counts = [Int](repeating: 0, count: bins)
+        try each { v in if !v.isNaN { counts[bin(v)] += 1 } }
+        var first = [Int](repeating: 0, count: bins + 1)   // rank of each bin's first value
+        for b in 0..<bins { first[b + 1] = first[b] + counts[b] }
+        // The ranks each percentile interpolates between, and the bins holding them.
+        let ranks = ps.flatMap { p -> [Int] in
+            let i = Int(((Double(n) - 1) * p / 100).rounded(.down))
+            return [i, min(i + 1, n - 1)]
+        }
+        func binOf(rank r: Int) -> Int {
+            var a = 0, b = bins - 1
+            while a < b {
+                let m = (a + b) / 2
+                if first[m + 1] > r { b = m } else { a = m + 1 }
+            }
+            return a
+        }
+        let wanted = Set(ranks.map(binOf))
+        var held: [Int: [Double: Int]] = [:]
+        try each { v in
+            guard !v.isNaN else { return }
+            let b = bin(v)
+            if wanted.contains(b) { held[b, default: [:]][v, default: 0] += 1 }
+        }
+        func value(rank r: Int) -> Double {
+            let b = binOf(rank: r)
+            var at = first[b]
+            for (v, c) in held[b]!.sorted(by: { $0.key < $1.key }) {
+                if r < at + c { return v }
+                at += c
+            }
+            return hi
+        }
+        return ps.map { p in
+            let h = (Double(n) - 1) * p / 100
+            let i = Int(h.rounded(.down))
+            return i + 1 < n ? value(rank: i) + (h - Double(i)) * (value(rank: i + 1) - value(rank: i)) : value(rank: n - 1)
+        }
+    }
+
     /// With fewer than five distinct values, the missing breaks repeat the largest value, so the
     /// upper levels stay empty rather than invented.
     private static func padded(_ b: [Double], _ values: [Double]) -> [Double] {

@@ -78,9 +78,16 @@ public enum NaturalBreaks {
         var lo = Double.infinity, hi = -Double.infinity
         for v in values where !v.isNaN { lo = min(lo, v); hi = max(hi, v) }
         guard lo < hi else { return (breaks(values, classes: k), 0) }
+        return histogramBreaks(classes: k, bins: bins, lo: lo, hi: hi) { add in for v in values { add(v) } }
+    }
+
+    /// `approximateBreaks` over values streamed by `each` (NaN ignored, the others within
+    /// [lo, hi], lo < hi): the histogram is all it keeps, so any number of values fits.
+    public static func histogramBreaks(classes k: Int, bins: Int = 10_000, lo: Double, hi: Double,
+                                       _ each: ((Double) -> Void) throws -> Void) rethrows -> (breaks: [Double], binWidth: Double) {
         let width = (hi - lo) / Double(bins)
         var counts = [Double](repeating: 0, count: bins)
-        for v in values where !v.isNaN { counts[min(bins - 1, Int((v - lo) / width))] += 1 }
+        try each { v in if !v.isNaN { counts[min(bins - 1, Int((v - lo) / width))] += 1 } }
         let centres = (0..<bins).map { lo + (Double($0) + 0.5) * width }
         let b = breaks(centres, classes: k, weights: counts).map { $0 + width / 2 }
         return (b, width)

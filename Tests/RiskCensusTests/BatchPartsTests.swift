@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import RiskCensus
+
+/// The batch's parts on their own: shards from options and environments, the tile store's
+/// files and checksums, the run lock.
+@Suite struct BatchPartsTests {
+    @Test func shardsFromOptionsSlurmAndKubernetes() throws {
+        #expect(try Shard.parse("2/3") == Shard(index: 2, count: 3))
+        #expect(throws: CensusError.self) { try Shard.parse("3/3") }
+        #expect(throws: CensusError.self) { try Shard.parse("1-3") }
+        #expect(try Shard.fromEnvironment([:]) == nil)
+        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "8"]) == Shard(index: 4, count: 8))
+        // --array=1-8 and --array=0-14:2 both give positions 0…7.
+        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "8", "SLURM_ARRAY_TASK_COUNT": "8", "SLURM_ARRAY_TASK_MIN": "1"]) == Shard(index: 7, count: 8))
+        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "8", "SLURM_ARRAY_TASK_MIN": "0",
+                                           "SLURM_ARRAY_TASK_STEP": "2"]) == Shard(index: 3, count: 8))
+        #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5"], completions: 6) == Shard(index: 5, count: 6))
+        #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5", "RISKCENSUS_SHARDS": "6"]) == Shard(index: 5, count: 6))
+        #expect(throws: CensusError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5"]) }
+    }
+
+    @Test func tileFilesRoundTripAndRefuseDamage() throws {
+        let dir = NSTemporaryDirectory() + "store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try TileStore(out: dir)
+        let a: [Float] = [1, .nan, -2.5, .infinity], b: [Float] = [0, 1, 2, 3]
+        let sha = try store.write("t0", [("a", a), ("b", b)])
+        #expect(store.checksum("t0") == sha)
+        let back = try store.read("t0", sha256: sha)
+        #expect(back["b"] == b && back["a"]!.count == 4 && back["a"]![1].isNaN && back["a"]![3] == .infinity)
+        #expect(throws: CensusError.self) { try store.read("t0", sha256: String(repeating: "0", count: 64)) }
+        // A truncated file is refused even without a checksum.
+        let data = try Data(contentsOf: URL(fileURLWithPath: store.path("t0")))
+        try data.prefix(data.count - 3).write(to: URL(fileURLWithPath: store.path("t1")))
+        #expect(throws: CensusError.self) { try store.read("t1") }
+        #expect(throws: CensusError.self) { try store.read("missing") }
+        let empty = try store.write("e", [("zone", [])])
+        #expect(try store.read("e", sha256: empty)["zone"] == [])
+    }
+
+    @Test func theRunLockIsExclusiveAndReleasedWithItsHolder() throws {
+        let dir = NSTemporaryDirectory() + "lock-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var first: RunLock? = try RunLock(out: dir)
+        do {
+            _ = try RunLock(out: dir)
+            Issue.record("a second lock on a held folder")
+        } catch let e as CensusError {
+            #expect(e.description.contains("in use by another riskcensus run (pid \(getpid())"))
+        }
+        _ = first
+        first = nil
+        #expect(throws: Never.self) { _ = try RunLock(out: dir) }
+    }
+}
