@@ -55,6 +55,8 @@ public struct CensusPlan: Sendable {
     public var coverage: CoverageJob?
     /// The served share of each cell's population becomes capacity C.
     public var coverageCapacity: Bool
+    /// Cells of the population raster the coverage step reads whole (0 without coverage).
+    public var coverageCells = 0
     public var integration: ExceedanceIntegration
     public var hazardWeights: [Double]
     public var combination: CombinationRule
@@ -78,13 +80,15 @@ public struct CensusPlan: Sendable {
     /// Estimated peak memory in bytes with `threads` workers: what one tile job holds (its
     /// layers warped as Float64, its pass-1 and pass-2 arrays as Float32, twice over for the
     /// copies made on the way) per worker, GDAL's block cache, the libraries, and for a
-    /// coverage section its whole-region arrays (coverage works on the whole population grid).
+    /// coverage section its whole-region arrays: coverage works on the whole population raster,
+    /// about 256 bytes per raster cell with reach lists, assignment, siting and fire response
+    /// (the coverage benchmark holds 242 MiB for 1 million cells).
     public func estimatedMemory(threads: Int) -> Int {
         let tile = tiles.map(\.cellCount).max() ?? 0
         let bands = hazards.map(\.layers.count).max() ?? 0
         let arrays = 6 + classes.count + 5 * hazards.count
         let perWorker = tile * (8 * (bands + 2) + 4 * arrays) * 2
-        let coverageBytes = coverage == nil ? 0 : grid.cellCount * 64
+        let coverageBytes = coverage == nil ? 0 : max(coverageCells, grid.cellCount) * 256
         return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + 96 << 20
     }
 
@@ -200,6 +204,7 @@ public struct CensusPlan: Sendable {
         let capacity = try m.capacity.map { c throws(CensusError) in try raster(c, key: "capacity", default: .average) }
         var coverage: CoverageJob?
         var coverageCapacity = false
+        var coverageCells = 0
         if let c = m.coverage {
             var job = CoverageJob(demandPath: population.path)
             job.supplyPath = try file(c.shelters, key: "coverage.shelters")
@@ -244,6 +249,7 @@ public struct CensusPlan: Sendable {
             job.writeCells = c.cells ?? true
             job.writeDemandTable = c.demandTable ?? true
             coverage = job
+            if let r = try? RasterDataset(path: population.path) { coverageCells = r.width * r.height }
             coverageCapacity = c.capacityLayer ?? (capacity == nil)
             if coverageCapacity && capacity != nil { throw bad("coverage.capacity_layer", "a capacity raster is given too; use one or the other") }
         }
@@ -367,7 +373,7 @@ public struct CensusPlan: Sendable {
         }
         if let p = m.outputs?.precision, !(0...15).contains(p) { throw bad("outputs.precision", "must be 0…15") }
 
-        return CensusPlan(manifest: m, manifestPath: manifestPath, base: base, grid: grid,
+        var plan = CensusPlan(manifest: m, manifestPath: manifestPath, base: base, grid: grid,
                           tiles: grid.blocks(size: tileSize), regionPath: regionPath, hazards: hazards, classes: classes,
                           population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,
                           coverage: coverage, coverageCapacity: coverageCapacity,
@@ -375,6 +381,8 @@ public struct CensusPlan: Sendable {
                           halfToOne: ix?.rescale == "half_to_one", logExposure: ix?.logExposure ?? true,
                           exposureWeights: (ew.population, ew.value), classification: method,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
+        plan.coverageCells = coverageCells
+        return plan
     }
 
     private static func checkFields(_ path: String, layer: String?, fields: [(String, String)], manifest: String) throws(CensusError) {
