@@ -55,3 +55,29 @@ import Testing
         #expect(throws: Never.self) { _ = try RunLock(out: dir) }
     }
 }
+
+/// Job keys follow the files each job reads: a hazard file changes that hazard's keys only,
+/// an exposure file changes every pass-1 key, a tile's keys differ from its neighbour's.
+@Suite struct JobKeysTests {
+    @Test func keysChangeWithWhatTheJobReads() throws {
+        let dir = NSTemporaryDirectory() + "keys-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = try Census(manifestPath: try SampleCensus.write(into: dir)).plan
+        var sums = Dictionary(uniqueKeysWithValues: plan.inputs.map { ($0, "sum-of-" + $0) })
+        let base = try JobKeys(plan: plan, checksums: sums)
+        let tile = plan.tiles[0]
+        let depth = try #require(plan.inputs.first { $0.hasSuffix("depth_rp100.tif") })
+        sums[depth] = "changed"
+        let hazardChanged = try JobKeys(plan: plan, checksums: sums)
+        #expect(hazardChanged.exposure(tile) == base.exposure(tile))
+        #expect(hazardChanged.hazard(0, tile) != base.hazard(0, tile))
+        #expect(try hazardChanged.coverage() == base.coverage())
+        sums[depth] = "sum-of-" + depth
+        let population = try #require(plan.inputs.first { $0.hasSuffix("population.tif") })
+        sums[population] = "changed"
+        let exposureChanged = try JobKeys(plan: plan, checksums: sums)
+        #expect(exposureChanged.exposure(tile) != base.exposure(tile) && exposureChanged.hazard(0, tile) != base.hazard(0, tile))
+        #expect(base.exposure(tile) != base.exposure(Window(colOff: tile.colOff + 1, rowOff: tile.rowOff, width: tile.width, height: tile.height)))
+        #expect(base.index(tile, parameters: "a", capacity: "none") != base.index(tile, parameters: "b", capacity: "none"))
+    }
+}

@@ -5,20 +5,7 @@ import RiskCensus
 /// The census as a batch, through the binary: kill and resume, invalidation, shards and merge,
 /// two runs on one folder, a failing tile. Outputs are compared byte for byte with an
 /// uninterrupted run (provenance.json without its "run" block, which records timings).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
 private let changzhou = repositoryRoot + "/datasets/changzhou/census.yaml"
-
-private func binaryPath() throws -> String {
-    if let p = ProcessInfo.processInfo.environment["RISKCENSUS_BIN"] { return p }
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("riskcensus").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir.deleteLastPathComponent()
-    }
-    return try #require(nil as String?, "riskcensus binary not found beside \(CommandLine.arguments[0])")
-}
 
 private final class Folder {
     let path = NSTemporaryDirectory() + "batch-" + UUID().uuidString

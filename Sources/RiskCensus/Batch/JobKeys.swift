@@ -11,6 +11,8 @@ struct JobKeys: Sendable {
     /// sha256 of every input file, by resolved path.
     let checksums: [String: String]
     private let exposureBase: String
+    /// The engine build and the grid, which every job depends on.
+    private let engineAndGrid: String
     private let hazardBase: [String]
 
     init(plan: CensusPlan, checksums: [String: String]) throws {
@@ -19,33 +21,45 @@ struct JobKeys: Sendable {
         let m = plan.manifest
         let grid = plan.grid
         let gridText = "\(grid.crs?.description ?? "")|\(grid.transform.gdalCoefficients)|\(grid.width)x\(grid.height)"
-        func section<T: Encodable>(_ name: String, _ value: T?) throws -> String {
-            guard let value else { return "\(name)=null" }
-            let e = JSONEncoder()
-            e.keyEncodingStrategy = .convertToSnakeCase
-            e.outputFormatting = [.sortedKeys]
-            let data = try e.encode(value)
-            // The checksums of the files the section names.
-            var files: [String] = []
-            func walk(_ v: Any) {
-                if let s = v as? String {
-                    let r = resolve(s, base: plan.base)
-                    if let c = checksums[r] { files.append("\(s)=\(c)") }
-                } else if let a = v as? [Any] {
-                    a.forEach(walk)
-                } else if let d = v as? [String: Any] {
-                    d.keys.sorted().forEach { walk(d[$0]!) }
-                }
-            }
-            walk(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
-            return "\(name)=" + String(decoding: data, as: UTF8.self) + "|files=" + files.joined(separator: ",")
-        }
         let regionFile = "region-file=" + (checksums[plan.regionPath] ?? "")
-        exposureBase = Self.hash(["exposure", EngineInfo.version, EngineInfo.buildID, gridText, try section("region", m.region), regionFile,
-                                  try section("exposure", m.exposure), try section("capacity", m.capacity)])
+        engineAndGrid = Self.hash([EngineInfo.version, EngineInfo.buildID, gridText])
+        exposureBase = Self.hash(["exposure", engineAndGrid,
+                                  try Self.section("region", m.region, plan: plan, checksums: checksums), regionFile,
+                                  try Self.section("exposure", m.exposure, plan: plan, checksums: checksums),
+                                  try Self.section("capacity", m.capacity, plan: plan, checksums: checksums)])
         hazardBase = try m.hazards.map { h in
-            Self.hash(["hazard", try section("hazard", h), try section("eal", m.eal)])
+            Self.hash(["hazard", try Self.section("hazard", h, plan: plan, checksums: checksums),
+                       try Self.section("eal", m.eal, plan: plan, checksums: checksums)])
         }
+    }
+
+    /// A manifest section as sorted JSON, followed by the checksums of the files it names
+    /// (strings that resolve to an input file).
+    static func section<T: Encodable>(_ name: String, _ value: T?, plan: CensusPlan, checksums: [String: String]) throws -> String {
+        guard let value else { return "\(name)=null" }
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys]
+        let data = try e.encode(value)
+        var files: [String] = []
+        func walk(_ v: Any) {
+            if let s = v as? String {
+                if let c = checksums[resolve(s, base: plan.base)] { files.append("\(s)=\(c)") }
+            } else if let a = v as? [Any] {
+                a.forEach(walk)
+            } else if let d = v as? [String: Any] {
+                d.keys.sorted().forEach { walk(d[$0]!) }
+            }
+        }
+        walk(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+        return "\(name)=" + String(decoding: data, as: UTF8.self) + "|files=" + files.joined(separator: ",")
+    }
+
+    /// The coverage step: its section, the population it reads, and the files both name.
+    func coverage() throws -> String {
+        step("coverage", [try Self.section("coverage", plan.manifest.coverage, plan: plan, checksums: checksums),
+                          try Self.section("population", plan.manifest.exposure.population, plan: plan, checksums: checksums),
+                          try Self.section("region", plan.manifest.region, plan: plan, checksums: checksums)])
     }
 
     static func hash(_ parts: [String]) -> String {
@@ -70,14 +84,7 @@ struct JobKeys: Sendable {
 
     /// Any global step: its name, the engine and grid, and the given parts.
     func step(_ name: String, _ parts: [String]) -> String {
-        Self.hash([name, EngineInfo.version, exposureBase] + parts)
+        Self.hash([name, engineAndGrid] + parts)
     }
 
-    /// The manifest sections as JSON (for the output step's key).
-    func manifestText() throws -> String {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(plan.manifest), as: UTF8.self)
-    }
 }

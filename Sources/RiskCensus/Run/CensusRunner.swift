@@ -221,7 +221,7 @@ struct CensusRunner {
         var capacitySource = plan.capacity != nil ? "raster" : "none"
         var fireRate: Double?
         if let job = plan.coverage {
-            let key = batch.keys.step("coverage", [try batch.keys.manifestText()])
+            let key = try batch.keys.coverage()
             if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
                !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
                 capacityFull = plan.coverageCapacity ? try batch.store.read("coverage-capacity")["capacity"] : nil
