@@ -8,8 +8,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 # Debian packages the build needs; installed only when pkg-config cannot find the libraries
 # (or GLPK's header, which has no pkg-config file, is missing).
-APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libglpk-dev
-PKG_CONFIG_NAMES := gdal proj geos sqlite3
+APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libglpk-dev libcairo2-dev fonts-dejavu-core libjs-leaflet
+PKG_CONFIG_NAMES := gdal proj geos sqlite3 cairo
 ASAN_BUILD := .build-asan
 # The dataset generators run on Debian's own Python, whose python3-gdal matches the system GDAL.
 SYSTEM_PYTHON := /usr/bin/python3
@@ -17,10 +17,11 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps pydeps build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps testdeps pydeps build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
 
 deps:
-	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ]; then :; else \
+	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
+	    && [ -f /usr/share/javascript/leaflet/leaflet.js ] && [ -d /usr/share/fonts/truetype/dejavu ]; then :; else \
 	  echo "make: installing $(APT_PACKAGES)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && \
@@ -47,11 +48,13 @@ bench-coverage: build pydeps
 	@$(BENCH_VENV)/bin/python -c "import access" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q $(BENCH_PINS)
 	$(BENCH_VENV)/bin/python benchmarks/coverage_bench.py 1000
 
-# The main job: the bundled censuses, written to maps/<dataset>/.
+# The main job: the bundled censuses, written to maps/<dataset>/, then their printed maps
+# (PNG and SVG) and browser viewer (index.html).
 CENSUSES := changzhou olinda
 census: build
 	@bin=$$($(SWIFT) build -c release --show-bin-path) && \
-	for d in $(CENSUSES); do "$$bin/riskcensus" run datasets/$$d/census.yaml --out maps/$$d || exit 1; done
+	for d in $(CENSUSES); do "$$bin/riskcensus" run datasets/$$d/census.yaml --out maps/$$d && \
+	  "$$bin/riskcensus" render maps/$$d || exit 1; done
 
 pydeps:
 	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage" 2>/dev/null; then :; else \
@@ -63,6 +66,16 @@ pydeps:
 
 test: unit-test leakcheck datasets-check
 
+# What only the tests need: headless Chromium for the viewer test.
+TEST_APT_PACKAGES := chromium
+testdeps: deps
+	@if command -v chromium >/dev/null; then :; else \
+	  echo "make: installing $(TEST_APT_PACKAGES)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES); \
+	fi
+
 # Re-creates every modelled dataset file in place.
 datasets: pydeps
 	for d in $(DATASETS); do $(SYSTEM_PYTHON) datasets/$$d/generate.py || exit 1; done
@@ -71,13 +84,13 @@ datasets: pydeps
 datasets-check: pydeps
 	$(SYSTEM_PYTHON) datasets/tools/check_reproducible.py $(DATASETS)
 
-unit-test: deps
+unit-test: deps testdeps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
 # The whole suite under AddressSanitizer with leak detection; any leak fails the target.
 # .lsan-suppressions lists the one known leak outside this project (Foundation's Process).
-leakcheck: deps
+leakcheck: deps testdeps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.lsan-suppressions \
 	  $(SWIFT) test --sanitize=address --scratch-path $(ASAN_BUILD) --skip-build --disable-xctest

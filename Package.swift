@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite3", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
         // GLPK has no pkg-config file on Debian; its header is /usr/include/glpk.h.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
 
@@ -39,7 +42,8 @@ let package = Package(
                 swiftSettings: optimizedInTests),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
         .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"], swiftSettings: optimizedInTests),
-        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "CSQLite3", .product(name: "Yams", package: "Yams")],
+        .target(name: "RiskMaps", dependencies: ["RiskCore", "CCairo"]),
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "RiskMaps", "CSQLite3", .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimizedInTests),
         .executableTarget(
             name: "riskcensus",
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
         .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),
         .testTarget(name: "RiskOptimizeTests", dependencies: ["RiskOptimize", "RiskCore"]),
+        .testTarget(name: "RiskMapsTests", dependencies: ["RiskMaps", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
         .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus"]),
     ],

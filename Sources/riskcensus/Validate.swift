@@ -129,3 +129,18 @@ struct Status: ParsableCommand {
         print(try RunStatus(folder: dir))
     }
 }
+
+/// `riskcensus render RESULT_DIR`.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the maps of a census result folder (risk levels, EAL, hazards, shelter coverage) as PNG and SVG, and its browser viewer.")
+
+    @Argument(help: "The run's output folder.")
+    var dir: String
+
+    func run() throws {
+        let maps = try ResultMaps(folder: dir)
+        let files = try maps.renderAll()
+        print("render: \(files.count) files in \(dir): \(files.joined(separator: ", "))")
+    }
+}

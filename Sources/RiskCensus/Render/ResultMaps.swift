@@ -1,0 +1,201 @@
+import Foundation
+import RiskCore
+import RiskGeo
+import RiskMaps
+
+/// The printed maps of a census result folder, each as PNG (150 dpi) and SVG beside the other
+/// outputs: risk levels I–V with district outlines (`map_risk_levels`), EAL per cell on a log
+/// colour scale (`map_eal`), each hazard's main layer (`map_hazard_<id>`: the index return
+/// period, or the scenario), and shelter coverage (`map_coverage`, when the run has a coverage
+/// section). Maps are drawn in the analysis CRS, north up, with ColorBrewer sequential schemes.
+public struct ResultMaps {
+    public let folder: String
+    let plan: CensusPlan
+    let provenance: [String: Any]
+
+    /// Reads the folder's provenance and the census manifest it names (relative paths from the
+    /// current directory, as the run was started).
+    public init(folder: String) throws(CensusError) {
+        self.folder = folder
+        let p = (folder as NSString).appendingPathComponent("provenance.json")
+        guard let data = FileManager.default.contents(atPath: p),
+              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CensusError.badData(file: p, message: "no readable provenance.json: not the output folder of a finished census run")
+        }
+        guard let manifest = doc["manifest_path"] as? String else { throw CensusError.badData(file: p, message: "no manifest_path") }
+        guard FileManager.default.fileExists(atPath: manifest) else {
+            throw CensusError.badData(file: p, message: "the manifest it names, \(manifest), is not found from \(FileManager.default.currentDirectoryPath); run render from where the census ran")
+        }
+        provenance = doc
+        plan = try CensusPlan.make(manifestPath: manifest)
+    }
+
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    /// Renders every map in both formats and returns the file names written.
+    @discardableResult
+    public func renderAll() throws(CensusError) -> [String] {
+        try CensusError.mapping {
+            var files: [String] = []
+            let grid = plan.grid
+            let extent = grid.bounds(of: Window(colOff: 0, rowOff: 0, width: grid.width, height: grid.height))
+            let districts = try readLayer(path("districts.geojson"))
+            let engine = (provenance["engine"] as? [String: Any])?["version"] as? String ?? EngineInfo.version
+            let source = "RiskCensus \(engine) · census \"\(plan.manifest.name)\" (\(plan.manifestPath)) · \(Classes.number(grid.transform.pixelWidth)) m cells, \(grid.crs?.description ?? "")"
+                + " · inputs, checksums and parameters in provenance.json"
+            func draw(_ name: String, _ figure: MapFigure, _ content: (MapFrame) throws -> Void) throws {
+                for format in [Canvas.Format.png, .svg] {
+                    try figure.render(to: path("\(name).\(format.rawValue)"), format: format, content: content)
+                    files.append("\(name).\(format.rawValue)")
+                }
+            }
+            func outlines(_ f: MapFrame) {
+                for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
+            }
+
+            // Risk levels.
+            let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
+            let breaks = ((provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any])?["breaks"] as? [Double] ?? []
+            let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
+            let names = ["I", "II", "III", "IV", "V"]
+            let fmt = { (v: Double) in String(format: "%.3g", v) }
+            var levelItems: [(LegendSection.Swatch, String)] = []
+            for l in 1...5 {
+                let range: String
+                if breaks.count == 4 {
+                    range = l == 1 ? "> \(fmt(breaks[3]))" : (l == 5 ? "≤ \(fmt(breaks[0]))" : "\(fmt(breaks[4 - l])) – \(fmt(breaks[5 - l]))")
+                } else {
+                    range = ""
+                }
+                levelItems.append((.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")  \(range)"))
+            }
+            let method = ((provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any])?["method"] as? String ?? ""
+            try draw("map_risk_levels", MapFigure(
+                title: "Composite risk level, \(plan.manifest.name)",
+                subtitle: "Hazard × exposure × vulnerability\(plan.capacity != nil || plan.coverageCapacity ? " × (1 − capacity)" : ""), \(plan.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
+                source: source, extent: extent,
+                legend: [LegendSection(title: "Risk level (index range)", items: levelItems),
+                         LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                f.raster(grid, colors: levelColors)
+                outlines(f)
+            }
+
+            // EAL per cell, log scale.
+            let eal: RasterBuffer<Double> = try RasterDataset(path: path("eal.tif")).readBand(1)
+            let positive = eal.values.filter { $0 > 0 }
+            let top = Int((log10(positive.max() ?? 1)).rounded(.up))
+            let ealClasses = Classes.logarithmic(lo: top - 6, count: 7, colors: Palette.ylOrRd7, unit: "")
+            let zero = Palette.greys5[0]
+            try draw("map_eal", MapFigure(
+                title: "Expected annual loss per cell, \(plan.manifest.name)",
+                subtitle: "Sum over the probabilistic hazards (\(plan.hazards.filter { !$0.isScenario }.map(\.id).joined(separator: ", "))), \(plan.currency) per year, log colour scale",
+                source: source, extent: extent,
+                legend: [LegendSection(title: "EAL (\(plan.currency)/year)", items: [(.box(zero), "0")] + zip(ealClasses.colors, ealClasses.labels).map { (.box($0), $1) }),
+                         LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                f.raster(grid, colors: eal.values.map { $0.isNaN ? nil : ($0 <= 0 ? zero : ealClasses.color($0)) })
+                outlines(f)
+            }
+
+            // Each hazard's main layer.
+            let palettes = [Palette.blues7, Palette.purples7, Palette.ylOrBr7]
+            for (k, h) in plan.hazards.enumerated() {
+                let layer = h.layers[h.indexBand]
+                let values = try RasterWarp.warp(try RasterDataset(path: layer.path), band: layer.band, onto: grid, resampling: layer.resampling).values
+                let hi = values.filter { !$0.isNaN }.max() ?? 0
+                let step = MapFrame.niceLength(max(hi, 1e-9) / 6)
+                let bounds = (1...6).map { Double($0) * step }
+                var labels = ["≤ \(Classes.number(bounds[0]))"]
+                for j in 1..<6 { labels.append("\(Classes.number(bounds[j - 1])) – \(Classes.number(bounds[j]))") }
+                labels.append("> \(Classes.number(bounds[5]))")
+                let classes = Classes(bounds: bounds, colors: palettes[k % palettes.count], labels: labels)
+                let when = h.isScenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
+                try draw("map_hazard_\(safeName(h.id))", MapFigure(
+                    title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(plan.manifest.name)",
+                    subtitle: "\(h.units), \(when) (the layer the index uses), averaged onto the \(Classes.number(grid.transform.pixelWidth)) m grid",
+                    source: source + " · layer \(layer.path)", extent: extent,
+                    legend: [LegendSection(title: h.units, classes: classes),
+                             LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                    f.raster(grid, colors: values.map { $0.isNaN ? nil : classes.color($0) })
+                    outlines(f)
+                }
+            }
+
+            if FileManager.default.fileExists(atPath: path("coverage/summary.json")) {
+                try coverageMap(grid: grid, extent: extent, districts: districts, source: source, draw: draw)
+            }
+            files += try Viewer.write(into: folder, title: "Census of \(plan.manifest.name): risk levels, districts and shelters", breaks: breaks)
+            return files
+        }
+    }
+
+    func safeName(_ s: String) -> String {
+        String(s.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+    }
+
+    /// Geometries of a vector file in the grid's CRS.
+    func readLayer(_ file: String) throws -> [Geometry] {
+        let layer = try VectorDataset(path: file).layer(named: nil)
+        let t = try CoordinateTransformer(from: try layer.requireCRS(), to: plan.grid.crs!)
+        var out: [Geometry] = []
+        try layer.forEachFeature { (f: Feature) throws(GeoError) in if let g = f.geometry { out.append(try t.transform(g)) } }
+        return out
+    }
+
+    /// Served and unserved population (cells inside the blind zones are unserved), shelters
+    /// sized by capacity and coloured by load ratio, blind zones outlined.
+    func coverageMap(grid: GridSpec, extent: Bounds, districts: [Geometry], source: String,
+                     draw: (String, MapFigure, (MapFrame) throws -> Void) throws -> Void) throws {
+        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("coverage/summary.json"))))) as? [String: Any] ?? [:]
+        let population = try RasterWarp.warp(try RasterDataset(path: plan.population.path), band: plan.population.band, onto: grid,
+                                             resampling: plan.population.resampling).values
+        let blindLayer = try VectorDataset(path: path("coverage/blind_zones.geojson")).layer(named: nil)
+        var blind: [Geometry] = []
+        try blindLayer.forEachFeature { (f: Feature) throws(GeoError) in if let g = f.geometry { blind.append(g) } }
+        let inBlind = blind.isEmpty ? [Double](repeating: 0, count: grid.cellCount)
+            : try Rasterize.burn(blind, values: blind.map { _ in 1 }, crs: try blindLayer.requireCRS(), onto: grid, fill: 0).values
+        let bounds = [100.0, 1_000, 5_000, 20_000]
+        let labels = ["≤ 100", "100 – 1k", "1k – 5k", "5k – 20k", "> 20k"]
+        // Blue against orange: told apart with any colour vision.
+        let served = Classes(bounds: bounds, colors: Palette.blues5, labels: labels)
+        let unserved = Classes(bounds: bounds, colors: Palette.oranges5, labels: labels)
+        let colors = (0..<grid.cellCount).map { i -> Color? in
+            let p = population[i]
+            guard !p.isNaN, p > 0 else { return nil }
+            return inBlind[i] > 0 ? unserved.color(p) : served.color(p)
+        }
+        // Shelters.
+        let shelterLayer = try VectorDataset(path: path("coverage/shelters.geojson")).layer(named: nil)
+        let t = try CoordinateTransformer(from: try shelterLayer.requireCRS(), to: grid.crs!)
+        var shelters: [(Position, Double, Double)] = []   // position, capacity, load ratio
+        try shelterLayer.forEachFeature { (f: Feature) throws(GeoError) in
+            guard case .point(let p)? = f.geometry else { return }
+            let cap = f.attributes["capacity"]?.doubleValue ?? 0, load = f.attributes["nearest_load"]?.doubleValue ?? 0
+            shelters.append((try t.transform(p), cap, cap > 0 ? load / cap : (load > 0 ? .infinity : 0)))
+        }
+        let maxCap = shelters.map(\.1).max() ?? 1
+        func radius(_ cap: Double) -> Double { 1.2 + 5 * (cap / maxCap).squareRoot() }
+        func loadColor(_ r: Double) -> Color { Palette.blueOrangeRed[r <= 0.8 ? 0 : (r <= 1 ? 1 : 2)] }
+        let rate = (summary["coverage_rate"] as? Double).map { String(format: "%.1f %%", 100 * $0) } ?? "?"
+        let over = (summary["overflowing_facilities"] as? Double).map { String(Int($0)) } ?? "?"
+        let radiusText = ((summary["standard"] as? [String: Any])?["radius"] as? Double).map { Classes.number($0) + " m" } ?? "their radius"
+        let toGrid = try CoordinateTransformer(from: try blindLayer.requireCRS(), to: grid.crs!)
+        let blindInGrid = try blind.map { g throws(GeoError) in try toGrid.transform(g) }
+        try draw("map_coverage", MapFigure(
+            title: "Shelter coverage, \(plan.manifest.name)",
+            subtitle: "\(rate) of the population within \(radiusText) of a shelter; \(over) of \(shelters.count) shelters would overflow with their nearest residents",
+            source: source + " · coverage/summary.json", extent: extent,
+            legend: [LegendSection(title: "Served population (per cell)", classes: served),
+                     LegendSection(title: "Unserved (blind zones)", classes: unserved),
+                     LegendSection(title: "Shelter load ratio", items: [
+                        (.circle(loadColor(0.5), radius: 4), "≤ 80 %"), (.circle(loadColor(0.9), radius: 4), "80 – 100 %"),
+                        (.circle(loadColor(2), radius: 4), "> 100 % (overflow)"),
+                        (.circle(.white, radius: radius(maxCap)), "capacity \(Classes.number(maxCap)) persons")])])) { f in
+            f.raster(grid, colors: colors)
+            for g in blindInGrid { f.geometry(g, fill: nil, stroke: Color(hex: "#a63603"), lineWidth: 0.4) }
+            for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
+            for s in shelters.sorted(by: { $0.1 > $1.1 }) {
+                f.circle(at: s.0, radius: radius(s.1), fill: loadColor(s.2).withAlpha(0.85), stroke: Color(0.1, 0.1, 0.1), lineWidth: 0.3)
+            }
+        }
+    }
+}

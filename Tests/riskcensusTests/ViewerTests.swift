@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// The rendered maps and the browser viewer of a Changzhou run, the viewer opened in headless
+/// Chromium (Debian's `chromium`, installed by `make test`).
+@Suite struct ViewerTests {
+    /// Runs a program to completion (killed after `timeout`), its output captured in files.
+    private func run(_ executable: String, _ args: [String], timeout: TimeInterval = 180) throws -> (status: Int32, stdout: String, stderr: String) {
+        let base = NSTemporaryDirectory() + "run-" + UUID().uuidString
+        FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
+        p.standardError = FileHandle(forWritingAtPath: base + ".err")
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        let read = { (n: String) in (try? String(contentsOfFile: base + n, encoding: .utf8)) ?? "" }
+        return (p.terminationStatus, read(".out"), read(".err"))
+    }
+
+    private func featureCount(_ path: String) throws -> Int {
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        return (root["features"] as! [Any]).count
+    }
+
+    @Test func mapsAndViewerRenderInAHeadlessBrowser() throws {
+        let dir = NSTemporaryDirectory() + "viewer-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let binary = try binaryPath()
+        let census = try run(binary, ["run", repositoryRoot + "/datasets/changzhou/census.yaml", "--out", dir, "--threads", "2", "--quiet"])
+        #expect(census.status == 0, "\(census.stderr)")
+        let render = try run(binary, ["render", dir])
+        #expect(render.status == 0, "\(render.stderr)")
+        for name in ["map_risk_levels", "map_eal", "map_hazard_flood", "map_hazard_wind", "map_hazard_earthquake", "map_coverage"] {
+            for ext in ["png", "svg"] {
+                let size = (try? FileManager.default.attributesOfItem(atPath: "\(dir)/\(name).\(ext)")[.size] as? Int) ?? 0
+                #expect(size > 20_000, "\(name).\(ext) is \(size) bytes")
+            }
+        }
+        let chromium = try #require(["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                    "headless Chromium is needed (Debian's chromium; make test installs it)")
+        let page = "file://\(dir)/index.html"
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=8000", "--window-size=1200,900"]
+        let dom = try run(chromium, flags + ["--dump-dom", page])
+        #expect(dom.status == 0, "\(dom.stderr.suffix(500))")
+        // The page's own report: drawn, no script or console errors, every feature drawn.
+        let status = try #require(dom.stdout.range(of: "<div id=\"rc-status\"[^>]*>", options: .regularExpression).map { String(dom.stdout[$0]) })
+        func attribute(_ name: String) -> String? {
+            guard let r = status.range(of: "\(name)=\"([^\"]*)\"", options: .regularExpression) else { return nil }
+            return String(status[r]).split(separator: "\"", maxSplits: 2)[1].replacingOccurrences(of: "&quot;", with: "\"")
+        }
+        #expect(attribute("data-ready") == "1")
+        #expect(attribute("data-errors") == "0")
+        let drawn = try JSONSerialization.jsonObject(with: Data((attribute("data-features") ?? "{}").utf8)) as! [String: Int]
+        #expect(drawn["risk_zones"] == (try featureCount("\(dir)/risk_zones.geojson")))
+        #expect(drawn["districts"] == 6)
+        #expect(drawn["shelters"] == (try featureCount("\(dir)/coverage/shelters.geojson")) && drawn["shelters"] == 300)
+        #expect(drawn["blind_zones"] == 1)
+        let shot = dir + "/viewer.png"
+        let screenshot = try run(chromium, flags + ["--screenshot=\(shot)", page])
+        #expect(screenshot.status == 0)
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        let be = { (o: Int) in png[o..<o + 4].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(png.count > 50_000 && be(16) == 1200 && be(20) == 900)
+    }
+}
