@@ -13,11 +13,11 @@ PKG_CONFIG_NAMES := gdal proj geos sqlite3 cairo
 ASAN_BUILD := .build-asan
 # The dataset generators run on Debian's own Python, whose python3-gdal matches the system GDAL.
 SYSTEM_PYTHON := /usr/bin/python3
-PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy
+PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -57,14 +57,27 @@ census: build
 	  "$$bin/riskcensus" render maps/$$d || exit 1; done
 
 pydeps:
-	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage" 2>/dev/null; then :; else \
+	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage, ensurepip" 2>/dev/null; then :; else \
 	  echo "make: installing $(PY_APT_PACKAGES)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
 	fi
 
-test: unit-test leakcheck datasets-check
+test: unit-test leakcheck datasets-check notebooks
+
+# The notebooks run top to bottom against the committed maps/ (executed copies go to a
+# temporary folder; the committed notebooks stay without outputs). Their Python is a venv over
+# Debian's (python3-gdal, numpy) with notebooks/requirements.txt, pinned.
+NB_VENV := .venv-nb
+notebooks: pydeps
+	@[ -x $(NB_VENV)/bin/python ] || $(SYSTEM_PYTHON) -m venv --system-site-packages $(NB_VENV)
+	@$(NB_VENV)/bin/python -c "import geopandas, nbconvert, ipykernel, matplotlib" 2>/dev/null || \
+	  $(NB_VENV)/bin/pip install -q --disable-pip-version-check -r notebooks/requirements.txt
+	@out=$$(mktemp -d) && cd notebooks && for n in *.ipynb; do \
+	  ../$(NB_VENV)/bin/jupyter nbconvert --to notebook --execute "$$n" --output-dir "$$out" \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 || { rm -rf "$$out"; exit 1; }; \
+	done; rm -rf "$$out"
 
 # What only the tests need: headless Chromium for the viewer test.
 TEST_APT_PACKAGES := chromium
