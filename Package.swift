@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "riskcensus",
             dependencies: [
-                "RiskCensus", "RiskGeo", "RiskCore",
+                "RiskCensus", "RiskGeo", "RiskCore", "RiskMaps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

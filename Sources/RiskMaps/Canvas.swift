@@ -207,6 +207,13 @@ public final class Canvas {
     }
 
     public func unclip() { cairo_restore(cr) }
+
+    /// Frees Cairo's and Fontconfig's process-wide caches (fonts, patterns), which otherwise
+    /// live until exit. Call once no canvas is left, e.g. at the end of `riskcensus render`.
+    public static func releaseCaches() {
+        cairo_debug_reset_static_data()
+        FcFini()
+    }
 }
 
 /// An RGBA colour, components 0…1.

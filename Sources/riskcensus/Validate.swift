@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RiskCensus
+import RiskMaps
 
 /// `riskcensus validate MANIFEST`: checks everything before any work starts and prints the plan.
 struct Validate: ParsableCommand {
@@ -141,6 +142,7 @@ struct Render: ParsableCommand {
     func run() throws {
         let maps = try ResultMaps(folder: dir)
         let files = try maps.renderAll()
+        Canvas.releaseCaches()
         print("render: \(files.count) files in \(dir): \(files.joined(separator: ", "))")
     }
 }

@@ -142,7 +142,7 @@ public struct ResultMaps {
     }
 
     /// Served and unserved population (cells inside the blind zones are unserved), shelters
-    /// sized by capacity and coloured by load ratio, blind zones outlined.
+    /// sized and coloured by load ratio (nearest residents over capacity), blind zones outlined.
     func coverageMap(grid: GridSpec, extent: Bounds, districts: [Geometry], source: String,
                      draw: (String, MapFigure, (MapFrame) throws -> Void) throws -> Void) throws {
         let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("coverage/summary.json"))))) as? [String: Any] ?? [:]
@@ -172,8 +172,8 @@ public struct ResultMaps {
             let cap = f.attributes["capacity"]?.doubleValue ?? 0, load = f.attributes["nearest_load"]?.doubleValue ?? 0
             shelters.append((try t.transform(p), cap, cap > 0 ? load / cap : (load > 0 ? .infinity : 0)))
         }
-        let maxCap = shelters.map(\.1).max() ?? 1
-        func radius(_ cap: Double) -> Double { 1.2 + 5 * (cap / maxCap).squareRoot() }
+        /// Area grows with the load ratio, up to 4.
+        func radius(_ ratio: Double) -> Double { 1.5 + 3.5 * min(ratio, 4).squareRoot() }
         func loadColor(_ r: Double) -> Color { Palette.blueOrangeRed[r <= 0.8 ? 0 : (r <= 1 ? 1 : 2)] }
         let rate = (summary["coverage_rate"] as? Double).map { String(format: "%.1f %%", 100 * $0) } ?? "?"
         let over = (summary["overflowing_facilities"] as? Double).map { String(Int($0)) } ?? "?"
@@ -187,14 +187,15 @@ public struct ResultMaps {
             legend: [LegendSection(title: "Served population (per cell)", classes: served),
                      LegendSection(title: "Unserved (blind zones)", classes: unserved),
                      LegendSection(title: "Shelter load ratio", items: [
-                        (.circle(loadColor(0.5), radius: 4), "≤ 80 %"), (.circle(loadColor(0.9), radius: 4), "80 – 100 %"),
-                        (.circle(loadColor(2), radius: 4), "> 100 % (overflow)"),
-                        (.circle(.white, radius: radius(maxCap)), "capacity \(Classes.number(maxCap)) persons")])])) { f in
+                        (.circle(loadColor(0.5), radius: radius(0.5)), "50 %"), (.circle(loadColor(0.9), radius: radius(0.9)), "80 – 100 %"),
+                        (.circle(loadColor(2), radius: radius(2)), "200 % (overflow)"),
+                        (.circle(loadColor(4), radius: radius(4)), "≥ 400 %")])])) { f in
             f.raster(grid, colors: colors)
             for g in blindInGrid { f.geometry(g, fill: nil, stroke: Color(hex: "#a63603"), lineWidth: 0.4) }
             for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
-            for s in shelters.sorted(by: { $0.1 > $1.1 }) {
-                f.circle(at: s.0, radius: radius(s.1), fill: loadColor(s.2).withAlpha(0.85), stroke: Color(0.1, 0.1, 0.1), lineWidth: 0.3)
+            // Large circles first, so small ones stay visible on top.
+            for s in shelters.sorted(by: { ($0.2, $0.1) > ($1.2, $1.1) }) {
+                f.circle(at: s.0, radius: radius(s.2), fill: loadColor(s.2).withAlpha(0.85), stroke: Color(0.1, 0.1, 0.1), lineWidth: 0.3)
             }
         }
     }
