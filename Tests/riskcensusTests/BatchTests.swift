@@ -274,6 +274,23 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         return f.file("census.yaml")
     }
 
+    /// A re-run with another tile size recomputes everything on the new tiles, and no job of the
+    /// old tiling (with its statistics) survives into the result.
+    @Test func aNewTileSizeLeavesNoStaleJobs() throws {
+        let f = Folder()
+        let manifest = try halvedCensus(f)
+        let out = f.file("out"), fresh = f.file("fresh")
+        #expect(try run(["run", manifest, "--out", out, "--threads", "2"]).status == 0)
+        let text = try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "tile_size: 16", with: "tile_size: 48")
+        try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let again = try run(["run", manifest, "--out", out, "--threads", "2"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try run(["run", manifest, "--out", fresh, "--threads", "2"]).status == 0)
+        try expectSameOutputs(fresh, out, atLeast: 9)
+        let tiles = try Census(manifestPath: manifest).plan.tiles.count
+        #expect(try count(catalog(out), "SELECT count(*) FROM tiles") == tiles * 3)   // exposure, flood, index
+    }
+
     /// Failed tiles are recorded with their error, the others go on, the run exits 1 listing
     /// them, and a re-run retries exactly those.
     @Test func failedTilesAreListedAndRetried() throws {

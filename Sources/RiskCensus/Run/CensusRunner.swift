@@ -194,6 +194,10 @@ struct CensusRunner {
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, store: batch.store)
 
+        // Jobs of another grid or tiling, or of a hazard no longer in the manifest, are forgotten:
+        // their statistics must not reach this run's normalisation.
+        let current = Set(plan.tiles.indices.flatMap { t in ["\(t)/exposure", "\(t)/index"] + plan.hazards.map { "\(t)/hazard:\($0.id)" } })
+        try batch.with { try $0.dropTiles(notIn: current) }
         let mine = plan.tiles.indices.filter { options.shard == nil || $0 % options.shard!.count == options.shard!.index }
         try passOne(mine, work: work, batch: batch)
         lap("pass 1")
@@ -220,7 +224,7 @@ struct CensusRunner {
         var capacityFull: [Float]?
         var capacitySource = plan.capacity != nil ? "raster" : "none"
         var fireRate: Double?
-        if let job = plan.coverage {
+        if plan.coverage != nil {
             let key = try batch.keys.coverage()
             if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
                !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
@@ -248,7 +252,6 @@ struct CensusRunner {
                 for v in capacityFull where !v.isNaN { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
                 ranges["capacity"] = (lo, hi)
             }
-            _ = job
             lap("coverage")
         }
 
