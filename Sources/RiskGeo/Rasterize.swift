@@ -46,8 +46,13 @@ public enum Rasterize {
     /// one value share no edge (touching at most at corners), so together they are already a
     /// valid MultiPolygon: no overlay (GEOS union) is needed to dissolve them.
     public static func dissolved(of raster: RasterBuffer<Double>, grid: GridSpec) throws(GeoError) -> [Int: Geometry] {
+        grouped(try polygons(of: raster, grid: grid))
+    }
+
+    /// Polygonize's pieces as one MultiPolygon per value.
+    static func grouped(_ pieces: [(value: Int, geometry: Geometry)]) -> [Int: Geometry] {
         var byValue: [Int: [Polygon]] = [:]
-        for (value, g) in try polygons(of: raster, grid: grid) {
+        for (value, g) in pieces {
             switch g {
             case .polygon(let p): byValue[value, default: []].append(p)
             case .multiPolygon(let ps): byValue[value, default: []].append(contentsOf: ps)
@@ -92,15 +97,7 @@ public enum Rasterize {
         defer { GDALClose(ds) }
         let band = GDALGetRasterBand(ds, 1)
         guard let wkt = GDALGetProjectionRef(ds).map({ String(cString: $0) }), !wkt.isEmpty else { throw GeoError.missingCRS(path: path) }
-        var byValue: [Int: [Polygon]] = [:]
-        for (value, g) in try polygonize(band: band, mask: GDALGetMaskBand(band), crs: CRS(wkt: wkt), fail: fail) where value > 0 {
-            switch g {
-            case .polygon(let p): byValue[value, default: []].append(p)
-            case .multiPolygon(let ps): byValue[value, default: []].append(contentsOf: ps)
-            default: continue
-            }
-        }
-        return byValue.mapValues { .multiPolygon($0) }
+        return grouped(try polygonize(band: band, mask: GDALGetMaskBand(band), crs: CRS(wkt: wkt), fail: fail).filter { $0.value > 0 })
     }
 
     /// GDALPolygonize (4-connected) of `band` where `mask` is non-zero, into (value, polygon).

@@ -148,11 +148,8 @@ public final class Canvas {
 
     /// Text with its baseline at y, in DejaVu Sans (installed with the engine's setup).
     public func text(_ s: String, x: Double, y: Double, size: Double, bold: Bool = false, color: Color = .black, align: Align = .left) {
-        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
-        cairo_set_font_size(cr, size)
-        var extents = cairo_text_extents_t()
-        cairo_text_extents(cr, s, &extents)
-        let dx = align == .left ? 0 : (align == .centre ? extents.x_advance / 2 : extents.x_advance)
+        let advance = textWidth(s, size: size, bold: bold)   // also selects the font and size
+        let dx = align == .left ? 0 : (align == .centre ? advance / 2 : advance)
         set(color)
         cairo_move_to(cr, x - dx, y)
         cairo_show_text(cr, s)

@@ -49,9 +49,7 @@ public struct ResultMaps {
                     files.append("\(name).\(format.rawValue)")
                 }
             }
-            func outlines(_ f: MapFrame) {
-                for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
-            }
+            func outlines(_ f: MapFrame) { Self.outline(districts, on: f) }
 
             // Risk levels.
             let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
@@ -109,7 +107,7 @@ public struct ResultMaps {
                 labels.append("> \(Classes.number(bounds[5]))")
                 let classes = Classes(bounds: bounds, colors: palettes[k % palettes.count], labels: labels)
                 let when = h.isScenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
-                try draw("map_hazard_\(safeName(h.id))", MapFigure(
+                try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
                     title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(plan.manifest.name)",
                     subtitle: "\(h.units), \(when) (the layer the index uses), averaged onto the \(Classes.number(grid.transform.pixelWidth)) m grid",
                     source: source + " · layer \(layer.path)", extent: extent,
@@ -128,8 +126,9 @@ public struct ResultMaps {
         }
     }
 
-    func safeName(_ s: String) -> String {
-        String(s.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+    /// District boundaries, as every map draws them.
+    static func outline(_ districts: [Geometry], on f: MapFrame) {
+        for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
     }
 
     /// Geometries of a vector file in the grid's CRS.
@@ -148,11 +147,9 @@ public struct ResultMaps {
         let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("coverage/summary.json"))))) as? [String: Any] ?? [:]
         let population = try RasterWarp.warp(try RasterDataset(path: plan.population.path), band: plan.population.band, onto: grid,
                                              resampling: plan.population.resampling).values
-        let blindLayer = try VectorDataset(path: path("coverage/blind_zones.geojson")).layer(named: nil)
-        var blind: [Geometry] = []
-        try blindLayer.forEachFeature { (f: Feature) throws(GeoError) in if let g = f.geometry { blind.append(g) } }
+        let blind = try readLayer(path("coverage/blind_zones.geojson"))
         let inBlind = blind.isEmpty ? [Double](repeating: 0, count: grid.cellCount)
-            : try Rasterize.burn(blind, values: blind.map { _ in 1 }, crs: try blindLayer.requireCRS(), onto: grid, fill: 0).values
+            : try Rasterize.burn(blind, values: blind.map { _ in 1 }, crs: grid.crs!, onto: grid, fill: 0).values
         let bounds = [100.0, 1_000, 5_000, 20_000]
         let labels = ["≤ 100", "100 – 1k", "1k – 5k", "5k – 20k", "> 20k"]
         // Blue against orange: told apart with any colour vision.
@@ -178,8 +175,6 @@ public struct ResultMaps {
         let rate = (summary["coverage_rate"] as? Double).map { String(format: "%.1f %%", 100 * $0) } ?? "?"
         let over = (summary["overflowing_facilities"] as? Double).map { String(Int($0)) } ?? "?"
         let radiusText = ((summary["standard"] as? [String: Any])?["radius"] as? Double).map { Classes.number($0) + " m" } ?? "their radius"
-        let toGrid = try CoordinateTransformer(from: try blindLayer.requireCRS(), to: grid.crs!)
-        let blindInGrid = try blind.map { g throws(GeoError) in try toGrid.transform(g) }
         try draw("map_coverage", MapFigure(
             title: "Shelter coverage, \(plan.manifest.name)",
             subtitle: "\(rate) of the population within \(radiusText) of a shelter; \(over) of \(shelters.count) shelters would overflow with their nearest residents",
@@ -191,8 +186,8 @@ public struct ResultMaps {
                         (.circle(loadColor(2), radius: radius(2)), "200 % (overflow)"),
                         (.circle(loadColor(4), radius: radius(4)), "≥ 400 %")])])) { f in
             f.raster(grid, colors: colors)
-            for g in blindInGrid { f.geometry(g, fill: nil, stroke: Color(hex: "#a63603"), lineWidth: 0.4) }
-            for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
+            for g in blind { f.geometry(g, fill: nil, stroke: Color(hex: "#a63603"), lineWidth: 0.4) }
+            Self.outline(districts, on: f)
             // Large circles first, so small ones stay visible on top.
             for s in shelters.sorted(by: { ($0.2, $0.1) > ($1.2, $1.1) }) {
                 f.circle(at: s.0, radius: radius(s.2), fill: loadColor(s.2).withAlpha(0.85), stroke: Color(0.1, 0.1, 0.1), lineWidth: 0.3)

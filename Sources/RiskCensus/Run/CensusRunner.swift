@@ -115,27 +115,15 @@ struct CensusRunner {
     // MARK: Run
 
     func run() throws -> CensusResult {
-        let started = Date()
-        let (lock, batch) = try open()
-        defer { withExtendedLifetime(lock) {} }
-        do {
-            let result = try work(batch, started: started)
-            try batch.with { try $0.finishRun(batch.run, status: result == nil ? "shard done" : "ok") }
-            return result ?? CensusResult(outputDirectory: out, files: [], districts: [], breaks: [], cellsTotal: plan.grid.cellCount,
-                                          cellsWithData: 0, cellsUnknown: 0)
-        } catch {
-            try? batch.with { try $0.finishRun(batch.run, status: "failed", message: "\(error)") }
-            throw error
-        }
+        try inBatch { batch, started in try work(batch, started: started) }
+            ?? CensusResult(outputDirectory: out, files: [], districts: [], breaks: [], cellsTotal: plan.grid.cellCount,
+                            cellsWithData: 0, cellsUnknown: 0)
     }
 
     /// Takes over the finished pass-1 tiles of shard folders, then runs the rest of the census.
     func merge(_ shards: [String]) throws -> CensusResult {
         guard options.shard == nil else { throw CensusError.run("merge runs the whole census; it takes no --shard") }
-        let started = Date()
-        let (lock, batch) = try open()
-        defer { withExtendedLifetime(lock) {} }
-        do {
+        return try inBatch { batch, started in
             var taken = 0, stale = 0
             for dir in shards {
                 let catalogPath = (dir as NSString).appendingPathComponent(Self.catalogName)
@@ -169,8 +157,19 @@ struct CensusRunner {
             }
             message("merge: \(taken) pass-1 tile parts taken from \(shards.count) shard folder(s)"
                     + (stale > 0 ? ", \(stale) left out (made by another engine build, from other inputs or manifest, or damaged)" : ""))
-            let result = try work(batch, started: started)!
-            try batch.with { try $0.finishRun(batch.run, status: "ok") }
+            return try work(batch, started: started)
+        }!
+    }
+
+    /// Opens the batch (lock, catalog, run record), runs `body`, and records how the run ended:
+    /// ok, shard done (nil result) or failed.
+    private func inBatch(_ body: (Batch, Date) throws -> CensusResult?) throws -> CensusResult? {
+        let started = Date()
+        let (lock, batch) = try open()
+        defer { withExtendedLifetime(lock) {} }
+        do {
+            let result = try body(batch, started)
+            try batch.with { try $0.finishRun(batch.run, status: result == nil ? "shard done" : "ok") }
             return result
         } catch {
             try? batch.with { try $0.finishRun(batch.run, status: "failed", message: "\(error)") }
@@ -278,10 +277,8 @@ struct CensusRunner {
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
         writer.fireCoverageRate = fireRate
         let summary = try writer.writeAll { t in
-            let e = try batch.store.read(TileWork.exposureFile(t), sha256: partSHA[t]?["exposure"])
-            let hz = try plan.hazards.map { h in try batch.store.read(TileWork.hazardFile(t, h.id), sha256: partSHA[t]?["hazard:" + h.id]) }
-            let i = try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)
-            return (e, hz, i)
+            let (e, hz) = try work.passOne(t, checksums: partSHA[t] ?? [:])
+            return (e, hz, try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256))
         }
         lap("outputs")
         try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),

@@ -71,12 +71,15 @@ struct OutputWriter {
                 continue
             }
             let index = ix["index"]!, population = e["population"]!, exposed = e["exposed_value"]!, gdp = e["gdp"]!
+            // Per hazard, looked up once per tile rather than per cell.
+            let loss = hz.map { $0["loss"]! }, fatalities = hz.map { $0["fatalities"]! }
+            let risk = plan.hazards.indices.map { ix["r_\($0)"]! }
             let level = index.map { Classification.level(Double($0), breaks: breaks.breaks) }
             // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
             let eal = (0..<n).map { i -> Float in
                 guard zone[i] != 0 else { return .nan }
                 var s: Float = 0
-                for (k, hazard) in plan.hazards.enumerated() where !hazard.isScenario { s += hz[k]["loss"]![i] }
+                for (k, hazard) in plan.hazards.enumerated() where !hazard.isScenario { s += loss[k][i] }
                 return s
             }
             try levelTIF.write(level.map { Float($0) }, window: w)
@@ -90,11 +93,11 @@ struct OutputWriter {
                 districts[z].gdp += add(gdp[i])
                 districts[z].exposedValue += add(exposed[i])
                 for k in 0..<h {
-                    districts[z].hazardLoss[k] += add(hz[k]["loss"]![i])
-                    districts[z].hazardFatalities[k] += add(hz[k]["fatalities"]![i])
+                    districts[z].hazardLoss[k] += add(loss[k][i])
+                    districts[z].hazardFatalities[k] += add(fatalities[k][i])
                     if !plan.hazards[k].isScenario {
-                        districts[z].eal += add(hz[k]["loss"]![i])
-                        districts[z].expectedFatalities += add(hz[k]["fatalities"]![i])
+                        districts[z].eal += add(loss[k][i])
+                        districts[z].expectedFatalities += add(fatalities[k][i])
                     }
                 }
                 if level[i] == 0 {
@@ -117,10 +120,10 @@ struct OutputWriter {
                 a["population"] = .real(round6(population[i]))
                 a["exposed_value"] = .real(round6(exposed[i]))
                 a["eal"] = .real(round6(eal[i]))
-                for (key, k) in keys { a[key] = .real(round6(hz[k]["loss"]![i])) }
+                for (key, k) in keys { a[key] = .real(round6(loss[k][i])) }
                 for (k, hazard) in plan.hazards.enumerated() {
-                    a[(hazard.isScenario ? "scenario_fatalities_" : "fatalities_") + hazard.id] = .real(round6(hz[k]["fatalities"]![i]))
-                    a["r_" + hazard.id] = .real(round6(ix["r_\(k)"]![i]))
+                    a[(hazard.isScenario ? "scenario_fatalities_" : "fatalities_") + hazard.id] = .real(round6(fatalities[k][i]))
+                    a["r_" + hazard.id] = .real(round6(risk[k][i]))
                 }
                 try cells.append(Feature(id: Int64(g), geometry: .polygon(Polygon(exterior: ring)), attributes: a))
             }

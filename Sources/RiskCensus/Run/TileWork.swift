@@ -39,8 +39,7 @@ struct TileWork: Sendable {
 
     static func exposureFile(_ t: Int) -> String { "t\(t)-exposure" }
     static func hazardFile(_ t: Int, _ id: String) -> String {
-        let safe = String(id.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
-        return "t\(t)-hazard-\(safe)-" + JobKeys.hash([id]).prefix(8)
+        "t\(t)-hazard-\(safeFileName(id))-" + JobKeys.hash([id]).prefix(8)
     }
     static func indexFile(_ t: Int) -> String { "t\(t)-index" }
 

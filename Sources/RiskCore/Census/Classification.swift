@@ -74,9 +74,7 @@ public enum Classification {
             return Result(breaks: t, histogramBinWidth: 0)
         case .naturalBreaks:
             let (b, width) = try NaturalBreaks.histogramBreaks(classes: 5, lo: lo, hi: hi, each)
-            var out = b
-            while out.count < 4 { out.append(hi) }
-            return Result(breaks: out, histogramBinWidth: width)
+            return Result(breaks: padded(b, top: hi), histogramBinWidth: width)
         case .quantile:
             return Result(breaks: try streamedPercentiles([20, 40, 60, 80], n: n, lo: lo, hi: hi, each), histogramBinWidth: 0)
         case .percentile(let p):
@@ -114,10 +112,11 @@ public enum Classification {
             let b = bin(v)
             if wanted.contains(b) { held[b, default: [:]][v, default: 0] += 1 }
         }
+        let sorted = held.mapValues { $0.sorted { $0.key < $1.key } }
         func value(rank r: Int) -> Double {
             let b = binOf(rank: r)
             var at = first[b]
-            for (v, c) in held[b]!.sorted(by: { $0.key < $1.key }) {
+            for (v, c) in sorted[b]! {
                 if r < at + c { return v }
                 at += c
             }
@@ -126,15 +125,18 @@ public enum Classification {
         return ps.map { p in
             let h = (Double(n) - 1) * p / 100
             let i = Int(h.rounded(.down))
-            return i + 1 < n ? value(rank: i) + (h - Double(i)) * (value(rank: i + 1) - value(rank: i)) : value(rank: n - 1)
+            guard i + 1 < n else { return value(rank: n - 1) }
+            let a = value(rank: i)
+            return a + (h - Double(i)) * (value(rank: i + 1) - a)
         }
     }
 
     /// With fewer than five distinct values, the missing breaks repeat the largest value, so the
     /// upper levels stay empty rather than invented.
-    private static func padded(_ b: [Double], _ values: [Double]) -> [Double] {
+    private static func padded(_ b: [Double], _ values: [Double]) -> [Double] { padded(b, top: values.max() ?? 0) }
+
+    private static func padded(_ b: [Double], top: Double) -> [Double] {
         var out = b
-        let top = values.max() ?? 0
         while out.count < 4 { out.append(top) }
         return out
     }
