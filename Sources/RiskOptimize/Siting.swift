@@ -75,7 +75,6 @@ public enum Siting {
         let builder = ModelBuilder(problem: problem, model: model, p: p ?? 0, capacitated: capacitated && (model == .mclp || model == .pmedian))
         try builder.check()
         let (mip, columns) = builder.build()
-        let heuristic: SitingResult? = model == .lscp || mip.nonZeros <= maxNonZeros ? nil : builder.interchange()
         if mip.nonZeros <= maxNonZeros {
             let s = mip.solve(seconds: seconds)
             if s.infeasible {
@@ -96,7 +95,7 @@ public enum Siting {
                 return r
             }
         }
-        var r = heuristic ?? builder.interchange()
+        var r = builder.interchange()
         r.bound = builder.lowerBound(upper: r.objective)
         r.boundKind = r.bound == nil ? nil : [
             .pmedian: "Lagrangian relaxation of the assignment constraints (never above the LP bound)",

@@ -130,9 +130,8 @@ enum CoverageInputs {
                 weights.append(v)
                 cells.append(g)
             }
-            let t = grid.transform
             var positions = cells.map { g in
-                let c = t.apply(col: Double(g % grid.width) + 0.5, row: Double(g / grid.width) + 0.5)
+                let c = grid.center(col: g % grid.width, row: g / grid.width)
                 return Position(c.x, c.y)
             }
             if grid.crs! != crs { try CoordinateTransformer(from: grid.crs!, to: crs).transform(&positions) }

@@ -209,14 +209,6 @@ public struct CoverageJob: Sendable {
         }
         guard let dp = demand.positions else { throw CensusError.badData(file: demandPath, message: "demand without coordinates needs --cost-matrix") }
         guard let fp = facilities.positions else { throw CensusError.badData(file: supplyPath ?? "supply", message: "facilities without coordinates need --cost-matrix") }
-        guard maxCost.isFinite else {
-            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
-            pairs.reserveCapacity(dp.count * fp.count)
-            for (i, a) in dp.enumerated() {
-                for (j, b) in fp.enumerated() { pairs.append((i, j, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot())) }
-            }
-            return ReachTable(demandCount: dp.count, facilityCount: fp.count, maxCost: maxCost, pairs: pairs)
-        }
         return ReachTable.euclidean(demand: dp, facilities: fp, maxCost: maxCost)
     }
 }

@@ -59,7 +59,7 @@ public struct FireCoverage: Sendable {
         }
         let cells = builtUp.indices.filter { builtUp[$0] }
         var centres: [Position] = cells.map { g in
-            let c = grid.transform.apply(col: Double(g % grid.width) + 0.5, row: Double(g / grid.width) + 0.5)
+            let c = grid.center(col: g % grid.width, row: g / grid.width)
             return Position(c.x, c.y)
         }
         try CoordinateTransformer(from: gridCRS, to: crs).transform(&centres)

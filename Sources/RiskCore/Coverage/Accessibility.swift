@@ -59,13 +59,14 @@ public enum Accessibility {
         public var catchmentDemand: [Double]
     }
 
-    /// - Complexity: O(pairs in the reach table), twice.
+    /// - Complexity: O(pairs in the reach table), twice; each pair's weight is computed once.
     public static func compute(_ table: ReachTable, demand: [Double], supply: [Double], weighting: Weighting) -> Result {
         precondition(demand.count == table.demandCount && supply.count == table.facilityCount)
+        let weight = table.cost.map { weighting.weight($0) }
         var catchment = [Double](repeating: 0, count: table.facilityCount)
         for i in 0..<table.demandCount where demand[i] > 0 {
             for k in table.reach(i) {
-                let w = weighting.weight(table.cost[k])
+                let w = weight[k]
                 if w > 0 { catchment[Int(table.facility[k])] += demand[i] * w }
             }
         }
@@ -74,7 +75,7 @@ public enum Accessibility {
         for i in 0..<table.demandCount {
             var a = 0.0
             for k in table.reach(i) {
-                let w = weighting.weight(table.cost[k])
+                let w = weight[k]
                 if w > 0 { a += ratio[Int(table.facility[k])] * w }
             }
             access[i] = a

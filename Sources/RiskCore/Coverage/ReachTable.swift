@@ -133,10 +133,21 @@ public struct ReachTable: Sendable {
     /// with cells of `maxCost`, so each unit checks 3 × 3 cells for its list, and a 2-d tree for
     /// its nearest facility when the list is empty.
     ///
+    /// With `maxCost` infinite (p-median, p-center), every pair is listed.
+    ///
     /// - Complexity: O(demand × facilities within reach) plus O(log facilities) per unit beyond reach.
     public static func euclidean(demand: [Position], facilities: [Position], maxCost: Double) -> ReachTable {
         guard !facilities.isEmpty else {
             return ReachTable(demandCount: demand.count, facilityCount: 0, maxCost: maxCost, pairs: [])
+        }
+        guard maxCost.isFinite else {
+            // Every pair (p-median and p-center over all candidates): there is no radius to search.
+            var pairs: [(demand: Int, facility: Int, cost: Double)] = []
+            pairs.reserveCapacity(demand.count * facilities.count)
+            for (i, a) in demand.enumerated() {
+                for (j, b) in facilities.enumerated() { pairs.append((i, j, PointGrid.distance(a, b))) }
+            }
+            return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
         }
         let grid = PointGrid(facilities, cell: max(maxCost, 1)), tree = PointTree(facilities)
         let parts = Self.parts(demand.count) { part, range in
