@@ -31,7 +31,7 @@ public final class GeoJSONFileWriter {
     private let options: GeoJSONOptions
     private let transformer: CoordinateTransformer?
     private let file: FileHandle
-    private var buffer = ""
+    private let buffer = ByteBuffer(capacity: 1 << 20)
     private var count = 0
     private var finished = false
 
@@ -52,9 +52,9 @@ public final class GeoJSONFileWriter {
             throw GeoError.writeFailed(path: path, operation: "create", reason: String(cString: strerror(errno)))
         }
         file = fh
-        buffer = "{\"type\":\"FeatureCollection\""
-        for m in options.foreignMembers { buffer += ",\(JSONText.string(m.name)):\(m.json)" }
-        buffer += ",\"features\":["
+        buffer.append("{\"type\":\"FeatureCollection\"")
+        for m in options.foreignMembers { buffer.append(",\(JSONText.string(m.name)):\(m.json)") }
+        buffer.append(",\"features\":[")
     }
 
     deinit {
@@ -77,27 +77,29 @@ public final class GeoJSONFileWriter {
             }
             geometry = g.rfc7946Oriented
         }
-        if count > 0 { buffer += "," }
-        buffer += "{\"type\":\"Feature\""
-        if let id = feature.id { buffer += ",\"id\":\(id)" }
-        buffer += ",\"properties\":{"
+        if count > 0 { buffer.append(0x2C) }
+        buffer.append("{\"type\":\"Feature\"")
+        if let id = feature.id { buffer.append(",\"id\":\(id)") }
+        buffer.append(",\"properties\":{")
         var first = true
         for (name, value) in feature.attributes {
-            if !first { buffer += "," }
+            if !first { buffer.append(0x2C) }
             first = false
-            buffer += JSONText.string(name) + ":" + JSONText.value(value)
+            buffer.append(JSONText.string(name))
+            buffer.append(0x3A)
+            buffer.append(JSONText.value(value))
         }
-        buffer += "},\"geometry\":"
-        if let geometry { encode(geometry) } else { buffer += "null" }
-        buffer += "}"
+        buffer.append("},\"geometry\":")
+        if let geometry { encode(geometry) } else { buffer.append("null") }
+        buffer.append(0x7D)
         count += 1
-        if buffer.utf8.count > 1 << 20 { try flush() }
+        if buffer.count > 1 << 20 { try flush() }
     }
 
     /// Writes the closing brackets and renames the file into place.
     public func finish() throws(GeoError) {
         precondition(!finished, "finish called twice")
-        buffer += "]}\n"
+        buffer.append("]}\n")
         try flush()
         do {
             try file.synchronize()
@@ -114,15 +116,19 @@ public final class GeoJSONFileWriter {
 
     private func flush() throws(GeoError) {
         do {
-            try file.write(contentsOf: Data(buffer.utf8))
+            try buffer.withBytes { try file.write(contentsOf: Data(buffer: $0)) }
         } catch {
             throw GeoError.writeFailed(path: path, operation: "write", reason: "\(error)")
         }
-        buffer = ""
+        buffer.removeAll()
     }
 
     private func coordinate(_ p: Position) {
-        buffer += "[" + JSONText.fixed(p.x, options.precision) + "," + JSONText.fixed(p.y, options.precision) + "]"
+        buffer.append(0x5B)
+        JSONText.appendFixed(p.x, options.precision, to: buffer)
+        buffer.append(0x2C)
+        JSONText.appendFixed(p.y, options.precision, to: buffer)
+        buffer.append(0x5D)
     }
 
     private func positions(_ ps: [Position]) { list(ps, coordinate) }
@@ -130,17 +136,17 @@ public final class GeoJSONFileWriter {
     private func rings(_ p: Polygon) { list([p.exterior] + p.holes, positions) }
 
     private func list<T>(_ items: [T], _ body: (T) -> Void) {
-        buffer += "["
+        buffer.append(0x5B)
         for (i, x) in items.enumerated() {
-            if i > 0 { buffer += "," }
+            if i > 0 { buffer.append(0x2C) }
             body(x)
         }
-        buffer += "]"
+        buffer.append(0x5D)
     }
 
     private func encode(_ g: Geometry) {
-        buffer += "{\"type\":\"\(g.typeName)\","
-        buffer += g.typeName == "GeometryCollection" ? "\"geometries\":" : "\"coordinates\":"
+        buffer.append("{\"type\":\"\(g.typeName)\",")
+        buffer.append(g.typeName == "GeometryCollection" ? "\"geometries\":" : "\"coordinates\":")
         switch g {
         case .point(let p): coordinate(p)
         case .lineString(let l), .multiPoint(let l): positions(l)
@@ -149,7 +155,7 @@ public final class GeoJSONFileWriter {
         case .multiPolygon(let ps): list(ps, rings)
         case .collection(let gs): list(gs, encode)
         }
-        buffer += "}"
+        buffer.append(0x7D)
     }
 }
 
@@ -186,25 +192,15 @@ public enum JSONText {
     /// A number with at most `decimals` decimals, trailing zeros dropped, no exponent, and "-0"
     /// written as "0". Non-finite values are written as `null`.
     public static func fixed(_ v: Double, _ decimals: Int) -> String {
-        guard v.isFinite else { return "null" }
-        var scale: Double = 1
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (v * scale).rounded(.toNearestOrAwayFromZero)
-        guard abs(scaled) < 9e18 else { return String(format: "%.\(decimals)f", v) }
-        if scaled == 0 { return "0" }
-        let n = UInt64(abs(scaled)), unit = UInt64(scale)
-        var s = (scaled < 0 ? "-" : "") + String(n / unit)
-        var frac = n % unit
-        if frac != 0 {
-            var digits = decimals
-            while frac % 10 == 0 {
-                frac /= 10
-                digits -= 1
-            }
-            let f = String(frac)
-            s += "." + String(repeating: "0", count: digits - f.count) + f
-        }
-        return s
+        let b = ByteBuffer(capacity: 32)
+        appendFixed(v, decimals, to: b)
+        return String(decoding: b.bytes, as: UTF8.self)
+    }
+
+    /// `fixed(v, decimals)` appended to `buffer`.
+    public static func appendFixed(_ v: Double, _ decimals: Int, to buffer: ByteBuffer) {
+        guard v.isFinite else { return buffer.append("null") }
+        if !buffer.appendFixed(v, decimals: decimals) { buffer.append(String(format: "%.\(decimals)f", v)) }
     }
 
     /// A number in Swift's shortest round-trip form; non-finite values are `null`.

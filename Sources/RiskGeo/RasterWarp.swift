@@ -79,16 +79,26 @@ public enum RasterWarp {
     }
 }
 
-/// A one-band Float64 raster in GDAL's MEM driver, the warper's target. Not Sendable.
+/// A one-band raster in GDAL's MEM driver: Float64 as the warper's target, bytes for masks. Not Sendable.
 final class MemoryRaster {
     let handle: GDALDatasetH
     let width: Int, height: Int
 
-    init(grid: GridSpec, crs: CRS, fill: Double) throws(GeoError) {
+    /// A Float64 raster filled with `fill`, which is also its nodata value.
+    convenience init(grid: GridSpec, crs: CRS, fill: Double) throws(GeoError) {
+        try self.init(grid: grid, crs: crs, dataType: GDT_Float64)
+        let fail = { (msg: String) in GeoError.writeFailed(path: "MEM", operation: "create in-memory raster", reason: msg) }
+        let band = GDALGetRasterBand(handle, 1)
+        GDALSetRasterNoDataValue(band, fill)
+        try GDALCall.checkErr(fail) { GDALFillRaster(band, fill, 0) }
+    }
+
+    /// A raster of `dataType`, zero-filled by GDAL's MEM driver, without nodata.
+    init(grid: GridSpec, crs: CRS, dataType: GDALDataType) throws(GeoError) {
         let fail = { (msg: String) in GeoError.writeFailed(path: "MEM", operation: "create in-memory raster", reason: msg) }
         let drv = try GDALCall.check(fail) { GDALGetDriverByName("MEM") }
         handle = try GDALCall.check(fail) {
-            GDALCreate(drv, "", Int32(grid.width), Int32(grid.height), 1, GDT_Float64, nil)
+            GDALCreate(drv, "", Int32(grid.width), Int32(grid.height), 1, dataType, nil)
         }
         width = grid.width
         height = grid.height
@@ -96,9 +106,6 @@ final class MemoryRaster {
         GDALSetGeoTransform(handle, &coeffs)
         let srs = try SpatialReference(crs)
         try GDALCall.checkErr(fail) { GDALSetSpatialRef(handle, srs.handle) }
-        let band = GDALGetRasterBand(handle, 1)
-        GDALSetRasterNoDataValue(band, fill)
-        try GDALCall.checkErr(fail) { GDALFillRaster(band, fill, 0) }
     }
 
     deinit { GDALClose(handle) }

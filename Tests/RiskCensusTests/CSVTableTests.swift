@@ -75,4 +75,31 @@ import RiskGeo
         listed.write(1, to: &quoted)
         #expect(String(decoding: quoted.bytes, as: UTF8.self) == "\"b,c\"")
     }
+
+    /// The streamed table equals the chunks joined: header first, rows in order across chunk
+    /// boundaries, whatever order the cores finish in.
+    @Test func streamedRowsKeepTheirOrder() throws {
+        let p = NSTemporaryDirectory() + "rows-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        let n = 200_003
+        try CSVText.write(rows: n, header: "i,x\n", to: p) { b, i in
+            if i % 50_000 == 0 { usleep(2_000) }   // uneven chunks
+            b.integer(i)
+            b.number(Double(i) / 7)
+        }
+        let expected = "i,x\n" + (0..<n).map { "\($0),\(JSONText.number(Double($0) / 7))\n" }.joined()
+        #expect(try String(contentsOfFile: p, encoding: .utf8) == expected)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix((p as NSString).lastPathComponent + ".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aTableThatCannotBeCreatedNamesItsPath() {
+        let p = NSTemporaryDirectory() + "no-such-dir-\(UUID().uuidString)/demand.csv"
+        #expect(throws: CensusError.self) { try CSVText.write(rows: 10, header: "i\n", to: p) { b, i in b.integer(i) } }
+        do {
+            try CSVText.write(rows: 10, header: "i\n", to: p) { b, i in b.integer(i) }
+        } catch {
+            #expect("\(error)".contains(p) && "\(error)".contains("create"))
+        }
+    }
 }

@@ -89,4 +89,21 @@ private func square(_ x: Double, _ y: Double, _ s: Double) -> Geometry {
         #expect(ones.count == 3)                          // the ring, the diagonal block, the lone cell
         #expect(ones.contains { $0.holes.count == 1 })    // the ring keeps its hole around the 2
     }
+
+    /// The byte-mask dissolve (the blind zones) gives what the raster dissolve gives for the
+    /// same cells.
+    @Test func aByteMaskDissolvesLikeTheRaster() throws {
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_000, cellWidth: 100, cellHeight: 100),
+                            width: 37, height: 23, crs: .epsg(32650))
+        var state: UInt64 = 42
+        let mask: [UInt8] = (0..<grid.width * grid.height).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 62 == 0 ? 1 : 0
+        }
+        let byMask = try Rasterize.dissolved(mask: mask, grid: grid)
+        let byRaster = try Rasterize.dissolved(of: RasterBuffer(width: grid.width, height: grid.height, values: mask.map { Double($0) }), grid: grid)[1]
+        #expect(byMask != nil && byMask == byRaster)
+        #expect(try GeosContext().geometry(byMask!).area() == Double(mask.filter { $0 == 1 }.count) * 10_000)
+        #expect(try Rasterize.dissolved(mask: [UInt8](repeating: 0, count: grid.width * grid.height), grid: grid) == nil)
+    }
 }

@@ -71,6 +71,17 @@ public struct CoverageJob: Sendable {
         public var fire: FireCoverage.Result?
         /// Facilities whose area is below their category's minimum site area.
         public var belowMinimumArea: [Bool]
+        /// The uncovered populated cells of raster demand dissolved, in the raster's CRS (nil
+        /// for point demand, or when every cell is covered).
+        public var blindZones: Geometry?
+    }
+
+    /// Uncovered populated cells of raster demand, dissolved.
+    static func blindZones(_ demand: DemandUnits, covered: [Bool]) throws -> Geometry? {
+        guard let grid = demand.grid, let cells = demand.cells else { return nil }
+        var mask = [UInt8](repeating: 0, count: grid.width * grid.height)
+        for (i, g) in cells.enumerated() where !covered[i] { mask[g] = 1 }
+        return try Rasterize.dissolved(mask: mask, grid: grid)
     }
 
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
@@ -98,13 +109,17 @@ public struct CoverageJob: Sendable {
             }
             var nearestLoad = [Double](repeating: 0, count: supply.count)
             for (i, j) in nearestInReach.enumerated() { if let j { nearestLoad[j] += demand.weights[i] } }
+            // The blind zones need only `covered`: they are dissolved on another core while the
+            // assignment, a serial step, runs here.
+            let blind = Background { [demand, covered] in try Self.blindZones(demand, covered: covered) }
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
             let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: $0) }
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates, crs: crs) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
                            candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) },
-                           belowMinimumArea: supply.indices.map { j in supply.area[j].map { $0 < supply.category[j].minimumArea } ?? false })
+                           belowMinimumArea: supply.indices.map { j in supply.area[j].map { $0 < supply.category[j].minimumArea } ?? false },
+                           blindZones: try blind.value())
             if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
             return o
         }

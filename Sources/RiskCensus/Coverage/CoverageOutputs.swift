@@ -15,22 +15,22 @@ struct CoverageOutputs {
         let o = output, d = o.demand, s = o.supply, t = o.table
         if job.writeDemandTable {
             let main = o.assignment.mainFacility(demandCount: t.demandCount)
-            let header = Array("id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n".utf8)
-            let rows = CSVText.rows(t.demandCount) { b, i in
+            let supplyIDs = s.ids.map(CSVText.field)
+            try CSVText.write(rows: t.demandCount, header: "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n",
+                              to: path("demand.csv")) { b, i in
                 d.ids.write(i, to: &b)
                 b.number(d.weights[i])
                 b.integer(o.covered[i] ? 1 : 0)
                 if let n = t.nearest[i] {
-                    b.text(s.ids[Int(n)])
+                    b.encoded(supplyIDs[Int(n)])
                     b.number(t.nearestCost[i])
                 } else {
                     b.empty()
                     b.empty()
                 }
-                if let m = main[i] { b.text(s.ids[m]) } else { b.empty() }
+                if let m = main[i] { b.encoded(supplyIDs[m]) } else { b.empty() }
                 if let a = o.access { b.number(a.access[i]) } else { b.empty() }
             }
-            try AtomicFile.write(chunks: [header] + rows, to: path("demand.csv"))
         }
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area\n"
         for j in 0..<s.count {
@@ -215,15 +215,17 @@ struct CoverageOutputs {
     /// Blind zones: uncovered populated cells, dissolved.
     func writeBlindZones(_ file: String, grid: GridSpec, cells: [Int], crs gridCRS: CRS) throws {
         let o = output, d = o.demand
-        var mask = RasterBuffer<Double>(width: grid.width, height: grid.height, values: [Double](repeating: 0, count: grid.width * grid.height))
-        for (i, g) in cells.enumerated() where !o.covered[i] { mask.values[g] = 1 }
-        let zone = try Rasterize.dissolved(of: mask, grid: grid)[1]
         let b = try GeoJSONFileWriter(path: file, sourceCRS: gridCRS)
-        if let zone {
+        if let zone = o.blindZones {
             var a = Attributes()
-            a["population"] = .real(zip(d.weights, o.covered).reduce(0) { $0 + ($1.1 ? 0 : $1.0) } / max(job.refugeRate, 1e-300))
-            a["cells"] = .integer(Int64(o.covered.filter { !$0 }.count))
-            a["area_km2"] = .real(Double(o.covered.filter { !$0 }.count) * grid.transform.cellArea / 1e6)
+            var people = 0.0, uncovered = 0
+            for (w, c) in zip(d.weights, o.covered) where !c {
+                people += w
+                uncovered += 1
+            }
+            a["population"] = .real(people / max(job.refugeRate, 1e-300))
+            a["cells"] = .integer(Int64(uncovered))
+            a["area_km2"] = .real(Double(uncovered) * grid.transform.cellArea / 1e6)
             try b.append(Feature(geometry: zone, attributes: a))
         }
         try b.finish()

@@ -358,6 +358,43 @@ enum AtomicFile {
         }
     }
 
+    /// Writes `chunkCount` chunks to a temporary file beside `path` in order, then renames it
+    /// into place. `produce(k, emit)` makes chunk k on one of the cores and hands its bytes to
+    /// `emit`, which waits until the chunks before k are written: chunks are made in parallel,
+    /// written in order, and each is freed once written, so the file is never whole in memory.
+    static func write(chunkCount: Int, to path: String,
+                      _ produce: @escaping @Sendable (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        func failure(_ what: String, _ code: Int32 = errno) -> CensusError { CensusError.run("\(path): \(what) failed: \(String(cString: strerror(code)))") }
+        guard let f = fopen(tmp, "wb") else { throw failure("create") }
+        let file = UncheckedFile(handle: f)
+        let gate = OrderedGate()
+        let workers = max(1, min(chunkCount, ProcessInfo.processInfo.activeProcessorCount))
+        // Workers claim chunks in increasing order, so the lowest unwritten chunk always belongs
+        // to a worker that is not waiting: the turns cannot deadlock.
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = gate.claim(below: chunkCount) {
+                var inTurn = false
+                produce(k) { bytes in
+                    if !inTurn { gate.wait(forTurn: k); inTurn = true }
+                    if bytes.count > 0, gate.error == nil, fwrite(bytes.baseAddress, 1, bytes.count, file.handle) != bytes.count { gate.fail(errno) }
+                }
+                if !inTurn { gate.wait(forTurn: k) }
+                gate.advance()
+            }
+        }
+        let closed = fclose(f) == 0
+        if let code = gate.error ?? (closed ? nil : errno) {
+            unlink(tmp)
+            throw failure(closed ? "write" : "close", code)
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = failure("rename")
+            unlink(tmp)
+            throw e
+        }
+    }
+
     static func sha256(of path: String) throws -> String {
         guard let h = FileHandle(forReadingAtPath: path) else { throw CensusError.badData(file: path, message: "cannot read for checksum") }
         defer { try? h.close() }
@@ -365,6 +402,42 @@ enum AtomicFile {
         while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { s.update(chunk) }
         return s.finalize()
     }
+}
+
+/// A C file handle shared by the workers of `AtomicFile.write(chunkCount:…)`, which write to it
+/// one at a time, in turn.
+private struct UncheckedFile: @unchecked Sendable { let handle: UnsafeMutablePointer<FILE> }
+
+/// Hands out chunk numbers in increasing order and lets chunk k's writer through once the
+/// chunks before it are written; remembers the first write error.
+private final class OrderedGate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var claimed = 0, written = 0
+    private(set) var error: Int32?
+
+    func claim(below n: Int) -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard claimed < n else { return nil }
+        claimed += 1
+        return claimed - 1
+    }
+
+    func wait(forTurn k: Int) {
+        condition.lock()
+        while written < k { condition.wait() }
+        condition.unlock()
+    }
+
+    func advance() {
+        condition.lock()
+        written += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Called by the writer in turn only.
+    func fail(_ code: Int32) { if error == nil { error = code } }
 }
 
 enum PeakMemory {

@@ -28,19 +28,35 @@ enum CSVText {
     /// of rows (the per-unit `demand.csv`) are built as bytes: a String per field would cost
     /// more than the analysis that fills them.
     static func rows(_ count: Int, _ row: @escaping @Sendable (inout CSVBytes, Int) -> Void) -> [[UInt8]] {
-        let chunk = 32_768
-        let chunks = (count + chunk - 1) / chunk
+        let chunks = (count + rowChunk - 1) / rowChunk
         let parts = ChunkResults<[UInt8]>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { k in
-            var b = CSVBytes()
-            b.bytes.reserveCapacity(chunk * 48)
-            for i in k * chunk..<min(count, (k + 1) * chunk) {
-                row(&b, i)
-                b.endRow()
-            }
-            parts.put(k, b.bytes)
-        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in parts.put(k, chunk(k, count, row).bytes) }
         return (0..<chunks).map { parts.take($0) }
+    }
+
+    /// Writes `header` and `count` rows made by `row` to `path` (through a temporary file), the
+    /// rows formatted on all cores and written in order as each chunk is ready, so the table is
+    /// never whole in memory.
+    static func write(rows count: Int, header: String, to path: String, _ row: @escaping @Sendable (inout CSVBytes, Int) -> Void) throws {
+        try AtomicFile.write(chunkCount: (count + rowChunk - 1) / rowChunk + 1, to: path) { k, out in
+            if k == 0 {
+                header.utf8.withContiguousStorageIfAvailable { out($0) }
+            } else {
+                let b = chunk(k - 1, count, row)
+                b.withBytes(out)
+            }
+        }
+    }
+
+    private static let rowChunk = 32_768
+
+    private static func chunk(_ k: Int, _ count: Int, _ row: (inout CSVBytes, Int) -> Void) -> CSVBytes {
+        var b = CSVBytes(capacity: rowChunk * 64)
+        for i in k * rowChunk..<min(count, (k + 1) * rowChunk) {
+            row(&b, i)
+            b.endRow()
+        }
+        return b
     }
 }
 
@@ -48,26 +64,39 @@ enum CSVText {
 /// `JSONText.number` (integers without a decimal point, others in the shortest form that
 /// reads back exactly).
 struct CSVBytes {
-    var bytes: [UInt8] = []
+    private let buffer: ByteBuffer
     private var fieldsInRow = 0
 
-    private mutating func separate() {
-        if fieldsInRow > 0 { bytes.append(0x2C) }
+    init(capacity: Int = 256) { buffer = ByteBuffer(capacity: capacity) }
+
+    var bytes: [UInt8] { buffer.bytes }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try buffer.withBytes(body) }
+
+    @inline(__always) private mutating func separate() {
+        if fieldsInRow > 0 { buffer.append(0x2C) }
         fieldsInRow += 1
     }
 
     mutating func text(_ s: String) {
         separate()
         if CSVText.needsQuotes(s) {
-            bytes.append(0x22)
+            buffer.append(0x22)
             for c in s.utf8 {
-                if c == 0x22 { bytes.append(0x22) }
-                bytes.append(c)
+                if c == 0x22 { buffer.append(0x22) }
+                buffer.append(c)
             }
-            bytes.append(0x22)
+            buffer.append(0x22)
         } else {
-            bytes.append(contentsOf: s.utf8)
+            buffer.append(s)
         }
+    }
+
+    /// A field already encoded (quoted where needed) by `CSVText.field`, for ids repeated on
+    /// many rows.
+    mutating func encoded(_ field: [UInt8]) {
+        separate()
+        field.withUnsafeBufferPointer { buffer.append($0) }
     }
 
     mutating func empty() { separate() }
@@ -79,34 +108,34 @@ struct CSVBytes {
 
     mutating func number(_ v: Double) {
         separate()
-        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { digits(Int(v)) } else { bytes.append(contentsOf: JSONText.number(v).utf8) }
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
+            digits(Int(v))
+        } else if v.isFinite {
+            buffer.appendShortest(v)
+        } else {
+            append("null")
+        }
     }
 
     /// Raw text without a separator, for ids made of parts (`r12c40`).
     mutating func append(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        s.withUTF8Buffer { buffer.append($0) }
     }
 
-    mutating func digits(_ v: Int) {
-        if v < 0 { bytes.append(0x2D) }
-        var m = v.magnitude
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &tmp) { buf in
-            var n = 0
-            repeat {
-                buf[19 - n] = 0x30 + UInt8(m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            bytes.append(contentsOf: buf[(20 - n)...])
-        }
-    }
+    mutating func digits(_ v: Int) { buffer.appendInteger(v) }
 
     /// Ends a row.
     mutating func endRow() {
-        bytes.append(0x0A)
+        buffer.append(0x0A)
         fieldsInRow = 0
+    }
+}
+
+extension CSVText {
+    /// One field as CSV bytes, quoted where needed.
+    static func field(_ s: String) -> [UInt8] {
+        var b = CSVBytes(capacity: s.utf8.count + 2)
+        b.text(s)
+        return b.bytes
     }
 }
