@@ -41,6 +41,31 @@ import RealModule
         #expect(PointTree([]).nearest(to: Position(0, 0)) == nil)
     }
 
+    /// The block candidate lists answer far queries as the tree does (ties to the lowest index
+    /// included), for blocks smaller and larger than the spacing of the points; the tree's
+    /// radius search lists exactly the points within the radius.
+    @Test func blockCandidatesAndRadiusSearchMatchBruteForce() {
+        var rng = SystemRandomNumberGenerator()
+        let points = (0..<200).map { _ in Position(Double(Int.random(in: 0...30, using: &rng)) * 100, Double(Int.random(in: 0...30, using: &rng)) * 100) }
+        let tree = PointTree(points)
+        for block in [70.0, 500, 5_000] {
+            var far = NearestByBlock(tree: tree, block: block)
+            for _ in 0..<3_000 {
+                let p = Position(Double(Int.random(in: -300...600, using: &rng)) * 10, Double(Int.random(in: -300...600, using: &rng)) * 10)
+                let d = points.map { PointGrid.distance(p, $0) }
+                let best = d.indices.min { (d[$0], $0) < (d[$1], $1) }!
+                let got = far.nearest(to: p)
+                #expect(got?.0 == best && got?.1 == d[best], "block \(block), point \(p)")
+                let r = Double(Int.random(in: 0...1_500, using: &rng))
+                var within: [Int] = []
+                tree.forEach(within: r, of: p) { within.append($0) }
+                #expect(within.sorted() == d.indices.filter { d[$0] <= r })
+            }
+        }
+        var none = NearestByBlock(tree: PointTree([]), block: 100)
+        #expect(none.nearest(to: Position(0, 0)) == nil)
+    }
+
     /// The general constructor (OD pairs in any order, repeats, pairs beyond reach) and the
     /// Euclidean search build the same table.
     @Test func pairTableMatchesEuclideanTable() {
@@ -73,6 +98,13 @@ import RealModule
         #expect(greedy.totalServed == 10)
         #expect(abs(exact.totalServed - 20) < 1e-9 && abs(exact.totalCost - 30) < 1e-9)
         #expect(exact.assigned == [10, 10] && exact.served == [10, 10])
+        #expect(exact.mainFacility(demandCount: 2) == [1, 0])
+        // D0 (10) split 4 to F0 (at 1) and 6 to F1 (at 2): its main facility is F1; D1 (5) is
+        // unserved, D2 (0) has no demand; an even split goes to the cheaper facility.
+        let split = CapacitatedAssignment.solve(table(3, 2, [(0, 0, 1), (0, 1, 2), (1, 0, 3)]), demand: [10, 5, 0], capacity: [4, 6])
+        #expect(split.mainFacility(demandCount: 3) == [1, -1, -1] && split.served == [10, 0, 0])
+        let even = CapacitatedAssignment.solve(table(1, 2, [(0, 0, 1), (0, 1, 2)]), demand: [10], capacity: [5, 5])
+        #expect(even.mainFacility(demandCount: 1) == [0])
     }
 
     /// Every integral assignment of tiny instances: the solver serves the maximum, and its cost

@@ -121,19 +121,12 @@ enum CoverageInputs {
         if isRaster(path) {
             let r = try RasterDataset(path: path)
             let grid = try r.georeferencedGrid()
-            let values: RasterBuffer<Double> = try r.readBand(1)
-            if let bad = values.values.firstIndex(where: { $0.isFinite && $0 < 0 }) {
-                throw CensusError.badData(file: path, message: "cell row \(bad / grid.width), column \(bad % grid.width): negative population \(values.values[bad])")
-            }
-            var weights: [Double] = [], cells: [Int] = []
-            for (g, v) in values.values.enumerated() where v.isFinite && v > 0 {
-                weights.append(v)
-                cells.append(g)
-            }
-            var positions = cells.map { g in
-                let c = grid.center(col: g % grid.width, row: g / grid.width)
-                return Position(c.x, c.y)
-            }
+            let info = try r.band(1)
+            // Read in Float32 where that is exact (half the memory of Double), else in Double.
+            let exactInFloat = [RasterDataType.byte, .int8, .uint16, .int16, .float32].contains(info.dataType) && info.scale == 1 && info.offset == 0
+            let (weights, cells, centres) = exactInFloat ? try populated(r.readBand(1, as: Float.self), grid: grid, path: path)
+                : try populated(r.readBand(1, as: Double.self), grid: grid, path: path)
+            var positions = centres
             if grid.crs! != crs { try CoordinateTransformer(from: grid.crs!, to: crs).transform(&positions) }
             let ids = UnitIDs(cells: cells, width: grid.width)
             return DemandUnits(ids: ids, weights: weights, positions: positions, grid: grid, cells: cells, sourceCRS: grid.crs)
@@ -150,6 +143,25 @@ enum CoverageInputs {
             weights.append(w)
         }
         return DemandUnits(ids: UnitIDs(ids), weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
+    }
+
+    /// The populated cells of a population raster: weights, cell indices, cell centres.
+    private static func populated<S: BinaryFloatingPoint>(_ values: RasterBuffer<S>, grid: GridSpec, path: String) throws -> ([Double], [Int], [Position]) {
+        if let bad = values.values.firstIndex(where: { $0.isFinite && $0 < 0 }) {
+            throw CensusError.badData(file: path, message: "cell row \(bad / grid.width), column \(bad % grid.width): negative population \(Double(values.values[bad]))")
+        }
+        let n = values.values.reduce(0) { $0 + ($1.isFinite && $1 > 0 ? 1 : 0) }
+        var weights: [Double] = [], cells: [Int] = [], positions: [Position] = []
+        weights.reserveCapacity(n)
+        cells.reserveCapacity(n)
+        positions.reserveCapacity(n)
+        for (g, v) in values.values.enumerated() where v.isFinite && v > 0 {
+            weights.append(Double(v))
+            cells.append(g)
+            let c = grid.center(col: g % grid.width, row: g / grid.width)
+            positions.append(Position(c.x, c.y))
+        }
+        return (weights, cells, positions)
     }
 
     static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS,

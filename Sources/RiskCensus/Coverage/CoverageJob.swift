@@ -97,18 +97,16 @@ public struct CoverageJob: Sendable {
             let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, crs: crs, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
             var covered = [Bool](repeating: false, count: table.demandCount)
-            var nearestInReach = [Int?](repeating: nil, count: table.demandCount)
             var inReach = [Double](repeating: 0, count: supply.count)
+            var nearestLoad = [Double](repeating: 0, count: supply.count)   // each unit's load on its nearest in reach
             for i in 0..<table.demandCount {
                 for k in table.reach(i) where table.cost[k] <= radii[Int(table.facility[k])] {
                     let j = Int(table.facility[k])
-                    if !covered[i] { nearestInReach[i] = j }
+                    if !covered[i] { nearestLoad[j] += demand.weights[i] }
                     covered[i] = true
                     inReach[j] += demand.weights[i]
                 }
             }
-            var nearestLoad = [Double](repeating: 0, count: supply.count)
-            for (i, j) in nearestInReach.enumerated() { if let j { nearestLoad[j] += demand.weights[i] } }
             // The blind zones need only `covered`: they are dissolved on another core while the
             // assignment, a serial step, runs here.
             let blind = Background { [demand, covered] in try Self.blindZones(demand, covered: covered) }

@@ -28,7 +28,7 @@ struct CoverageOutputs {
                     b.empty()
                     b.empty()
                 }
-                if let m = main[i] { b.encoded(supplyIDs[m]) } else { b.empty() }
+                if main[i] >= 0 { b.encoded(supplyIDs[Int(main[i])]) } else { b.empty() }
                 if let a = o.access { b.number(a.access[i]) } else { b.empty() }
             }
         }

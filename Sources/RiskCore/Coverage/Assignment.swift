@@ -28,11 +28,17 @@ public struct CapacitatedAssignment: Sendable {
     public var totalCost: Double
     public var totalServed: Double { served.reduce(0, +) }
 
-    /// The largest flow in each unit's assignment (its main facility), or nil.
-    public func mainFacility(demandCount: Int) -> [Int?] {
-        var best = [(Int, Double)?](repeating: nil, count: demandCount)
-        for f in flows where best[f.demand] == nil || f.amount > best[f.demand]!.1 { best[f.demand] = (f.facility, f.amount) }
-        return best.map { $0?.0 }
+    /// The facility of the largest flow in each unit's assignment (its main facility, the
+    /// cheaper on a tie), −1 where the unit is not served. Int32 per unit: a census raster has
+    /// millions of units.
+    public func mainFacility(demandCount: Int) -> [Int32] {
+        var main = [Int32](repeating: -1, count: demandCount)
+        var best = 0.0
+        for (k, f) in flows.enumerated() where k == 0 || f.demand != flows[k - 1].demand || f.amount > best {
+            main[f.demand] = Int32(f.facility)
+            best = f.amount
+        }
+        return main
     }
 
     /// The exact assignment. `radius[j]` limits facility j's reach (pairs costing more are not
@@ -42,45 +48,52 @@ public struct CapacitatedAssignment: Sendable {
     public static func solve(_ table: ReachTable, demand: [Double], capacity: [Double], radius: [Double]? = nil) -> CapacitatedAssignment {
         let n = table.demandCount, m = table.facilityCount
         precondition(demand.count == n && capacity.count == m)
-        let sink = n + m
+        // Only units with demand and a usable pair take part; they are numbered 0 ..< a (the
+        // others can neither be served nor be reached by a search), facilities a ..< a + m.
         let pairs = table.facility.count
-        var pairDemand = [Int32](repeating: 0, count: pairs)
-        for i in 0..<n { for k in table.reach(i) { pairDemand[k] = Int32(i) } }
         let usable: [Bool] = (0..<pairs).map { k in
             let j = Int(table.facility[k])
             return capacity[j] > 0 && (radius == nil || table.cost[k] <= radius![j])
         }
+        var units: [Int] = []
+        var pairDemand = [Int32](repeating: 0, count: pairs)
+        for i in 0..<n where demand[i] > 0 && table.reach(i).contains(where: { usable[$0] }) {
+            for k in table.reach(i) { pairDemand[k] = Int32(units.count) }
+            units.append(i)
+        }
+        let a = units.count, sink = a + m
         let total = max(1, demand.reduce(0, +))
         let eps = 1e-12 * total
         var flow = [Double](repeating: 0, count: pairs)
         var incoming = [[Int32]](repeating: [], count: m)     // pair indices that have carried flow to j
         var left = capacity
-        var potential = [Double](repeating: 0, count: n + m + 1)
-        var dist = [Double](repeating: 0, count: n + m + 1)
-        var stamp = [Int](repeating: 0, count: n + m + 1)
-        var done = [Int](repeating: 0, count: n + m + 1)
-        var predPair = [Int32](repeating: -1, count: n + m + 1)   // pair used to reach a node (−1: the sink arc)
-        var predNode = [Int32](repeating: -1, count: n + m + 1)
+        var potential = [Double](repeating: 0, count: sink + 1)
+        var dist = [Double](repeating: 0, count: sink + 1)
+        // 2 × round: labelled in this round's search; 2 × round + 1: settled in it.
+        var mark = [Int](repeating: 0, count: sink + 1)
+        var predPair = [Int32](repeating: -1, count: sink + 1)   // pair used to reach a node (−1: the sink arc)
+        var predNode = [Int32](repeating: -1, count: sink + 1)
         // Nodes settled by a search that found no path: the sink stays out of their reach for
         // good (augmentations never enter that closed set), so later searches skip them.
-        var dead = [Bool](repeating: false, count: n + m + 1)
+        var dead = [Bool](repeating: false, count: sink + 1)
         var round = 0
         var heap = BinaryHeap()
         var settled: [Int] = []
-        for i in 0..<n where demand[i] > 0 {
-            var need = demand[i]
+        for (i, unit) in units.enumerated() {
+            var need = demand[unit]
             while need > eps {
                 round += 1
                 heap.removeAll()
                 settled.removeAll(keepingCapacity: true)
-                stamp[i] = round
+                let labelled = 2 * round, settledMark = labelled + 1
+                mark[i] = labelled
                 dist[i] = 0
                 heap.push(0, i)
                 var reached = false
                 func relax(_ v: Int, _ d: Double, _ from: Int, _ pair: Int32) {
                     guard !dead[v] else { return }
-                    if stamp[v] != round || d < dist[v] {
-                        stamp[v] = round
+                    if mark[v] < labelled || d < dist[v] {
+                        mark[v] = labelled
                         dist[v] = d
                         predNode[v] = Int32(from)
                         predPair[v] = pair
@@ -88,24 +101,24 @@ public struct CapacitatedAssignment: Sendable {
                     }
                 }
                 while let (d, u) = heap.pop() {
-                    guard done[u] != round, d <= dist[u] else { continue }
-                    done[u] = round
+                    guard mark[u] != settledMark, d <= dist[u] else { continue }
+                    mark[u] = settledMark
                     settled.append(u)
                     if u == sink { reached = true; break }
-                    if u < n {
-                        for k in table.reach(u) where usable[k] {
-                            let v = n + Int(table.facility[k])
-                            guard done[v] != round else { continue }
+                    if u < a {
+                        for k in table.reach(units[u]) where usable[k] {
+                            let v = a + Int(table.facility[k])
+                            guard mark[v] != settledMark else { continue }
                             relax(v, d + max(0, table.cost[k] + potential[u] - potential[v]), u, Int32(k))
                         }
                     } else {
-                        let j = u - n
+                        let j = u - a
                         if left[j] > eps { relax(sink, d + max(0, potential[u] - potential[sink]), u, -1) }
                         for k32 in incoming[j] {
                             let k = Int(k32)
                             guard flow[k] > eps else { continue }
                             let v = Int(pairDemand[k])
-                            guard done[v] != round else { continue }
+                            guard mark[v] != settledMark else { continue }
                             relax(v, d + max(0, -table.cost[k] + potential[u] - potential[v]), u, k32)
                         }
                     }
@@ -122,16 +135,16 @@ public struct CapacitatedAssignment: Sendable {
                 var v = sink
                 while v != i {
                     let u = Int(predNode[v]), k = Int(predPair[v])
-                    if v == sink { amount = min(amount, left[u - n]) } else if u >= n { amount = min(amount, flow[k]) }
+                    if v == sink { amount = min(amount, left[u - a]) } else if u >= a { amount = min(amount, flow[k]) }
                     v = u
                 }
                 v = sink
                 while v != i {
                     let u = Int(predNode[v]), k = Int(predPair[v])
                     if v == sink {
-                        left[u - n] -= amount
-                    } else if u < n {
-                        if flow[k] <= eps { incoming[v - n].append(Int32(k)) }
+                        left[u - a] -= amount
+                    } else if u < a {
+                        if flow[k] <= eps { incoming[v - a].append(Int32(k)) }
                         flow[k] += amount
                     } else {
                         flow[k] -= amount

@@ -17,21 +17,28 @@ public struct ReachTable: Sendable {
     public let nearest: [Int32?]
     public let nearestCost: [Double]
 
-    /// The lists of a run of consecutive demand units, built on one thread and joined in order,
-    /// so the table does not depend on the thread count.
+    /// The lists of a run of consecutive demand units, built on one thread. Per-unit values go
+    /// straight into the table's arrays (the runs' units are disjoint); the pairs go into the
+    /// run's own lists, joined in unit order, so the table does not depend on the thread count.
     struct Part {
-        var length: [Int32] = []
         var facility: [Int32] = []
         var cost: [Double] = []
-        var nearest: [Int32?] = []
-        var nearestCost: [Double] = []
+        fileprivate let units: UnitArrays
+        private(set) var next: Int
 
-        /// Appends one unit's list, sorted by (cost, facility) with repeated facilities dropped
-        /// (the cheapest kept), and its nearest facility: the list's first, else `beyond`.
-        mutating func append(_ list: inout [(cost: Double, facility: Int32)], beyond: (Int32, Double)?) {
-            if list.count > 1 {
-                if list.count <= 16 {
-                    for a in 1..<list.count {   // insertion sort: lists are short
+        fileprivate init(units: UnitArrays, first: Int) {
+            self.units = units
+            next = first
+        }
+
+        /// Appends unit `next`'s list: the first `count` entries of `list`, sorted here by
+        /// (cost, facility), repeated facilities dropped (the cheapest kept) unless `unique`
+        /// says there are none. Its nearest facility is the list's first, else `beyond`.
+        mutating func append(_ list: UnsafeMutableBufferPointer<(cost: Double, facility: Int32)>, count: Int,
+                             beyond: (Int32, Double)?, unique: Bool = false) {
+            if count > 1 {
+                if count <= 16 {
+                    for a in 1..<count {   // insertion sort: lists are short
                         let x = list[a]
                         var b = a
                         while b > 0, (list[b - 1].cost, list[b - 1].facility) > (x.cost, x.facility) {
@@ -41,51 +48,84 @@ public struct ReachTable: Sendable {
                         list[b] = x
                     }
                 } else {
-                    list.sort { ($0.cost, $0.facility) < ($1.cost, $1.facility) }
+                    var head = UnsafeMutableBufferPointer(rebasing: list[0..<count])
+                    head.sort { ($0.cost, $0.facility) < ($1.cost, $1.facility) }
                 }
             }
             let first = facility.count
-            if list.count <= 32 {
-                for x in list where !facility[first...].contains(x.facility) {
+            if unique {
+                for x in list[0..<count] {
+                    facility.append(x.facility)
+                    cost.append(x.cost)
+                }
+            } else if count <= 32 {
+                for x in list[0..<count] where !facility[first...].contains(x.facility) {
                     facility.append(x.facility)
                     cost.append(x.cost)
                 }
             } else {
-                var seen = Set<Int32>(minimumCapacity: list.count)
-                for x in list where seen.insert(x.facility).inserted {
+                var seen = Set<Int32>(minimumCapacity: count)
+                for x in list[0..<count] where seen.insert(x.facility).inserted {
                     facility.append(x.facility)
                     cost.append(x.cost)
                 }
             }
-            length.append(Int32(facility.count - first))
-            if let x = list.first {
-                nearest.append(x.facility)
-                nearestCost.append(x.cost)
+            units.length[next] = Int32(facility.count - first)
+            if count > 0 {
+                units.nearest[next] = list[0].facility
+                units.nearestCost[next] = list[0].cost
             } else {
-                nearest.append(beyond?.0)
-                nearestCost.append(beyond?.1 ?? .infinity)
+                units.nearest[next] = beyond?.0
+                units.nearestCost[next] = beyond?.1 ?? .infinity
             }
+            next += 1
         }
     }
 
-    init(demandCount: Int, facilityCount: Int, maxCost: Double, parts: [Part]) {
-        self.demandCount = demandCount
+    /// Builds the table from `fill(&part, units)`, run on all cores over runs of `chunk`
+    /// consecutive units; `fill` appends each unit of its run once, in order.
+    init(demandCount n: Int, facilityCount: Int, maxCost: Double, chunk: Int = 16_384,
+         _ fill: @escaping @Sendable (inout Part, Range<Int>) -> Void) {
+        demandCount = n
         self.facilityCount = facilityCount
         self.maxCost = maxCost
-        var start = [Int](repeating: 0, count: demandCount + 1)
-        var i = 0
-        for p in parts {
-            for n in p.length {
-                start[i + 1] = start[i] + Int(n)
-                i += 1
+        let chunks = (n + chunk - 1) / chunk
+        let lists = ChunkResults<(facility: [Int32], cost: [Double])>(count: chunks)
+        var length: [Int32] = [], nearestCost: [Double] = []
+        // The per-unit arrays are first written by the workers, each in its own range.
+        nearest = [Int32?](unsafeUninitializedCapacity: n) { nearest, filled in
+            nearestCost = [Double](unsafeUninitializedCapacity: n) { nearestCost, filledCost in
+                length = [Int32](unsafeUninitializedCapacity: n) { length, filledLength in
+                    if n > 0 {
+                        let units = UnitArrays(length: length.baseAddress!, nearest: nearest.baseAddress!, nearestCost: nearestCost.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                            let range = k * chunk..<min(n, (k + 1) * chunk)
+                            var part = Part(units: units, first: range.lowerBound)
+                            fill(&part, range)
+                            precondition(part.next == range.upperBound, "units \(range) filled up to \(part.next)")
+                            lists.put(k, (part.facility, part.cost))
+                        }
+                    }
+                    filledLength = n
+                }
+                filledCost = n
             }
+            filled = n
         }
-        precondition(i == demandCount, "parts cover \(i) of \(demandCount) demand units")
+        self.nearestCost = nearestCost
+        var start = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n { start[i + 1] = start[i] + Int(length[i]) }
         self.start = start
-        facility = parts.flatMap(\.facility)
-        cost = parts.flatMap(\.cost)
-        nearest = parts.flatMap(\.nearest)
-        nearestCost = parts.flatMap(\.nearestCost)
+        var facility: [Int32] = [], cost: [Double] = []
+        facility.reserveCapacity(start[n])
+        cost.reserveCapacity(start[n])
+        for k in 0..<chunks {
+            let l = lists.take(k)
+            facility.append(contentsOf: l.facility)
+            cost.append(contentsOf: l.cost)
+        }
+        self.facility = facility
+        self.cost = cost
     }
 
     /// From (demand, facility, cost) pairs in any order; the cheapest of repeated pairs counts.
@@ -106,27 +146,16 @@ public struct ReachTable: Sendable {
             fill[p.demand] += 1
         }
         let (offsets, lists, nearestPair) = (counts, grouped, nearest)
-        let parts = Self.parts(demandCount) { part, range in
-            var list: [(cost: Double, facility: Int32)] = []
-            for i in range {
-                list.removeAll(keepingCapacity: true)
-                list.append(contentsOf: lists[offsets[i]..<offsets[i + 1]])
-                part.append(&list, beyond: nearestPair[i])
+        let longest = (0..<demandCount).map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
+        self.init(demandCount: demandCount, facilityCount: facilityCount, maxCost: maxCost) { part, range in
+            withUnsafeTemporaryAllocation(of: (cost: Double, facility: Int32).self, capacity: max(1, longest)) { list in
+                for i in range {
+                    let count = offsets[i + 1] - offsets[i]
+                    for k in 0..<count { list[k] = lists[offsets[i] + k] }
+                    part.append(list, count: count, beyond: nearestPair[i])
+                }
             }
         }
-        self.init(demandCount: demandCount, facilityCount: facilityCount, maxCost: maxCost, parts: parts)
-    }
-
-    /// Parts of `chunk` units made by `fill(&part, units)` on all cores, in unit order.
-    static func parts(_ demandCount: Int, chunk: Int = 16_384, _ fill: @escaping @Sendable (inout Part, Range<Int>) -> Void) -> [Part] {
-        let chunks = (demandCount + chunk - 1) / chunk
-        let store = ChunkResults<Part>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { k in
-            var part = Part()
-            fill(&part, k * chunk..<min(demandCount, (k + 1) * chunk))
-            store.put(k, part)
-        }
-        return (0..<chunks).map { store.take($0) }
     }
 
     /// Straight-line distances in a projected CRS (metres): a uniform grid over the facilities
@@ -150,26 +179,33 @@ public struct ReachTable: Sendable {
             return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)
         }
         let grid = PointGrid(facilities, cell: max(maxCost, 1)), tree = PointTree(facilities)
-        let parts = Self.parts(demand.count) { part, range in
-            var list: [(cost: Double, facility: Int32)] = []
-            var hint: Int?   // the previous unit's nearest: neighbours share theirs
-            for i in range {
-                list.removeAll(keepingCapacity: true)
-                grid.forEach(near: demand[i], radius: maxCost) { j, d in list.append((d, Int32(j))) }
-                var beyond: (Int32, Double)?
-                if list.isEmpty, let (k, d) = tree.nearest(to: demand[i], hint: hint) {
-                    beyond = (Int32(k), d)
-                    hint = k
+        return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost) { part, range in
+            var far = NearestByBlock(tree: tree, block: max(maxCost, 1))
+            withUnsafeTemporaryAllocation(of: (cost: Double, facility: Int32).self, capacity: facilities.count) { list in
+                for i in range {
+                    var count = 0
+                    grid.forEach(near: demand[i], radius: maxCost) { j, d in
+                        list[count] = (d, Int32(j))
+                        count += 1
+                    }
+                    var beyond: (Int32, Double)?
+                    if count == 0, let (k, d) = far.nearest(to: demand[i]) { beyond = (Int32(k), d) }
+                    part.append(list, count: count, beyond: beyond, unique: true)
                 }
-                part.append(&list, beyond: beyond)
             }
         }
-        return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost, parts: parts)
     }
 
     /// The (facility, cost) pairs of demand i.
     @inline(__always)
     public func reach(_ i: Int) -> Range<Int> { start[i]..<start[i + 1] }
+}
+
+/// Where the workers building a table write each unit's list length and nearest facility.
+private struct UnitArrays: @unchecked Sendable {
+    let length: UnsafeMutablePointer<Int32>
+    let nearest: UnsafeMutablePointer<Int32?>
+    let nearestCost: UnsafeMutablePointer<Double>
 }
 
 /// A uniform grid over points for radius queries in a projected CRS.
@@ -230,6 +266,48 @@ struct PointGrid {
     }
 }
 
+/// Nearest points for many queries beyond the service radius, through a candidate list per
+/// square block of side `block`: with c the block's centre, d its nearest distance and h half
+/// the block's diagonal, a point p of the block has its nearest within d + h of p, hence within
+/// d + 2h of c. The candidates are the points within that distance of c, so a query scans a
+/// short list instead of descending the tree; the answer (lowest index among equals) is the
+/// tree's. Lists are made when a block is first asked for.
+struct NearestByBlock {
+    let tree: PointTree
+    let block: Double
+    private var lists: [SIMD2<Int>: [Int32]] = [:]
+
+    init(tree: PointTree, block: Double) {
+        self.tree = tree
+        self.block = block
+    }
+
+    mutating func nearest(to p: Position) -> (Int, Double)? {
+        let key = SIMD2(Int((p.x / block).rounded(.down)), Int((p.y / block).rounded(.down)))
+        let list = lists[key] ?? candidates(key)
+        var bestK = -1, bestD = Double.infinity
+        for k32 in list {
+            let k = Int(k32), d = PointGrid.distance(p, tree.points[k])
+            if d < bestD || (d == bestD && k < bestK) {
+                bestK = k
+                bestD = d
+            }
+        }
+        return bestK < 0 ? nil : (bestK, bestD)
+    }
+
+    private mutating func candidates(_ key: SIMD2<Int>) -> [Int32] {
+        let c = Position((Double(key.x) + 0.5) * block, (Double(key.y) + 0.5) * block)
+        guard let (_, d) = tree.nearest(to: c) else { return [] }
+        // A margin over d + 2h for rounding in the distances and in the block of p.
+        let reach = (d + block * 2.0.squareRoot()) * (1 + 1e-9) + 1e-6
+        var list: [Int32] = []
+        tree.forEach(within: reach, of: c) { list.append(Int32($0)) }
+        lists[key] = list
+        return list
+    }
+}
+
 /// A balanced 2-d tree over points for nearest queries. Far from every facility a grid sized
 /// for the service radius would scan thousands of empty cells; the tree needs O(log n) steps.
 struct PointTree {
@@ -250,6 +328,19 @@ struct PointTree {
         }
         build(0, order.count, 0)
         self.order = order
+    }
+
+    /// Calls `body(index)` for every point within `radius` of p.
+    func forEach(within radius: Double, of p: Position, _ body: (Int) -> Void) {
+        func visit(_ lo: Int, _ hi: Int, _ axis: Int) {
+            guard lo < hi else { return }
+            let mid = (lo + hi) / 2, k = Int(order[mid]), q = points[k]
+            if PointGrid.distance(p, q) <= radius { body(k) }
+            let diff = axis == 0 ? p.x - q.x : p.y - q.y
+            if diff <= radius { visit(lo, mid, 1 - axis) }        // the lower half lies at least diff away
+            if diff >= -radius { visit(mid + 1, hi, 1 - axis) }   // the upper half at least −diff
+        }
+        visit(0, order.count, 0)
     }
 
     /// The nearest point to p (lowest index among equals), nil when there are none. `hint`, a
