@@ -52,9 +52,9 @@ public struct UnitIDs: RandomAccessCollection, Sendable, ExpressibleByArrayLiter
         case .listed(let a): b.text(a[i])
         case .cells(let w, let c):
             b.empty()
-            b.append("r")
+            b.raw(0x72)   // r
             b.digits(c[i] / w)
-            b.append("c")
+            b.raw(0x63)   // c
             b.digits(c[i] % w)
         }
     }

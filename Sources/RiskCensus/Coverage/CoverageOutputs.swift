@@ -15,21 +15,24 @@ struct CoverageOutputs {
         let o = output, d = o.demand, s = o.supply, t = o.table
         if job.writeDemandTable {
             let main = o.assignment.mainFacility(demandCount: t.demandCount)
-            let supplyIDs = s.ids.map(CSVText.field)
+            // The arrays the rows read, taken out of their structs so the row closure reads them
+            // without reference counting per field.
+            let supplyIDs = EncodedFields(s.ids), ids = d.ids, weights = d.weights, covered = o.covered
+            let nearest = t.nearest, nearestCost = t.nearestCost, access = o.access?.access
             try CSVText.write(rows: t.demandCount, header: "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n",
                               to: path("demand.csv")) { b, i in
-                d.ids.write(i, to: &b)
-                b.number(d.weights[i])
-                b.integer(o.covered[i] ? 1 : 0)
-                if let n = t.nearest[i] {
-                    b.encoded(supplyIDs[Int(n)])
-                    b.number(t.nearestCost[i])
+                ids.write(i, to: &b)
+                b.number(weights[i])
+                b.integer(covered[i] ? 1 : 0)
+                if let n = nearest[i] {
+                    b.field(Int(n), of: supplyIDs)
+                    b.number(nearestCost[i])
                 } else {
                     b.empty()
                     b.empty()
                 }
-                if main[i] >= 0 { b.encoded(supplyIDs[Int(main[i])]) } else { b.empty() }
-                if let a = o.access { b.number(a.access[i]) } else { b.empty() }
+                if main[i] >= 0 { b.field(Int(main[i]), of: supplyIDs) } else { b.empty() }
+                if let access { b.number(access[i]) } else { b.empty() }
             }
         }
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area\n"

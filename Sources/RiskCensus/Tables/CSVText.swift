@@ -92,12 +92,14 @@ struct CSVBytes {
         }
     }
 
-    /// A field already encoded (quoted where needed) by `CSVText.field`, for ids repeated on
-    /// many rows.
-    mutating func encoded(_ field: [UInt8]) {
+    /// Field k of `fields`, encoded once for the many rows that repeat it.
+    mutating func field(_ k: Int, of fields: EncodedFields) {
         separate()
-        field.withUnsafeBufferPointer { buffer.append($0) }
+        fields.bytes.withUnsafeBufferPointer { buffer.append(UnsafeBufferPointer(rebasing: $0[fields.offsets[k]..<fields.offsets[k + 1]])) }
     }
+
+    /// Raw bytes without a separator.
+    mutating func raw(_ byte: UInt8) { buffer.append(byte) }
 
     mutating func empty() { separate() }
 
@@ -131,11 +133,21 @@ struct CSVBytes {
     }
 }
 
-extension CSVText {
-    /// One field as CSV bytes, quoted where needed.
-    static func field(_ s: String) -> [UInt8] {
-        var b = CSVBytes(capacity: s.utf8.count + 2)
-        b.text(s)
-        return b.bytes
+/// Texts encoded as CSV fields (quoted where needed) once, in one byte array: the facility ids
+/// that millions of demand rows repeat.
+struct EncodedFields: Sendable {
+    let bytes: [UInt8]
+    let offsets: [Int]
+
+    init(_ texts: [String]) {
+        var bytes: [UInt8] = [], offsets = [0]
+        for t in texts {
+            var b = CSVBytes(capacity: t.utf8.count + 2)
+            b.text(t)
+            bytes += b.bytes
+            offsets.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.offsets = offsets
     }
 }

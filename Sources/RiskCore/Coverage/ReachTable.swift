@@ -282,9 +282,18 @@ struct NearestByBlock {
         self.block = block
     }
 
+    /// The last block asked for: neighbouring units mostly share it.
+    private var last: (key: SIMD2<Int>, list: [Int32])?
+
     mutating func nearest(to p: Position) -> (Int, Double)? {
         let key = SIMD2(Int((p.x / block).rounded(.down)), Int((p.y / block).rounded(.down)))
-        let list = lists[key] ?? candidates(key)
+        let list: [Int32]
+        if let last, last.key == key {
+            list = last.list
+        } else {
+            list = lists[key] ?? candidates(key)
+            last = (key, list)
+        }
         var bestK = -1, bestD = Double.infinity
         for k32 in list {
             let k = Int(k32), d = PointGrid.distance(p, tree.points[k])

@@ -69,20 +69,30 @@ public final class ByteBuffer: @unchecked Sendable {
         s.withUTF8Buffer { append($0) }
     }
 
-    /// The decimal digits of `m`.
+    /// The decimal digits of `m`, two at a time.
     @inlinable public func appendDigits(_ m: UInt) {
         var n = 1, t = m
-        while t >= 10 {
-            t /= 10
-            n += 1
+        while t >= 100 {
+            t /= 100
+            n += 2
         }
+        if t >= 10 { n += 1 }
         reserve(n)
         var v = m, k = stored + n
-        repeat {
-            k -= 1
-            base[k] = 0x30 + UInt8(v % 10)
-            v /= 10
-        } while v > 0
+        while v >= 100 {
+            let r = Int(v % 100)
+            v /= 100
+            k -= 2
+            base[k] = 0x30 + UInt8(r / 10)
+            base[k + 1] = 0x30 + UInt8(r % 10)
+        }
+        if v >= 10 {
+            k -= 2
+            base[k] = 0x30 + UInt8(v / 10)
+            base[k + 1] = 0x30 + UInt8(v % 10)
+        } else {
+            base[k - 1] = 0x30 + UInt8(v)
+        }
         stored += n
     }
 
