@@ -116,6 +116,31 @@ import RiskCore
         #expect(summary.contains("\"per_unit_files\":\"none\""))
     }
 
+    /// Raster demand is read in the file's precision (Float32 as Float32; a Float64 value no
+    /// Float32 holds stays exact), row by row on all cores: populated cells only, in row-major
+    /// order, nodata and zero cells left out, each at its cell centre.
+    @Test func rasterDemandKeepsItsValuesAndOrder() throws {
+        let d = Dir()
+        let (w, h) = (37, 29)
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_000, cellWidth: 100, cellHeight: 100), width: w, height: h, crs: .epsg(32650))
+        var values = (0..<w * h).map { g in g % 5 == 0 ? 0 : Double(g % 97) + 0.25 }
+        values[3] = .nan
+        values[w * h - 2] = 16_777_217.5   // not a Float32
+        for type in [RasterDataType.float32, .float64] {
+            let path = d.file("pop-\(type).tif")
+            var options = RasterWriteOptions(units: "persons", dataType: type)
+            options.nodata = -1
+            try GeoTIFFWriter.write(RasterBuffer<Double>(width: w, height: h, values: values), grid: grid, to: path, options: options)
+            let units = try CoverageInputs.demand(path, weightField: "weight", crs: .epsg(32650), assumed: .epsg(32650))
+            let expected = values.indices.filter { values[$0].isFinite && values[$0] > 0 }
+            #expect(units.cells == expected)
+            #expect(units.weights == expected.map { type == .float32 ? Double(Float(values[$0])) : values[$0] })
+            #expect(Array(units.ids.prefix(3)) == ["r0c1", "r0c2", "r0c4"])
+            let g = expected[100]
+            #expect(units.positions?[100] == Position(500_000 + (Double(g % w) + 0.5) * 100, 3_500_000 - (Double(g / w) + 0.5) * 100))
+        }
+    }
+
     @Test func districtsMinimumAreaAndOverrides() throws {
         // The 4 × 1 strip again, split into districts W (the two western cells) and E. Shelter A
         // (500 m², below the emergency minimum of 1,000 m²) holds 500 / 2 = 250 persons with

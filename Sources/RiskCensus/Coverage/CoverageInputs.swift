@@ -145,21 +145,43 @@ enum CoverageInputs {
         return DemandUnits(ids: UnitIDs(ids), weights: weights, positions: rows.positions, grid: nil, cells: nil, sourceCRS: rows.crs)
     }
 
-    /// The populated cells of a population raster: weights, cell indices, cell centres.
-    private static func populated<S: BinaryFloatingPoint>(_ values: RasterBuffer<S>, grid: GridSpec, path: String) throws -> ([Double], [Int], [Position]) {
+    /// The populated cells of a population raster: weights, cell indices, cell centres, made
+    /// on all cores (a run of rows each, written in place) for rasters of millions of cells.
+    private static func populated<S: BinaryFloatingPoint & Sendable>(_ values: RasterBuffer<S>, grid: GridSpec, path: String) throws -> ([Double], [Int], [Position]) {
         if let bad = values.values.firstIndex(where: { $0.isFinite && $0 < 0 }) {
             throw CensusError.badData(file: path, message: "cell row \(bad / grid.width), column \(bad % grid.width): negative population \(Double(values.values[bad]))")
         }
-        let n = values.values.reduce(0) { $0 + ($1.isFinite && $1 > 0 ? 1 : 0) }
-        var weights: [Double] = [], cells: [Int] = [], positions: [Position] = []
-        weights.reserveCapacity(n)
-        cells.reserveCapacity(n)
-        positions.reserveCapacity(n)
-        for (g, v) in values.values.enumerated() where v.isFinite && v > 0 {
-            weights.append(Double(v))
-            cells.append(g)
-            let c = grid.center(col: g % grid.width, row: g / grid.width)
-            positions.append(Position(c.x, c.y))
+        let parts = max(1, min(grid.height, 4 * ProcessInfo.processInfo.activeProcessorCount))
+        let rowsPer = (grid.height + parts - 1) / parts
+        let ranges = (0..<parts).map { k in min(grid.cellCount, k * rowsPer * grid.width)..<min(grid.cellCount, (k + 1) * rowsPer * grid.width) }
+        let counts = ChunkResults<Int>(count: parts)
+        let v = values.values
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            counts.put(k, v[ranges[k]].reduce(0) { $0 + ($1.isFinite && $1 > 0 ? 1 : 0) })
+        }
+        var first = [0]
+        for k in 0..<parts { first.append(first[k] + counts.take(k)) }
+        let n = first[parts], offsets = first
+        var cells: [Int] = [], positions: [Position] = []
+        let weights = [Double](unsafeUninitializedCapacity: n) { w, filledW in
+            cells = [Int](unsafeUninitializedCapacity: n) { c, filledC in
+                positions = [Position](unsafeUninitializedCapacity: n) { p, filledP in
+                    let out = UnitColumns(weights: w.baseAddress, cells: c.baseAddress, positions: p.baseAddress)
+                    DispatchQueue.concurrentPerform(iterations: parts) { k in
+                        var i = offsets[k]
+                        for g in ranges[k] where v[g].isFinite && v[g] > 0 {
+                            let centre = grid.center(col: g % grid.width, row: g / grid.width)
+                            out.weights?[i] = Double(v[g])
+                            out.cells?[i] = g
+                            out.positions?[i] = Position(centre.x, centre.y)
+                            i += 1
+                        }
+                    }
+                    filledP = n
+                }
+                filledC = n
+            }
+            filledW = n
         }
         return (weights, cells, positions)
     }
@@ -228,4 +250,11 @@ enum CoverageInputs {
         try CoordinateTransformer(from: source, to: crs).transform(&positions)
         return (features, ids, positions, source)
     }
+}
+
+/// Where the workers of `CoverageInputs.populated` write their rows' units.
+private struct UnitColumns: @unchecked Sendable {
+    let weights: UnsafeMutablePointer<Double>?
+    let cells: UnsafeMutablePointer<Int>?
+    let positions: UnsafeMutablePointer<Position>?
 }

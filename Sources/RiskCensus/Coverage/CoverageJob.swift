@@ -88,9 +88,19 @@ public struct CoverageJob: Sendable {
         try CensusError.mapping {
             let crs = try CoverageInputs.analysisCRS(asked: crs, demandPath: demandPath, assumed: inputCRS)
             guard try !crs.isGeographic() else { throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs") }
-            var demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS)
-            demand.weights = demand.weights.map { $0 * refugeRate }
-            let supply = try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
+            // The facilities are read on another core while the demand is.
+            let supplyRead = Background { [self] in
+                try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
+            }
+            var demand: DemandUnits
+            do {
+                demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS)
+            } catch {
+                _ = try? supplyRead.value()
+                throw error
+            }
+            if refugeRate != 1 { demand.weights = demand.weights.map { $0 * refugeRate } }
+            let supply = try supplyRead.value()
             let radii = supply.category.map { radius ?? $0.radius }
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
             let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
@@ -107,11 +117,14 @@ public struct CoverageJob: Sendable {
                     inReach[j] += demand.weights[i]
                 }
             }
-            // The blind zones need only `covered`: they are dissolved on another core while the
-            // assignment, a serial step, runs here.
+            // The blind zones and the accessibility do not need the assignment: they are computed
+            // on the other core while the assignment, a serial step, runs here.
             let blind = Background { [demand, covered] in try Self.blindZones(demand, covered: covered) }
+            let accessRun = accessibility.map { w in
+                Background { [table, demand] in Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: w) }
+            }
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
-            let access = accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: $0) }
+            let access = try accessRun?.value()
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates, crs: crs) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,

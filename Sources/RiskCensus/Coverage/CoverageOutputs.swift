@@ -11,30 +11,47 @@ struct CoverageOutputs {
 
     func write(to out: String) throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
-        let o = output, d = o.demand, s = o.supply, t = o.table
-        if job.writeDemandTable {
-            let main = o.assignment.mainFacility(demandCount: t.demandCount)
-            // The arrays the rows read, taken out of their structs so the row closure reads them
-            // without reference counting per field.
-            let supplyIDs = EncodedFields(s.ids), ids = d.ids, weights = d.weights, covered = o.covered
-            let nearest = t.nearest, nearestCost = t.nearestCost, access = o.access?.access
-            try CSVText.write(rows: t.demandCount, header: "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n",
-                              to: path("demand.csv")) { b, i in
-                ids.write(i, to: &b)
-                b.number(weights[i])
-                b.integer(covered[i] ? 1 : 0)
-                if let n = nearest[i] {
-                    b.field(Int(n), of: supplyIDs)
-                    b.number(nearestCost[i])
-                } else {
-                    b.empty()
-                    b.empty()
-                }
-                if main[i] >= 0 { b.field(Int(main[i]), of: supplyIDs) } else { b.empty() }
-                if let access { b.number(access[i]) } else { b.empty() }
-            }
+        // The per-unit table takes both cores; the other files are written beside it.
+        let others = Background { [self] in try writeOthers(to: out) }
+        var failure: (any Error)?
+        do {
+            if job.writeDemandTable { try writeDemandTable(to: out) }
+        } catch {
+            failure = error
         }
+        do { try others.value() } catch { failure = failure ?? error }
+        if let failure { throw failure }
+    }
+
+    /// `demand.csv`: one row per demand unit.
+    func writeDemandTable(to out: String) throws {
+        let o = output, d = o.demand, s = o.supply, t = o.table
+        let main = o.assignment.mainFacility(demandCount: t.demandCount)
+        // The arrays the rows read, taken out of their structs so the row closure reads them
+        // without reference counting per field.
+        let supplyIDs = EncodedFields(s.ids), ids = d.ids, weights = d.weights, covered = o.covered
+        let nearest = t.nearest, nearestCost = t.nearestCost, access = o.access?.access
+        try CSVText.write(rows: t.demandCount, header: "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n",
+                          to: (out as NSString).appendingPathComponent("demand.csv")) { b, i in
+            ids.write(i, to: &b)
+            b.number(weights[i])
+            b.integer(covered[i] ? 1 : 0)
+            if let n = nearest[i] {
+                b.field(Int(n), of: supplyIDs)
+                b.number(nearestCost[i])
+            } else {
+                b.empty()
+                b.empty()
+            }
+            if main[i] >= 0 { b.field(Int(main[i]), of: supplyIDs) } else { b.empty() }
+            if let access { b.number(access[i]) } else { b.empty() }
+        }
+    }
+
+    /// Every file but `demand.csv`.
+    func writeOthers(to out: String) throws {
+        func path(_ n: String) -> String { (out as NSString).appendingPathComponent(n) }
+        let o = output, d = o.demand, s = o.supply
         var supplyCSV = "id,capacity,demand_in_reach,assigned,load_ratio,overflow,category,area_m2,radius,below_min_area\n"
         for j in 0..<s.count {
             let load = s.capacity[j] > 0 ? o.nearestLoad[j] / s.capacity[j] : (o.nearestLoad[j] > 0 ? Double.infinity : 0)

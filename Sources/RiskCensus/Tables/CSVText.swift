@@ -110,7 +110,7 @@ struct CSVBytes {
 
     mutating func number(_ v: Double) {
         separate()
-        if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
+        if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15 {   // an integer (truncation is one instruction)
             digits(Int(v))
         } else if v.isFinite {
             buffer.appendShortest(v)

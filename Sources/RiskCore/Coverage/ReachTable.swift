@@ -182,15 +182,17 @@ public struct ReachTable: Sendable {
         return ReachTable(demandCount: demand.count, facilityCount: facilities.count, maxCost: maxCost) { part, range in
             var far = NearestByBlock(tree: tree, block: max(maxCost, 1))
             withUnsafeTemporaryAllocation(of: (cost: Double, facility: Int32).self, capacity: facilities.count) { list in
-                for i in range {
-                    var count = 0
-                    grid.forEach(near: demand[i], radius: maxCost) { j, d in
-                        list[count] = (d, Int32(j))
-                        count += 1
+                grid.withView { view in
+                    for i in range {
+                        var count = 0
+                        view.forEach(near: demand[i], radius: maxCost) { j, d in
+                            list[count] = (d, Int32(j))
+                            count += 1
+                        }
+                        var beyond: (Int32, Double)?
+                        if count == 0, let (k, d) = far.nearest(to: demand[i]) { beyond = (Int32(k), d) }
+                        part.append(list, count: count, beyond: beyond, unique: true)
                     }
-                    var beyond: (Int32, Double)?
-                    if count == 0, let (k, d) = far.nearest(to: demand[i]) { beyond = (Int32(k), d) }
-                    part.append(list, count: count, beyond: beyond, unique: true)
                 }
             }
         }
@@ -249,17 +251,37 @@ struct PointGrid {
         return (dx * dx + dy * dy).squareRoot()
     }
 
-    /// Calls `body(index, distance)` for every point within `radius` of p.
-    func forEach(near p: Position, radius: Double, _ body: (Int, Double) -> Void) {
-        let c0 = max(0, Int(((p.x - radius - x0) / cell).rounded(.down))), c1 = min(cols - 1, Int(((p.x + radius - x0) / cell).rounded(.down)))
-        let r0 = max(0, Int(((p.y - radius - y0) / cell).rounded(.down))), r1 = min(rows - 1, Int(((p.y + radius - y0) / cell).rounded(.down)))
-        guard c0 <= c1, r0 <= r1 else { return }
-        for r in r0...r1 {
-            for c in c0...c1 {
-                let g = r * cols + c
-                for m in start[g]..<start[g + 1] {
-                    let d = Self.distance(p, points[members[m]])
-                    if d <= radius { body(members[m], d) }
+    /// The grid through unsafe buffers, for the millions of queries of one run of units: a
+    /// query reads a few cells, where the arrays' bounds checks would cost as much.
+    func withView<R>(_ body: (View) -> R) -> R {
+        points.withUnsafeBufferPointer { p in
+            start.withUnsafeBufferPointer { s in
+                members.withUnsafeBufferPointer { m in
+                    body(View(points: p, start: s, members: m, cell: cell, x0: x0, y0: y0, cols: cols, rows: rows))
+                }
+            }
+        }
+    }
+
+    struct View {
+        let points: UnsafeBufferPointer<Position>
+        let start: UnsafeBufferPointer<Int>, members: UnsafeBufferPointer<Int>
+        let cell: Double, x0: Double, y0: Double
+        let cols: Int, rows: Int
+
+        /// Calls `body(index, distance)` for every point within `radius` of p.
+        @inline(__always)
+        func forEach(near p: Position, radius: Double, _ body: (Int, Double) -> Void) {
+            let c0 = Swift.max(0, Int(((p.x - radius - x0) / cell).rounded(.down))), c1 = Swift.min(cols - 1, Int(((p.x + radius - x0) / cell).rounded(.down)))
+            let r0 = Swift.max(0, Int(((p.y - radius - y0) / cell).rounded(.down))), r1 = Swift.min(rows - 1, Int(((p.y + radius - y0) / cell).rounded(.down)))
+            guard c0 <= c1, r0 <= r1 else { return }
+            for r in r0...r1 {
+                for c in c0...c1 {
+                    let g = r * cols + c
+                    for m in start[g]..<start[g + 1] {
+                        let k = members[m], d = PointGrid.distance(p, points[k])
+                        if d <= radius { body(k, d) }
+                    }
                 }
             }
         }
@@ -295,11 +317,15 @@ struct NearestByBlock {
             last = (key, list)
         }
         var bestK = -1, bestD = Double.infinity
-        for k32 in list {
-            let k = Int(k32), d = PointGrid.distance(p, tree.points[k])
-            if d < bestD || (d == bestD && k < bestK) {
-                bestK = k
-                bestD = d
+        list.withUnsafeBufferPointer { list in
+            tree.points.withUnsafeBufferPointer { points in
+                for k32 in list {
+                    let k = Int(k32), d = PointGrid.distance(p, points[k])
+                    if d < bestD || (d == bestD && k < bestK) {
+                        bestK = k
+                        bestD = d
+                    }
+                }
             }
         }
         return bestK < 0 ? nil : (bestK, bestD)
