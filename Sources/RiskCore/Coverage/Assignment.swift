@@ -70,22 +70,25 @@ public struct CapacitatedAssignment: Sendable {
         var potential = [Double](repeating: 0, count: sink + 1)
         var dist = [Double](repeating: 0, count: sink + 1)
         // 2 × round: labelled in this round's search; 2 × round + 1: settled in it.
-        var mark = [Int](repeating: 0, count: sink + 1)
-        var predPair = [Int32](repeating: -1, count: sink + 1)   // pair used to reach a node (−1: the sink arc)
-        var predNode = [Int32](repeating: -1, count: sink + 1)
+        var mark = [Int32](repeating: 0, count: sink + 1)
+        // The pair a node was reached by (its other end is the previous node); the sink's arc
+        // has no pair, so the facility it was reached from is kept apart.
+        var predPair = [Int32](repeating: -1, count: sink + 1)
+        var sinkFrom = -1
         // Nodes settled by a search that found no path: the sink stays out of their reach for
         // good (augmentations never enter that closed set), so later searches skip them.
         var dead = [Bool](repeating: false, count: sink + 1)
         var round = 0
-        var heap = BinaryHeap()
+        let heap = BinaryHeap()
         var settled: [Int] = []
         for (i, unit) in units.enumerated() {
             var need = demand[unit]
             while need > eps {
                 round += 1
+                precondition(round < Int(Int32.max / 2), "more augmentations than the search marks can count")
                 heap.removeAll()
                 settled.removeAll(keepingCapacity: true)
-                let labelled = 2 * round, settledMark = labelled + 1
+                let labelled = Int32(2 * round), settledMark = labelled + 1
                 mark[i] = labelled
                 dist[i] = 0
                 heap.push(0, i)
@@ -95,8 +98,8 @@ public struct CapacitatedAssignment: Sendable {
                     if mark[v] < labelled || d < dist[v] {
                         mark[v] = labelled
                         dist[v] = d
-                        predNode[v] = Int32(from)
                         predPair[v] = pair
+                        if v == sink { sinkFrom = from }
                         heap.push(d, v)
                     }
                 }
@@ -131,16 +134,23 @@ public struct CapacitatedAssignment: Sendable {
                 for v in settled { potential[v] -= dt - dist[v] }
                 // Bottleneck: the unit's need, the last facility's spare capacity, the flows that
                 // backward steps take away.
+                // The node before v on the path: the sink's facility, the unit of a forward pair
+                // into a facility, the facility of a backward pair into a unit.
+                func previous(_ v: Int) -> Int {
+                    if v == sink { return sinkFrom }
+                    let k = Int(predPair[v])
+                    return v >= a ? Int(pairDemand[k]) : a + Int(table.facility[k])
+                }
                 var amount = need
                 var v = sink
                 while v != i {
-                    let u = Int(predNode[v]), k = Int(predPair[v])
+                    let u = previous(v), k = Int(predPair[v])
                     if v == sink { amount = min(amount, left[u - a]) } else if u >= a { amount = min(amount, flow[k]) }
                     v = u
                 }
                 v = sink
                 while v != i {
-                    let u = Int(predNode[v]), k = Int(predPair[v])
+                    let u = previous(v), k = Int(predPair[v])
                     if v == sink {
                         left[u - a] -= amount
                     } else if u < a {
@@ -157,7 +167,7 @@ public struct CapacitatedAssignment: Sendable {
         var served = [Double](repeating: 0, count: n), assigned = [Double](repeating: 0, count: m)
         var flows: [(demand: Int, facility: Int, amount: Double)] = []
         var cost = 0.0
-        for i in 0..<n {
+        for i in units {   // the others have no flow
             for k in table.reach(i) where flow[k] > eps {
                 let j = Int(table.facility[k])
                 served[i] += flow[k]
@@ -195,46 +205,59 @@ public struct CapacitatedAssignment: Sendable {
     }
 }
 
-/// A binary min-heap of (key, node).
-struct BinaryHeap {
-    private var keys: [Double] = [], nodes: [Int] = []
+/// A binary min-heap of (key, node), in storage it keeps between searches: the assignment runs
+/// one small search per demand unit, millions in a census.
+final class BinaryHeap {
+    private var items: UnsafeMutablePointer<(key: Double, node: Int)>
+    private var count = 0, capacity = 64
 
-    mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
-    }
+    init() { items = .allocate(capacity: capacity) }
+    deinit { items.deallocate() }
 
-    mutating func push(_ k: Double, _ v: Int) {
-        keys.append(k)
-        nodes.append(v)
-        var i = keys.count - 1
+    func removeAll() { count = 0 }
+
+    func push(_ k: Double, _ v: Int) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<(key: Double, node: Int)>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: items, count: count)
+            items.deallocate()
+            items = bigger
+            capacity *= 2
+        }
+        items[count] = (k, v)
+        var i = count
+        count += 1
         while i > 0 {
             let p = (i - 1) / 2
-            guard keys[p] > keys[i] else { break }
-            keys.swapAt(p, i)
-            nodes.swapAt(p, i)
+            guard items[p].key > items[i].key else { break }
+            items.swapAt(p, i)
             i = p
         }
     }
 
-    mutating func pop() -> (Double, Int)? {
-        guard let top = keys.first else { return nil }
-        let v = nodes[0]
-        keys[0] = keys[keys.count - 1]
-        nodes[0] = nodes[nodes.count - 1]
-        keys.removeLast()
-        nodes.removeLast()
+    func pop() -> (Double, Int)? {
+        guard count > 0 else { return nil }
+        let top = items[0]
+        count -= 1
+        items[0] = items[count]
         var i = 0
         while true {
             let l = 2 * i + 1, r = l + 1
             var s = i
-            if l < keys.count && keys[l] < keys[s] { s = l }
-            if r < keys.count && keys[r] < keys[s] { s = r }
+            if l < count && items[l].key < items[s].key { s = l }
+            if r < count && items[r].key < items[s].key { s = r }
             guard s != i else { break }
-            keys.swapAt(s, i)
-            nodes.swapAt(s, i)
+            items.swapAt(s, i)
             i = s
         }
-        return (top, v)
+        return (top.key, top.node)
+    }
+}
+
+private extension UnsafeMutablePointer {
+    func swapAt(_ a: Int, _ b: Int) {
+        let t = self[a]
+        self[a] = self[b]
+        self[b] = t
     }
 }

@@ -75,7 +75,7 @@ public struct RoadNetwork: Sendable {
     /// node reached and the source it came from.
     func shortest(from sources: [(node: Int, cost: Double, label: Int)], limit: Double) -> [Int: (cost: Double, label: Int)] {
         var best: [Int: (cost: Double, label: Int)] = [:]
-        var heap = BinaryHeap()
+        let heap = BinaryHeap()
         for s in sources where s.node >= 0 && s.cost <= limit {
             if let b = best[s.node], b.cost < s.cost || (b.cost == s.cost && b.label < s.label) { continue }
             best[s.node] = (s.cost, s.label)
