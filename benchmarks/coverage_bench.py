@@ -186,7 +186,7 @@ def main():
         py.pop("by_cell")
         print(json.dumps(dict(py, seconds_after_imports=seconds)))
         return
-    repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 3
+    repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 5
     if "--repeat" in args:
         del args[args.index("--repeat"):args.index("--repeat") + 2]
     side = int(args[0]) if args else 1000

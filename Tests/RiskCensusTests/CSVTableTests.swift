@@ -58,6 +58,22 @@ import RiskGeo
         #expect(String(decoding: b.bytes, as: UTF8.self) == expected)
     }
 
+    /// A column's number repeated from the row above is copied, not formatted again: the text
+    /// is the same as formatting it, whatever the other columns hold in between.
+    @Test func repeatedNumbersAreCopiedExactly() {
+        let values: [Double] = [0.1, 0.1, 2.5, 2.5, 2.5, 7, 2.5, 1.0 / 3, 1.0 / 3, .nan, 1.0 / 3, -0.0, 1e-300]
+        var b = CSVBytes(capacity: 8)   // grows while copying
+        var expected = ""
+        for (k, v) in values.enumerated() {
+            b.text("r\(k)")
+            b.number(v)
+            b.number(values[values.count - 1 - k])
+            b.endRow()
+            expected += CSVText.row(["r\(k)", JSONText.number(v), JSONText.number(values[values.count - 1 - k])])
+        }
+        #expect(String(decoding: b.bytes, as: UTF8.self) == expected)
+    }
+
     @Test func rasterCellIdsAndRowChunksKeepTheirOrder() {
         let ids = UnitIDs(cells: [0, 7, 1_000_003, 41], width: 1_000)
         #expect(Array(ids) == ["r0c0", "r0c7", "r1000c3", "r0c41"])

@@ -113,11 +113,22 @@ struct CSVBytes {
         if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15 {   // an integer (truncation is one instruction)
             digits(Int(v))
         } else if v.isFinite {
-            buffer.appendShortest(v)
+            // The shortest form costs tens of nanoseconds; a column often repeats the value of
+            // the row above (neighbouring cells reach the same shelters), which is copied.
+            let column = fieldsInRow - 1, start = buffer.count
+            if column < above.count, above[column].count > 0, above[column].bits == v.bitPattern {
+                buffer.appendCopy(from: above[column].offset, count: above[column].count)
+            } else {
+                buffer.appendShortest(v)
+            }
+            if column < above.count { above[column] = (v.bitPattern, start, buffer.count - start) }
         } else {
             append("null")
         }
     }
+
+    /// Per column, the last non-integer number written and where its text is.
+    private var above = [(bits: UInt64, offset: Int, count: Int)](repeating: (0, 0, 0), count: 16)
 
     /// Raw text without a separator, for ids made of parts (`r12c40`).
     mutating func append(_ s: StaticString) {

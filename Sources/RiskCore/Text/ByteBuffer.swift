@@ -60,6 +60,14 @@ public final class ByteBuffer: @unchecked Sendable {
         stored += p.count
     }
 
+    /// Appends a copy of `count` bytes already written at `offset`.
+    public func appendCopy(from offset: Int, count n: Int) {
+        precondition(offset >= 0 && offset + n <= stored, "copy from outside the written bytes")
+        reserve(n)
+        (base + stored).update(from: base + offset, count: n)
+        stored += n
+    }
+
     public func append(_ s: String) {
         var s = s
         s.withUTF8 { append($0) }
