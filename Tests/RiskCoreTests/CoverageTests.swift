@@ -24,8 +24,8 @@ import RealModule
     }
 
     /// Integer coordinates make many equal distances: the tree must still return the lowest
-    /// index among the nearest, with or without a (possibly poor) hint.
-    @Test func treeNearestMatchesBruteForceWithTiesAndHints() {
+    /// index among the nearest.
+    @Test func treeNearestMatchesBruteForceWithTies() {
         var rng = SystemRandomNumberGenerator()
         let points = (0..<300).map { _ in Position(Double(Int.random(in: 0...40, using: &rng)) * 10, Double(Int.random(in: 0...40, using: &rng)) * 10) }
         let tree = PointTree(points)
@@ -33,10 +33,8 @@ import RealModule
             let p = Position(Double(Int.random(in: -20...60, using: &rng)) * 10, Double(Int.random(in: -20...60, using: &rng)) * 5)
             let d = points.map { PointGrid.distance(p, $0) }
             let best = d.indices.min { (d[$0], $0) < (d[$1], $1) }!
-            for hint in [nil, Int.random(in: 0..<points.count, using: &rng), best] {
-                let got = tree.nearest(to: p, hint: hint)
-                #expect(got?.0 == best && got?.1 == d[best])
-            }
+            let got = tree.nearest(to: p)
+            #expect(got?.0 == best && got?.1 == d[best])
         }
         #expect(PointTree([]).nearest(to: Position(0, 0)) == nil)
     }

@@ -24,16 +24,6 @@ enum CSVText {
         f.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 
-    /// `count` rows written by `row` into byte chunks on all cores, in order. Tables of millions
-    /// of rows (the per-unit `demand.csv`) are built as bytes: a String per field would cost
-    /// more than the analysis that fills them.
-    static func rows(_ count: Int, _ row: @escaping @Sendable (inout CSVBytes, Int) -> Void) -> [[UInt8]] {
-        let chunks = (count + rowChunk - 1) / rowChunk
-        let parts = ChunkResults<[UInt8]>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { k in parts.put(k, chunk(k, count, row).bytes) }
-        return (0..<chunks).map { parts.take($0) }
-    }
-
     /// Writes `header` and `count` rows made by `row` to `path` (through a temporary file), the
     /// rows formatted on all cores and written in order as each chunk is ready, so the table is
     /// never whole in memory.

@@ -159,12 +159,15 @@ public struct ReachTable: Sendable {
     }
 
     /// Straight-line distances in a projected CRS (metres): a uniform grid over the facilities
-    /// with cells of `maxCost`, so each unit checks 3 × 3 cells for its list, and a 2-d tree for
-    /// its nearest facility when the list is empty.
+    /// with cells of `maxCost`, so each unit checks 3 × 3 cells for its list, and, when the list
+    /// is empty, its nearest facility from the candidate list of its block (`NearestByBlock`,
+    /// made once per block from a 2-d tree).
     ///
     /// With `maxCost` infinite (p-median, p-center), every pair is listed.
     ///
-    /// - Complexity: O(demand × facilities within reach) plus O(log facilities) per unit beyond reach.
+    /// - Complexity: O(demand × facilities within reach), plus per unit beyond reach a scan of
+    ///   its block's candidates (the facilities within the block's nearest distance plus its
+    ///   diagonal).
     public static func euclidean(demand: [Position], facilities: [Position], maxCost: Double) -> ReachTable {
         guard !facilities.isEmpty else {
             return ReachTable(demandCount: demand.count, facilityCount: 0, maxCost: maxCost, pairs: [])
@@ -378,15 +381,10 @@ struct PointTree {
         visit(0, order.count, 0)
     }
 
-    /// The nearest point to p (lowest index among equals), nil when there are none. `hint`, a
-    /// point likely to be near (a neighbouring unit's nearest), only speeds up the search.
-    func nearest(to p: Position, hint: Int? = nil) -> (Int, Double)? {
+    /// The nearest point to p (lowest index among equals), nil when there are none.
+    func nearest(to p: Position) -> (Int, Double)? {
         guard !points.isEmpty else { return nil }
         var bestK = -1, bestD = Double.infinity
-        if let h = hint {
-            bestK = h
-            bestD = PointGrid.distance(p, points[h])
-        }
         // Depth-first with an explicit stack of (lo, hi, axis, least distance along the split).
         // A subtree is searched unless it lies farther than the best so far; ties are searched.
         withUnsafeTemporaryAllocation(of: (Int, Int, Int, Double).self, capacity: 130) { stack in
