@@ -109,6 +109,22 @@ import RiskGeo
         #expect(leftovers.isEmpty)
     }
 
+    /// Work done alongside the table by one of its workers runs once, and its error comes out
+    /// after the table is written whole.
+    @Test func workAlongsideRunsOnceAndItsErrorIsThrown() throws {
+        struct Failure: Error {}
+        final class Count: @unchecked Sendable { var n = 0 }
+        let p = NSTemporaryDirectory() + "beside-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        let count = Count()
+        try CSVText.write(rows: 100_000, header: "i\n", to: p, alongside: { usleep(20_000); count.n += 1 }) { b, i in b.integer(i) }
+        #expect(count.n == 1)
+        #expect(throws: Failure.self) {
+            try CSVText.write(rows: 100_000, header: "i\n", to: p, alongside: { throw Failure() }) { b, i in b.integer(i) }
+        }
+        #expect(try String(contentsOfFile: p, encoding: .utf8) == "i\n" + (0..<100_000).map { "\($0)\n" }.joined())
+    }
+
     @Test func aTableThatCannotBeCreatedNamesItsPath() {
         let p = NSTemporaryDirectory() + "no-such-dir-\(UUID().uuidString)/demand.csv"
         #expect(throws: CensusError.self) { try CSVText.write(rows: 10, header: "i\n", to: p) { b, i in b.integer(i) } }

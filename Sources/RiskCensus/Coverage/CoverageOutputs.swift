@@ -11,20 +11,16 @@ struct CoverageOutputs {
 
     func write(to out: String) throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        // The per-unit table takes both cores; the other files are written beside it.
-        let others = Background { [self] in try writeOthers(to: out) }
-        var failure: (any Error)?
-        do {
-            if job.writeDemandTable { try writeDemandTable(to: out) }
-        } catch {
-            failure = error
+        // The other files are written by one of the cores that write the per-unit table.
+        if job.writeDemandTable {
+            try writeDemandTable(to: out, alongside: { [self] in try writeOthers(to: out) })
+        } else {
+            try writeOthers(to: out)
         }
-        do { try others.value() } catch { failure = failure ?? error }
-        if let failure { throw failure }
     }
 
     /// `demand.csv`: one row per demand unit.
-    func writeDemandTable(to out: String) throws {
+    func writeDemandTable(to out: String, alongside: (@Sendable () throws -> Void)? = nil) throws {
         let o = output, d = o.demand, s = o.supply, t = o.table
         let main = o.assignment.mainFacility(demandCount: t.demandCount)
         // The arrays the rows read, taken out of their structs so the row closure reads them
@@ -32,7 +28,7 @@ struct CoverageOutputs {
         let supplyIDs = EncodedFields(s.ids), ids = d.ids, weights = d.weights, covered = o.covered
         let nearest = t.nearest, nearestCost = t.nearestCost, access = o.access?.access
         try CSVText.write(rows: t.demandCount, header: "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n",
-                          to: (out as NSString).appendingPathComponent("demand.csv")) { b, i in
+                          to: (out as NSString).appendingPathComponent("demand.csv"), alongside: alongside) { b, i in
             ids.write(i, to: &b)
             b.number(weights[i])
             b.integer(covered[i] ? 1 : 0)

@@ -362,7 +362,11 @@ enum AtomicFile {
     /// into place. `produce(k, emit)` makes chunk k on one of the cores and hands its bytes to
     /// `emit`, which waits until the chunks before k are written: chunks are made in parallel,
     /// written in order, and each is freed once written, so the file is never whole in memory.
-    static func write(chunkCount: Int, to path: String,
+    ///
+    /// `alongside`, other work, is done by one of the workers before it joins in: the cores
+    /// share it without a thread more than there are cores, which would stall the turns. Its
+    /// error is thrown once the file is written.
+    static func write(chunkCount: Int, to path: String, alongside: (@Sendable () throws -> Void)? = nil,
                       _ produce: @escaping @Sendable (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
         let tmp = path + ".tmp-\(getpid())"
         func failure(_ what: String, _ code: Int32 = errno) -> CensusError { CensusError.run("\(path): \(what) failed: \(String(cString: strerror(code)))") }
@@ -372,7 +376,10 @@ enum AtomicFile {
         let workers = max(1, min(chunkCount, ProcessInfo.processInfo.activeProcessorCount))
         // Workers claim chunks in increasing order, so the lowest unwritten chunk always belongs
         // to a worker that is not waiting: the turns cannot deadlock.
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            if w == 0, let alongside {
+                do { try alongside() } catch { gate.besideError = error }
+            }
             while let k = gate.claim(below: chunkCount) {
                 var inTurn = false
                 produce(k) { bytes in
@@ -393,6 +400,7 @@ enum AtomicFile {
             unlink(tmp)
             throw e
         }
+        if let e = gate.besideError { throw e }
     }
 
     static func sha256(of path: String) throws -> String {
@@ -438,6 +446,9 @@ private final class OrderedGate: @unchecked Sendable {
 
     /// Called by the writer in turn only.
     func fail(_ code: Int32) { if error == nil { error = code } }
+
+    /// The error of the work done alongside; set by its worker, read after the workers finish.
+    var besideError: (any Error)?
 }
 
 enum PeakMemory {
