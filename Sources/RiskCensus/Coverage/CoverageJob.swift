@@ -117,20 +117,21 @@ public struct CoverageJob: Sendable {
                     inReach[j] += demand.weights[i]
                 }
             }
-            // The blind zones and the accessibility do not need the assignment: they are computed
-            // on the other core while the assignment, a serial step, runs here.
-            let blind = Background { [demand, covered] in try Self.blindZones(demand, covered: covered) }
-            let accessRun = accessibility.map { w in
-                Background { [table, demand] in Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: w) }
+            // The blind zones and the accessibility do not need the assignment: one after the
+            // other, they are computed on the other core while the assignment, a serial step,
+            // runs here (a thread each would take turns with the assignment).
+            let beside = Background { [demand, covered, table, accessibility] in
+                (blind: try Self.blindZones(demand, covered: covered),
+                 access: accessibility.map { Accessibility.compute(table, demand: demand.weights, supply: supply.accessibilitySupply, weighting: $0) })
             }
             let assignment = CapacitatedAssignment.solve(table, demand: demand.weights, capacity: supply.capacity, radius: radii)
-            let access = try accessRun?.value()
+            let (blindZones, access) = try beside.value()
             let sited = try siting.map { try site($0, demand: demand, supply: supply, candidates: candidates, crs: crs) }
             let o = Output(crs: crs, demand: demand, supply: supply, table: table, radius: radii, covered: covered,
                            assignment: assignment, nearestLoad: nearestLoad, demandInReach: inReach, access: access,
                            candidates: candidates, siting: sited, fire: try fire.map { try $0.run(job: self, demand: demand, crs: crs) },
                            belowMinimumArea: supply.indices.map { j in supply.area[j].map { $0 < supply.category[j].minimumArea } ?? false },
-                           blindZones: try blind.value())
+                           blindZones: blindZones)
             if let out { try CoverageOutputs(job: self, output: o).write(to: out) }
             return o
         }
