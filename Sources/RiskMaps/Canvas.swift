@@ -85,17 +85,28 @@ public final class Canvas {
 
     private func set(_ c: Color) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a) }
 
+    /// Fills and/or strokes the current path, then clears it.
+    private func paint(fill: Color?, stroke: Color?, lineWidth: Double) {
+        if let fill {
+            set(fill)
+            if stroke != nil { cairo_fill_preserve(cr) } else { cairo_fill(cr) }
+        }
+        if let stroke {
+            set(stroke)
+            cairo_set_line_width(cr, lineWidth)
+            cairo_stroke(cr)
+        }
+        cairo_new_path(cr)
+    }
+
     public func fill(x: Double, y: Double, width: Double, height: Double, color: Color) {
-        set(color)
         cairo_rectangle(cr, x, y, width, height)
-        cairo_fill(cr)
+        paint(fill: color, stroke: nil, lineWidth: 0)
     }
 
     public func stroke(x: Double, y: Double, width: Double, height: Double, color: Color, lineWidth: Double) {
-        set(color)
-        cairo_set_line_width(cr, lineWidth)
         cairo_rectangle(cr, x, y, width, height)
-        cairo_stroke(cr)
+        paint(fill: nil, stroke: color, lineWidth: lineWidth)
     }
 
     /// Rings (page coordinates) as one path, filled even-odd (holes stay open) and/or stroked.
@@ -107,16 +118,7 @@ public final class Canvas {
             cairo_close_path(cr)
         }
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
-        if let fill {
-            set(fill)
-            if stroke != nil { cairo_fill_preserve(cr) } else { cairo_fill(cr) }
-        }
-        if let stroke {
-            set(stroke)
-            cairo_set_line_width(cr, lineWidth)
-            cairo_stroke(cr)
-        }
-        cairo_new_path(cr)
+        paint(fill: fill, stroke: stroke, lineWidth: lineWidth)
     }
 
     public func line(_ points: [(Double, Double)], color: Color, lineWidth: Double) {
@@ -124,24 +126,13 @@ public final class Canvas {
         cairo_new_path(cr)
         cairo_move_to(cr, points[0].0, points[0].1)
         for p in points.dropFirst() { cairo_line_to(cr, p.0, p.1) }
-        set(color)
-        cairo_set_line_width(cr, lineWidth)
-        cairo_stroke(cr)
+        paint(fill: nil, stroke: color, lineWidth: lineWidth)
     }
 
     public func circle(x: Double, y: Double, radius: Double, fill: Color?, stroke: Color?, lineWidth: Double = 0.5) {
         cairo_new_path(cr)
         cairo_arc(cr, x, y, radius, 0, 2 * Double.pi)
-        if let fill {
-            set(fill)
-            if stroke != nil { cairo_fill_preserve(cr) } else { cairo_fill(cr) }
-        }
-        if let stroke {
-            set(stroke)
-            cairo_set_line_width(cr, lineWidth)
-            cairo_stroke(cr)
-        }
-        cairo_new_path(cr)
+        paint(fill: fill, stroke: stroke, lineWidth: lineWidth)
     }
 
     public enum Align: Sendable { case left, centre, right }

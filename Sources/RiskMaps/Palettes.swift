@@ -22,6 +22,14 @@ public struct Classes: Sendable {
     public var colors: [Color]
     public var labels: [String]
 
+    /// Labelled from the bounds: "≤ b0", "b0 – b1", …, "> b_last", each followed by `unit`.
+    public init(bounds: [Double], colors: [Color], unit: String = "") {
+        var labels = ["≤ " + Self.number(bounds[0])]
+        for k in 1..<bounds.count { labels.append(Self.number(bounds[k - 1]) + " – " + Self.number(bounds[k])) }
+        labels.append("> " + Self.number(bounds.last!))
+        self.init(bounds: bounds, colors: colors, labels: labels.map { $0 + (unit.isEmpty ? "" : " " + unit) })
+    }
+
     public init(bounds: [Double], colors: [Color], labels: [String]) {
         precondition(colors.count == bounds.count + 1 && labels.count == colors.count, "one colour and label per class")
         self.bounds = bounds
@@ -39,11 +47,7 @@ public struct Classes: Sendable {
     /// classes: ≤ 10^lo, …, > 10^(hi) … labelled in `unit`.
     public static func logarithmic(lo: Int, count: Int, colors: [Color], unit: String) -> Classes {
         precondition(colors.count == count)
-        let bounds = (0..<(count - 1)).map { pow10(lo + $0) }
-        var labels = ["≤ " + Self.number(bounds[0])]
-        for k in 1..<bounds.count { labels.append(Self.number(bounds[k - 1]) + " – " + Self.number(bounds[k])) }
-        labels.append("> " + Self.number(bounds.last!))
-        return Classes(bounds: bounds, colors: colors, labels: labels.map { $0 + (unit.isEmpty ? "" : " " + unit) })
+        return Classes(bounds: (0..<(count - 1)).map { pow10(lo + $0) }, colors: colors, unit: unit)
     }
 
     static func pow10(_ e: Int) -> Double {

@@ -53,7 +53,8 @@ public struct ResultMaps {
 
             // Risk levels.
             let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
-            let breaks = ((provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any])?["breaks"] as? [Double] ?? []
+            let classification = (provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any]
+            let breaks = classification?["breaks"] as? [Double] ?? []
             let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
             let names = ["I", "II", "III", "IV", "V"]
             let fmt = { (v: Double) in String(format: "%.3g", v) }
@@ -67,13 +68,13 @@ public struct ResultMaps {
                 }
                 levelItems.append((.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")  \(range)"))
             }
-            let method = ((provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any])?["method"] as? String ?? ""
+            let method = classification?["method"] as? String ?? ""
             try draw("map_risk_levels", MapFigure(
                 title: "Composite risk level, \(plan.manifest.name)",
                 subtitle: "Hazard × exposure × vulnerability\(plan.capacity != nil || plan.coverageCapacity ? " × (1 − capacity)" : ""), \(plan.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
                 source: source, extent: extent,
                 legend: [LegendSection(title: "Risk level (index range)", items: levelItems),
-                         LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                         Self.boundaries])) { f in
                 f.raster(grid, colors: levelColors)
                 outlines(f)
             }
@@ -89,7 +90,7 @@ public struct ResultMaps {
                 subtitle: "Sum over the probabilistic hazards (\(plan.hazards.filter { !$0.isScenario }.map(\.id).joined(separator: ", "))), \(plan.currency) per year, log colour scale",
                 source: source, extent: extent,
                 legend: [LegendSection(title: "EAL (\(plan.currency)/year)", items: [(.box(zero), "0")] + zip(ealClasses.colors, ealClasses.labels).map { (.box($0), $1) }),
-                         LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                         Self.boundaries])) { f in
                 f.raster(grid, colors: eal.values.map { $0.isNaN ? nil : ($0 <= 0 ? zero : ealClasses.color($0)) })
                 outlines(f)
             }
@@ -101,18 +102,14 @@ public struct ResultMaps {
                 let values = try RasterWarp.warp(try RasterDataset(path: layer.path), band: layer.band, onto: grid, resampling: layer.resampling).values
                 let hi = values.filter { !$0.isNaN }.max() ?? 0
                 let step = MapFrame.niceLength(max(hi, 1e-9) / 6)
-                let bounds = (1...6).map { Double($0) * step }
-                var labels = ["≤ \(Classes.number(bounds[0]))"]
-                for j in 1..<6 { labels.append("\(Classes.number(bounds[j - 1])) – \(Classes.number(bounds[j]))") }
-                labels.append("> \(Classes.number(bounds[5]))")
-                let classes = Classes(bounds: bounds, colors: palettes[k % palettes.count], labels: labels)
+                let classes = Classes(bounds: (1...6).map { Double($0) * step }, colors: palettes[k % palettes.count])
                 let when = h.isScenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
                 try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
                     title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(plan.manifest.name)",
                     subtitle: "\(h.units), \(when) (the layer the index uses), averaged onto the \(Classes.number(grid.transform.pixelWidth)) m grid",
                     source: source + " · layer \(layer.path)", extent: extent,
                     legend: [LegendSection(title: h.units, classes: classes),
-                             LegendSection(title: "Boundaries", items: [(.outline(Color(0.15, 0.15, 0.15)), "District")])])) { f in
+                             Self.boundaries])) { f in
                     f.raster(grid, colors: values.map { $0.isNaN ? nil : classes.color($0) })
                     outlines(f)
                 }
@@ -126,10 +123,13 @@ public struct ResultMaps {
         }
     }
 
-    /// District boundaries, as every map draws them.
+    /// District boundaries, as every map draws them, and their legend entry.
     static func outline(_ districts: [Geometry], on f: MapFrame) {
-        for g in districts { f.geometry(g, fill: nil, stroke: Color(0.15, 0.15, 0.15), lineWidth: 0.6) }
+        for g in districts { f.geometry(g, fill: nil, stroke: boundaryColor, lineWidth: 0.6) }
     }
+
+    static let boundaryColor = Color(0.15, 0.15, 0.15)
+    static let boundaries = LegendSection(title: "Boundaries", items: [(.outline(boundaryColor), "District")])
 
     /// Geometries of a vector file in the grid's CRS.
     func readLayer(_ file: String) throws -> [Geometry] {
@@ -151,7 +151,7 @@ public struct ResultMaps {
         let inBlind = blind.isEmpty ? [Double](repeating: 0, count: grid.cellCount)
             : try Rasterize.burn(blind, values: blind.map { _ in 1 }, crs: grid.crs!, onto: grid, fill: 0).values
         let bounds = [100.0, 1_000, 5_000, 20_000]
-        let labels = ["≤ 100", "100 – 1k", "1k – 5k", "5k – 20k", "> 20k"]
+        let labels = ["≤ 100", "100 – 1k", "1k – 5k", "5k – 20k", "> 20k"]   // "1k" where Classes.number writes 1000
         // Blue against orange: told apart with any colour vision.
         let served = Classes(bounds: bounds, colors: Palette.blues5, labels: labels)
         let unserved = Classes(bounds: bounds, colors: Palette.oranges5, labels: labels)
