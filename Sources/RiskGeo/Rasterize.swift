@@ -98,10 +98,9 @@ public enum Rasterize {
         let fail = { (msg: String) in GeoError.writeFailed(path: "MEM", operation: "polygonize", reason: msg) }
         let src = try MemoryRaster(grid: grid, crs: gridCRS, dataType: GDT_Byte)
         let band = GDALGetRasterBand(src.handle, 1)
-        var bytes = mask
         try GDALCall.checkErr(fail) {
-            bytes.withUnsafeMutableBufferPointer { p in
-                GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), p.baseAddress,
+            mask.withUnsafeBufferPointer { p in   // GF_Write only reads the buffer
+                GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), UnsafeMutableRawPointer(mutating: p.baseAddress),
                              Int32(grid.width), Int32(grid.height), GDT_Byte, 0, 0)
             }
         }

@@ -211,7 +211,7 @@ struct CoverageOutputs {
             return
         }
         if job.writeCells { try writeCells(path("coverage_cells.geojson"), grid: grid, cells: cells, crs: gridCRS) }
-        try writeBlindZones(path("blind_zones.geojson"), grid: grid, cells: cells, crs: gridCRS)
+        try writeBlindZones(path("blind_zones.geojson"), grid: grid, crs: gridCRS)
     }
 
     func writeCells(_ file: String, grid: GridSpec, cells: [Int], crs gridCRS: CRS) throws {
@@ -228,8 +228,8 @@ struct CoverageOutputs {
         try w.finish()
     }
 
-    /// Blind zones: uncovered populated cells, dissolved.
-    func writeBlindZones(_ file: String, grid: GridSpec, cells: [Int], crs gridCRS: CRS) throws {
+    /// The blind zones the job dissolved, with their population, cells and area.
+    func writeBlindZones(_ file: String, grid: GridSpec, crs gridCRS: CRS) throws {
         let o = output, d = o.demand
         let b = try GeoJSONFileWriter(path: file, sourceCRS: gridCRS)
         if let zone = o.blindZones {

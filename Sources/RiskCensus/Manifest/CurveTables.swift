@@ -41,13 +41,13 @@ enum CurveTables {
     }
 }
 
-/// A manifest path made absolute against the manifest's folder.
 /// `s` with every character but letters, digits, '-' and '_' replaced by '_', for file names
 /// made from ids (hazard ids in tile and map file names).
 func safeFileName(_ s: String) -> String {
     String(s.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
 }
 
+/// A manifest path made absolute against the manifest's folder.
 func resolve(_ path: String, base: String) -> String {
     path.hasPrefix("/") || path.hasPrefix("/vsi") ? path : (base as NSString).appendingPathComponent(path)
 }

@@ -26,13 +26,14 @@ enum CSVText {
 
     /// Writes `header` and `count` rows made by `row` to `path` (through a temporary file), the
     /// rows formatted on all cores and written in order as each chunk is ready, so the table is
-    /// never whole in memory.
-    /// `alongside` is other work one of the cores does first (see `AtomicFile.write(chunkCount:…)`).
+    /// never whole in memory. `alongside` is other work one of the cores does first (see
+    /// `AtomicFile.write(chunkCount:…)`).
     static func write(rows count: Int, header: String, to path: String, alongside: (@Sendable () throws -> Void)? = nil,
                       _ row: @escaping @Sendable (inout CSVBytes, Int) -> Void) throws {
         try AtomicFile.write(chunkCount: (count + rowChunk - 1) / rowChunk + 1, to: path, alongside: alongside) { k, out in
             if k == 0 {
-                header.utf8.withContiguousStorageIfAvailable { out($0) }
+                var text = header
+                text.withUTF8(out)
             } else {
                 let b = chunk(k - 1, count, row)
                 b.withBytes(out)

@@ -122,13 +122,17 @@ public enum Classification {
             }
             return hi
         }
-        return ps.map { p in
-            let h = (Double(n) - 1) * p / 100
-            let i = Int(h.rounded(.down))
-            guard i + 1 < n else { return value(rank: n - 1) }
-            let a = value(rank: i)
-            return a + (h - Double(i)) * (value(rank: i + 1) - a)
-        }
+        return ps.map { interpolated($0, count: n, value(rank:)) }
+    }
+
+    /// Percentile p of n sorted values, `value(rank)` the rank-th (from 0): linear between the
+    /// two ranks around (n − 1) p / 100, the largest value beyond them.
+    static func interpolated(_ p: Double, count n: Int, _ value: (Int) -> Double) -> Double {
+        let h = (Double(n) - 1) * p / 100
+        let i = Int(h.rounded(.down))
+        guard i + 1 < n else { return value(n - 1) }
+        let a = value(i)
+        return a + (h - Double(i)) * (value(i + 1) - a)
     }
 
     /// With fewer than five distinct values, the missing breaks repeat the largest value, so the
@@ -145,11 +149,7 @@ public enum Classification {
     public static func percentiles(_ values: [Double], _ ps: [Double]) -> [Double] {
         let s = values.filter { !$0.isNaN }.sorted()
         guard !s.isEmpty else { return ps.map { _ in .nan } }
-        return ps.map { p in
-            let h = (Double(s.count) - 1) * p / 100
-            let i = Int(h.rounded(.down))
-            return i + 1 < s.count ? s[i] + (h - Double(i)) * (s[i + 1] - s[i]) : s[s.count - 1]
-        }
+        return ps.map { interpolated($0, count: s.count) { s[$0] } }
     }
 
     /// Level 1 (I, highest) … 5 (V, lowest); 0 for NaN (unknown).

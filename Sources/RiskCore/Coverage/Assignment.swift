@@ -132,8 +132,6 @@ public struct CapacitatedAssignment: Sendable {
                 }
                 let dt = dist[sink]
                 for v in settled { potential[v] -= dt - dist[v] }
-                // Bottleneck: the unit's need, the last facility's spare capacity, the flows that
-                // backward steps take away.
                 // The node before v on the path: the sink's facility, the unit of a forward pair
                 // into a facility, the facility of a backward pair into a unit.
                 func previous(_ v: Int) -> Int {
@@ -141,6 +139,8 @@ public struct CapacitatedAssignment: Sendable {
                     let k = Int(predPair[v])
                     return v >= a ? Int(pairDemand[k]) : a + Int(table.facility[k])
                 }
+                // Bottleneck: the unit's need, the last facility's spare capacity, the flows that
+                // backward steps take away.
                 var amount = need
                 var v = sink
                 while v != i {
