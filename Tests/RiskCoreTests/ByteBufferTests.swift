@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import RiskCore
 
@@ -41,5 +42,21 @@ import Testing
         let bad = Background<Int> { throw Failure() }
         #expect(try ok.value() == 500_500)
         #expect(throws: Failure.self) { try bad.value() }
+    }
+
+    /// Three arrays written in place by parallel workers; with no elements the workers are not called.
+    @Test func columnsFilledInPlace() {
+        let (a, b, c) = filledInPlace(count: 1_000) { (out: InPlaceColumns<Int, Double, Int32?>) in
+            DispatchQueue.concurrentPerform(iterations: 4) { k in
+                for i in k * 250..<(k + 1) * 250 {
+                    out.first[i] = i
+                    out.second[i] = Double(i) / 2
+                    out.third[i] = i % 2 == 0 ? Int32(i) : nil
+                }
+            }
+        }
+        #expect(a == Array(0..<1_000) && b == (0..<1_000).map { Double($0) / 2 } && c == (0..<1_000).map { $0 % 2 == 0 ? Int32($0) : nil })
+        let empty: ([Int], [Int], [Int]) = filledInPlace(count: 0) { _ in Issue.record("no elements to fill") }
+        #expect(empty.0.isEmpty && empty.1.isEmpty && empty.2.isEmpty)
     }
 }

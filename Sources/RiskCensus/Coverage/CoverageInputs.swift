@@ -162,28 +162,18 @@ enum CoverageInputs {
         var first = [0]
         for k in 0..<parts { first.append(first[k] + counts.take(k)) }
         let n = first[parts], offsets = first
-        var cells: [Int] = [], positions: [Position] = []
-        let weights = [Double](unsafeUninitializedCapacity: n) { w, filledW in
-            cells = [Int](unsafeUninitializedCapacity: n) { c, filledC in
-                positions = [Position](unsafeUninitializedCapacity: n) { p, filledP in
-                    let out = UnitColumns(weights: w.baseAddress, cells: c.baseAddress, positions: p.baseAddress)
-                    DispatchQueue.concurrentPerform(iterations: parts) { k in
-                        var i = offsets[k]
-                        for g in ranges[k] where v[g].isFinite && v[g] > 0 {
-                            let centre = grid.center(col: g % grid.width, row: g / grid.width)
-                            out.weights?[i] = Double(v[g])
-                            out.cells?[i] = g
-                            out.positions?[i] = Position(centre.x, centre.y)
-                            i += 1
-                        }
-                    }
-                    filledP = n
+        return filledInPlace(count: n) { (out: InPlaceColumns<Double, Int, Position>) in
+            DispatchQueue.concurrentPerform(iterations: parts) { k in
+                var i = offsets[k]
+                for g in ranges[k] where v[g].isFinite && v[g] > 0 {
+                    let centre = grid.center(col: g % grid.width, row: g / grid.width)
+                    out.first[i] = Double(v[g])
+                    out.second[i] = g
+                    out.third[i] = Position(centre.x, centre.y)
+                    i += 1
                 }
-                filledC = n
             }
-            filledW = n
         }
-        return (weights, cells, positions)
     }
 
     static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS,
@@ -250,11 +240,4 @@ enum CoverageInputs {
         try CoordinateTransformer(from: source, to: crs).transform(&positions)
         return (features, ids, positions, source)
     }
-}
-
-/// Where the workers of `CoverageInputs.populated` write their rows' units.
-private struct UnitColumns: @unchecked Sendable {
-    let weights: UnsafeMutablePointer<Double>?
-    let cells: UnsafeMutablePointer<Int>?
-    let positions: UnsafeMutablePointer<Position>?
 }

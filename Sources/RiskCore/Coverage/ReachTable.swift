@@ -23,11 +23,14 @@ public struct ReachTable: Sendable {
     struct Part {
         var facility: [Int32] = []
         var cost: [Double] = []
-        fileprivate let units: UnitArrays
+        /// The table's per-unit arrays, written at `next`.
+        private let length: UnsafeMutablePointer<Int32>
+        private let nearest: UnsafeMutablePointer<Int32?>
+        private let nearestCost: UnsafeMutablePointer<Double>
         private(set) var next: Int
 
-        fileprivate init(units: UnitArrays, first: Int) {
-            self.units = units
+        init(_ units: InPlaceColumns<Int32, Int32?, Double>, first: Int) {
+            (length, nearest, nearestCost) = (units.first, units.second, units.third)
             next = first
         }
 
@@ -70,13 +73,13 @@ public struct ReachTable: Sendable {
                     cost.append(x.cost)
                 }
             }
-            units.length[next] = Int32(facility.count - first)
+            length[next] = Int32(facility.count - first)
             if count > 0 {
-                units.nearest[next] = list[0].facility
-                units.nearestCost[next] = list[0].cost
+                nearest[next] = list[0].facility
+                nearestCost[next] = list[0].cost
             } else {
-                units.nearest[next] = beyond?.0
-                units.nearestCost[next] = beyond?.1 ?? .infinity
+                nearest[next] = beyond?.0
+                nearestCost[next] = beyond?.1 ?? .infinity
             }
             next += 1
         }
@@ -91,27 +94,17 @@ public struct ReachTable: Sendable {
         self.maxCost = maxCost
         let chunks = (n + chunk - 1) / chunk
         let lists = ChunkResults<(facility: [Int32], cost: [Double])>(count: chunks)
-        var length: [Int32] = [], nearestCost: [Double] = []
-        // The per-unit arrays are first written by the workers, each in its own range.
-        nearest = [Int32?](unsafeUninitializedCapacity: n) { nearest, filled in
-            nearestCost = [Double](unsafeUninitializedCapacity: n) { nearestCost, filledCost in
-                length = [Int32](unsafeUninitializedCapacity: n) { length, filledLength in
-                    if n > 0 {
-                        let units = UnitArrays(length: length.baseAddress!, nearest: nearest.baseAddress!, nearestCost: nearestCost.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                            let range = k * chunk..<min(n, (k + 1) * chunk)
-                            var part = Part(units: units, first: range.lowerBound)
-                            fill(&part, range)
-                            precondition(part.next == range.upperBound, "units \(range) filled up to \(part.next)")
-                            lists.put(k, (part.facility, part.cost))
-                        }
-                    }
-                    filledLength = n
-                }
-                filledCost = n
+        // The per-unit arrays are written by the workers, each in its own range.
+        let (length, nearest, nearestCost) = filledInPlace(count: n) { (units: InPlaceColumns<Int32, Int32?, Double>) in
+            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                let range = k * chunk..<min(n, (k + 1) * chunk)
+                var part = Part(units, first: range.lowerBound)
+                fill(&part, range)
+                precondition(part.next == range.upperBound, "units \(range) filled up to \(part.next)")
+                lists.put(k, (part.facility, part.cost))
             }
-            filled = n
         }
+        self.nearest = nearest
         self.nearestCost = nearestCost
         var start = [Int](repeating: 0, count: n + 1)
         for i in 0..<n { start[i + 1] = start[i] + Int(length[i]) }
@@ -204,13 +197,6 @@ public struct ReachTable: Sendable {
     /// The (facility, cost) pairs of demand i.
     @inline(__always)
     public func reach(_ i: Int) -> Range<Int> { start[i]..<start[i + 1] }
-}
-
-/// Where the workers building a table write each unit's list length and nearest facility.
-private struct UnitArrays: @unchecked Sendable {
-    let length: UnsafeMutablePointer<Int32>
-    let nearest: UnsafeMutablePointer<Int32?>
-    let nearestCost: UnsafeMutablePointer<Double>
 }
 
 /// A uniform grid over points for radius queries in a projected CRS.
