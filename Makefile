@@ -8,8 +8,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 # Debian packages the build needs; installed only when pkg-config cannot find the libraries
 # (or GLPK's header, which has no pkg-config file, is missing).
-APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libglpk-dev libcairo2-dev fonts-dejavu-core libjs-leaflet
-PKG_CONFIG_NAMES := gdal proj geos sqlite3 cairo
+APT_PACKAGES := pkg-config libgdal-dev libproj-dev libgeos-dev libsqlite3-dev libglpk-dev libcairo2-dev libssl-dev libxxhash-dev fonts-dejavu-core libjs-leaflet
+PKG_CONFIG_NAMES := gdal proj geos sqlite3 cairo libcrypto libxxhash
 ASAN_BUILD := .build-asan
 # The dataset generators run on Debian's own Python, whose python3-gdal matches the system GDAL.
 SYSTEM_PYTHON := /usr/bin/python3
@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -47,6 +47,11 @@ bench-coverage: build pydeps
 	@[ -x $(BENCH_VENV)/bin/python ] || $(SYSTEM_PYTHON) -m venv --system-site-packages $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c "import access" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q $(BENCH_PINS)
 	$(BENCH_VENV)/bin/python benchmarks/coverage_bench.py 1000
+
+# End-to-end census benchmark on a synthetic 9 M-cell province against numpy + GDAL and the I/O
+# floor (see benchmarks/census/README.md), on Debian's Python.
+bench-census: build pydeps
+	$(SYSTEM_PYTHON) benchmarks/census/bench.py
 
 # The main job: the bundled censuses, written to maps/<dataset>/, then their printed maps
 # (PNG and SVG) and browser viewer (index.html).

@@ -33,6 +33,12 @@ let package = Package(
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CXXHash", pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
         // GLPK has no pkg-config file on Debian; its header is /usr/include/glpk.h.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
 
@@ -43,7 +49,7 @@ let package = Package(
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
         .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"], swiftSettings: optimizedInTests),
         .target(name: "RiskMaps", dependencies: ["RiskCore", "CCairo"]),
-        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "RiskMaps", "CSQLite3", .product(name: "Yams", package: "Yams")],
+        .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "RiskMaps", "CSQLite3", "CCrypto", "CXXHash", .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimizedInTests),
         .executableTarget(
             name: "riskcensus",

@@ -9,13 +9,8 @@ public enum EngineInfo {
 
     /// sha256 of the running executable: tile results are reused only by the same build, so
     /// a changed engine (even at the same version, as during development) recomputes them.
-    public static let buildID: String = {
-        guard let h = FileHandle(forReadingAtPath: "/proc/self/exe") else { return "unknown" }
-        defer { try? h.close() }
-        var s = SHA256()
-        while let chunk = try? h.read(upToCount: 1 << 22), !chunk.isEmpty { s.update(chunk) }
-        return s.finalize()
-    }()
+    /// A lazy static: hashed once per process, on first use.
+    public static let buildID: String = (try? SHA256.hex(ofFile: "/proc/self/exe")) ?? "unknown"
 
     /// Versions of the C libraries the engine runs against, for provenance.
     public static var libraries: [String: String] {

@@ -230,19 +230,6 @@ import Testing
     }
 }
 
-@Suite struct SHA256Tests {
-    /// FIPS 180-4 test vectors.
-    @Test func knownDigests() {
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        var s = SHA256()
-        for chunk in stride(from: 0, to: long.count, by: 7) { s.update(long[chunk..<min(long.count, chunk + 7)]) }
-        #expect(s.finalize() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
-}
-
 @Suite(.serialized) struct KernelTests {
     /// Three hazards (two probabilistic with two bands, one scenario), two exposure classes, NaN
     /// cells: the fused kernel gives the same EAL, index and levels as pass 1 + pass 2 + levels.

@@ -7,7 +7,8 @@ import RiskCore
 ///
 /// A file holds named Float32 arrays of one length (little-endian, after a small header). It is
 /// written to a temporary name and renamed, so a file under its final name is always complete;
-/// the catalog records its sha256, and a file whose checksum differs is recomputed.
+/// the catalog records its checksum (`TileChecksum`, XXH3), and a file whose checksum differs
+/// is refused.
 struct TileStore: Sendable {
     let directory: String
 
@@ -24,7 +25,7 @@ struct TileStore: Sendable {
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name + ".bin") }
 
-    /// Writes the arrays under `name` and returns the file's sha256.
+    /// Writes the arrays under `name` and returns the file's `TileChecksum`.
     @discardableResult
     func write(_ name: String, _ arrays: [(String, [Float])]) throws -> String {
         let count = arrays.first?.1.count ?? 0
@@ -40,20 +41,18 @@ struct TileStore: Sendable {
         }
         var chunks = [header]
         for (_, a) in arrays { chunks.append(a.withUnsafeBytes { Array($0) }) }
-        var sha = SHA256()
-        for c in chunks { sha.update(c) }
+        let checksum = TileChecksum.of(chunks)
         try AtomicFile.write(chunks: chunks, to: path(name))
-        return sha.finalize()
+        return checksum
     }
 
-    /// The arrays of `name` by array name, checked against `sha256` when given.
+    /// The arrays of `name` by array name, checked against the catalog's checksum when given
+    /// (the label is the catalog column's name; the value is a `TileChecksum`).
     func read(_ name: String, sha256 expected: String? = nil) throws -> [String: [Float]] {
         let p = path(name)
         guard let data = FileManager.default.contents(atPath: p) else { throw CensusError.run("\(p): tile file missing") }
         if let expected {
-            var sha = SHA256()
-            sha.update(data)
-            guard sha.finalize() == expected else { throw CensusError.run("\(p): checksum does not match the catalog") }
+            guard data.withUnsafeBytes({ TileChecksum.of($0) }) == expected else { throw CensusError.run("\(p): checksum does not match the catalog") }
         }
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [String: [Float]] in
             var at = 0
@@ -87,11 +86,9 @@ struct TileStore: Sendable {
         }
     }
 
-    /// sha256 of the file as it is now, nil when it is missing.
+    /// The `TileChecksum` of the file as it is now, nil when it is missing.
     func checksum(_ name: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path(name)) else { return nil }
-        var sha = SHA256()
-        sha.update(data)
-        return sha.finalize()
+        return data.withUnsafeBytes { TileChecksum.of($0) }
     }
 }

@@ -404,11 +404,7 @@ enum AtomicFile {
     }
 
     static func sha256(of path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw CensusError.badData(file: path, message: "cannot read for checksum") }
-        defer { try? h.close() }
-        var s = SHA256()
-        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { s.update(chunk) }
-        return s.finalize()
+        try SHA256.hex(ofFile: path)
     }
 }
 

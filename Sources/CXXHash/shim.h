@@ -1,0 +1,4 @@
+#ifndef RISKCENSUS_CXXHASH_SHIM_H
+#define RISKCENSUS_CXXHASH_SHIM_H
+#include <xxhash.h>
+#endif
