@@ -82,6 +82,20 @@ public struct GridSpec: Sendable, Hashable {
         return GridSpec(transform: t, width: window.width, height: window.height, crs: crs)
     }
 
+    /// The grid whose cells split each of this grid's cells into `factor` × `factor` equal
+    /// cells: the compute grid nested in the analysis grid.
+    public func refined(by factor: Int) -> GridSpec {
+        precondition(factor >= 1, "refinement factor must be at least 1")
+        guard factor > 1 else { return self }
+        var t = transform
+        let f = Double(factor)
+        t.pixelWidth /= f
+        t.pixelHeight /= f
+        t.rowRotation /= f
+        t.columnRotation /= f
+        return GridSpec(transform: t, width: width * factor, height: height * factor, crs: crs)
+    }
+
     /// Row-major blocks of at most `size × size` cells covering the grid exactly once.
     public func blocks(size: Int) -> [Window] { fullWindow.blocks(width: size, height: size) }
 }

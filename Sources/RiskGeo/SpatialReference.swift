@@ -1,4 +1,5 @@
 import CGDAL
+import Foundation
 import RiskCore
 
 /// An owning wrapper of an OGR spatial reference (`OGRSpatialReferenceH`), used to resolve CRS
@@ -68,6 +69,16 @@ final class SpatialReference {
            let code = OSRGetAuthorityCode(handle, nil) {
             return Int(String(cString: code))
         }
+        // OSRFindMatches searches PROJ's database (about 0.3 s for a projected CRS); a run asks
+        // for the same few definitions many times.
+        let key = wkt
+        if let known = EPSGMatchCache.shared.get(key) { return known }
+        let found = findEPSGMatch()
+        EPSGMatchCache.shared.set(key, found)
+        return found
+    }
+
+    private func findEPSGMatch() -> Int? {
         var count: Int32 = 0
         var confidences: UnsafeMutablePointer<Int32>?
         guard let matches = OSRFindMatches(handle, nil, &count, &confidences) else { return nil }
@@ -125,5 +136,24 @@ extension CRS {
     /// True when both describe the same CRS (GDAL's `OSRIsSame`, axis order ignored).
     public func isEquivalent(to other: CRS) throws(GeoError) -> Bool {
         try SpatialReference(self).isSame(SpatialReference(other))
+    }
+}
+
+/// EPSG matches found for a WKT definition, by definition.
+final class EPSGMatchCache: @unchecked Sendable {
+    static let shared = EPSGMatchCache()
+    private let lock = NSLock()
+    private var known: [String: Int?] = [:]
+
+    func get(_ wkt: String) -> Int?? {
+        lock.lock()
+        defer { lock.unlock() }
+        return known[wkt]
+    }
+
+    func set(_ wkt: String, _ code: Int?) {
+        lock.lock()
+        defer { lock.unlock() }
+        known[wkt] = code
     }
 }

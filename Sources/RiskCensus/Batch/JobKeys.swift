@@ -20,13 +20,14 @@ struct JobKeys: Sendable {
         self.checksums = checksums
         let m = plan.manifest
         let grid = plan.grid
-        let gridText = "\(grid.crs?.description ?? "")|\(grid.transform.gdalCoefficients)|\(grid.width)x\(grid.height)"
+        let gridText = "\(grid.crs?.description ?? "")|\(grid.transform.gdalCoefficients)|\(grid.width)x\(grid.height)|refinement=\(plan.refinement)"
         let regionFile = "region-file=" + (checksums[plan.regionPath] ?? "")
         engineAndGrid = Self.hash([EngineInfo.version, EngineInfo.buildID, gridText])
         exposureBase = Self.hash(["exposure", engineAndGrid,
                                   try Self.section("region", m.region, plan: plan, checksums: checksums), regionFile,
                                   try Self.section("exposure", m.exposure, plan: plan, checksums: checksums),
-                                  try Self.section("capacity", m.capacity, plan: plan, checksums: checksums)])
+                                  try Self.section("capacity", m.capacity, plan: plan, checksums: checksums),
+                                  try Self.section("mask", m.mask, plan: plan, checksums: checksums)])
         hazardBase = try m.hazards.map { h in
             Self.hash(["hazard", try Self.section("hazard", h, plan: plan, checksums: checksums),
                        try Self.section("eal", m.eal, plan: plan, checksums: checksums)])
@@ -65,8 +66,9 @@ struct JobKeys: Sendable {
     static func hash(_ parts: [String]) -> String {
         var s = SHA256()
         for p in parts {
-            s.update(Array(p.utf8))
-            s.update([0])
+            var p = p
+            p.withUTF8 { s.update(UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: 0 as UInt8) { s.update($0) }
         }
         return s.finalize()
     }

@@ -11,6 +11,9 @@ public struct CensusPlan: Sendable {
         public var path: String
         public var band: Int
         public var resampling: Resampling
+        /// How the layer reaches the grid it is read on: the compute grid for exposure, hazard
+        /// and mask layers, the analysis grid for capacity.
+        public var sampling: GridSampling = .warp
     }
 
     public struct Hazard: Sendable {
@@ -23,6 +26,8 @@ public struct CensusPlan: Sendable {
         /// Damage curve per exposure class, in class order.
         public var damage: [PiecewiseLinearCurve]
         public var fatality: PiecewiseLinearCurve?
+        /// Fine cells where the hazard does not apply.
+        public var mask: RasterLayer?
         public var isScenario: Bool { returnPeriods.isEmpty }
     }
 
@@ -43,6 +48,11 @@ public struct CensusPlan: Sendable {
     public var manifestPath: String
     public var base: String
     public var grid: GridSpec
+    /// Fine cells per analysis cell along each axis: the compute grid is `grid.refined(by:)`
+    /// this (docs/cell-size.md).
+    public var refinement: Int = 1
+    /// The grid damage, losses and fatalities are computed on before they are summed onto `grid`.
+    public var computeGrid: GridSpec { grid.refined(by: refinement) }
     public var tiles: [Window]
     public var regionPath: String
     public var hazards: [Hazard]
@@ -51,6 +61,8 @@ public struct CensusPlan: Sendable {
     public var gdp: RasterLayer?
     public var buildingsRaster: RasterLayer?
     public var capacity: RasterLayer?
+    /// Fine cells left out of the census.
+    public var mask: RasterLayer?
     /// Shelter and fire coverage, run on the population raster; nil without a coverage section.
     public var coverage: CoverageJob?
     /// The served share of each cell's population becomes capacity C.
@@ -202,6 +214,14 @@ public struct CensusPlan: Sendable {
         let population = try raster(m.exposure.population, key: "exposure.population", default: .sum)
         let gdp = try m.exposure.gdp.map { g throws(CensusError) in try raster(g, key: "exposure.gdp", default: .sum) }
         let capacity = try m.capacity.map { c throws(CensusError) in try raster(c, key: "capacity", default: .average) }
+        // Exposure layers hold totals per cell, which the compute grid splits and the analysis
+        // grid sums: any other resampling would change the totals with the cell size.
+        for (layer, key) in [(population, "exposure.population"), (gdp, "exposure.gdp"), (buildingsRaster, "exposure.buildings.raster")] {
+            if let layer, layer.resampling != .sum {
+                throw bad("\(key).resampling", "exposure layers are totals per cell and are summed; resampling must be sum, not \(layer.resampling.rawValue)")
+            }
+        }
+        let mask = try m.mask.map { c throws(CensusError) in try raster(c, key: "mask", default: .nearest) }
         var coverage: CoverageJob?
         var coverageCapacity = false
         var coverageCells = 0
@@ -262,7 +282,7 @@ public struct CensusPlan: Sendable {
             let key = "hazards[\(i)]"
             guard seen.insert(h.id).inserted else { throw bad("\(key).id", "duplicate hazard id \"\(h.id)\"") }
             guard !h.units.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("\(key).units", "units must be declared") }
-            let rs = try resampling(h.resampling, "\(key).resampling", default: .average)
+            let rs = try resampling(h.resampling, "\(key).resampling", default: .nearest)
             var layers: [RasterLayer] = []
             var rps: [Double] = []
             switch (h.returnPeriods, h.scenario) {
@@ -297,8 +317,10 @@ public struct CensusPlan: Sendable {
                 fatality = try CurveTables.load(f, key: "\(key).fatality", base: base, classes: [cls])[cls]
                 inputs.append(resolve(f.csv, base: base))
             }
+            if rs == .sum { throw bad("\(key).resampling", "a hazard intensity cannot be summed; use nearest, bilinear or average") }
+            let hazardMask = try h.mask.map { c throws(CensusError) in try raster(c, key: "\(key).mask", default: .nearest) }
             hazards.append(Hazard(id: h.id, units: h.units, returnPeriods: rps, layers: layers, indexBand: indexBand,
-                                  damage: classes.map { curves[$0.curveClass]! }, fatality: fatality))
+                                  damage: classes.map { curves[$0.curveClass]! }, fatality: fatality, mask: hazardMask))
         }
 
         // EAL integration.
@@ -382,6 +404,8 @@ public struct CensusPlan: Sendable {
                           exposureWeights: (ew.population, ew.value), classification: method,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
+        plan.mask = mask
+        try plan.chooseComputeGrid()
         return plan
     }
 

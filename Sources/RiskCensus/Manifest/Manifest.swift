@@ -11,6 +11,8 @@ public struct Manifest: Codable, Sendable {
     public var hazards: [Hazard]
     public var exposure: Exposure
     public var capacity: RasterInput?
+    /// Cells left out of the whole census (non-zero mask values); see docs/cell-size.md.
+    public var mask: RasterInput?
     public var coverage: Coverage?
     public var index: Index?
     public var classification: ClassificationSpec?
@@ -63,6 +65,9 @@ public struct Manifest: Codable, Sendable {
         /// Fatality rate per person vs intensity; `fatalityClass` picks the rows.
         public var fatality: CurveTable?
         public var fatalityClass: String?
+        /// Cells where this hazard does not apply (non-zero mask values), e.g. the sea for a
+        /// flood layer that carries the water level there.
+        public var mask: RasterInput?
     }
 
     public struct BuildingClass: Codable, Sendable {

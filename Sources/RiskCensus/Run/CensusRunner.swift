@@ -191,7 +191,7 @@ struct CensusRunner {
         let (zones, regionCRS) = try readZones()
         let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
-        let work = TileWork(plan: plan, zoneShapes: shapes, store: batch.store)
+        let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
 
         // Jobs of another grid or tiling, or of a hazard no longer in the manifest, are forgotten:
         // their statistics must not reach this run's normalisation.
@@ -330,20 +330,37 @@ struct CensusRunner {
         let failures = try runJobs(phase: "pass 1", total: tiles.count, jobs: list.count, batch: batch) { j, handles, worker in
             let (t, needExposure, hazards) = list[j]
             let w = plan.tiles[t]
+            let parts = (needExposure ? [("exposure", batch.keys.exposure(w))] : [])
+                + hazards.map { ("hazard:" + plan.hazards[$0].id, batch.keys.hazard($0, w)) }
+            let started = Date()
+            let result: TileWork.PassOne
+            do {
+                result = try work.passOne(t, exposure: needExposure, hazards: hazards, handles)
+            } catch {
+                // Nothing of the tile could be computed: every part asked for failed with it.
+                for (part, key) in parts {
+                    try? batch.run(t, part: part, pass: 1, key: key, worker: worker, cells: w.cellCount, started: started) { throw error }
+                }
+                throw error
+            }
             if needExposure {
-                let key = batch.keys.exposure(w)
-                try batch.run(t, part: "exposure", pass: 1, key: key, worker: worker, cells: w.cellCount) {
-                    let r = try work.exposure(t, handles)
-                    return (r.sha256, r.stats)
+                try batch.run(t, part: "exposure", pass: 1, key: batch.keys.exposure(w), worker: worker, cells: w.cellCount, started: started) {
+                    try work.writeExposure(t, result.exposure)
                 }
             }
-            let e = try batch.store.read(TileWork.exposureFile(t), sha256: batch.with { try $0.tile(t, part: "exposure")?.sha256 })
+            var firstError: Error?
             for k in hazards {
-                try batch.run(t, part: "hazard:" + plan.hazards[k].id, pass: 1, key: batch.keys.hazard(k, w), worker: worker, cells: w.cellCount) {
-                    try work.hazard(k, tile: t, exposure: e, handles)
+                do {
+                    try batch.run(t, part: "hazard:" + plan.hazards[k].id, pass: 1, key: batch.keys.hazard(k, w), worker: worker,
+                                  cells: w.cellCount, started: started) {
+                        try work.writeHazard(k, tile: t, try result.hazards[k].map { try $0.get() }, zone: result.zone)
+                    }
+                } catch {
+                    firstError = firstError ?? error
                 }
             }
-            return e["zone"]!.count
+            if let firstError { throw firstError }
+            return result.zone?.count ?? 0
         }
         guard failures.isEmpty else { throw failed(failures, batch: batch) }
     }
@@ -470,10 +487,10 @@ extension CensusRunner.Batch {
 
     /// One job: marks it running, runs `body` (which writes its tile file and returns the file's
     /// checksum and statistics), then marks it done, or failed with the error, which it rethrows.
-    func run(_ tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int,
+    func run(_ tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int, started: Date? = nil,
              _ body: () throws -> (sha256: String, stats: String)) throws {
         try with { try $0.markRunning(run: run, tile: tile, part: part, pass: pass, key: key, worker: worker, cells: cells) }
-        let start = Date()
+        let start = started ?? Date()
         do {
             let r = try body()
             if Self.testDelay > 0 { usleep(Self.testDelay) }

@@ -10,6 +10,8 @@ struct TileWork: Sendable {
     let plan: CensusPlan
     /// Region units in the grid's CRS; unit k burns value k + 1.
     let zoneShapes: [Geometry]
+    /// The vector exposure layers, read and projected once per run.
+    let vectors: VectorExposure
     let store: TileStore
 
     /// Open datasets of one worker: GDAL and OGR handles are confined to the thread that opened
@@ -58,161 +60,214 @@ struct TileWork: Sendable {
         }.joined(separator: ";")
     }
 
-    // MARK: Pass 1, exposure
+    // MARK: Pass 1
 
-    func read(_ layer: CensusPlan.RasterLayer, _ sub: GridSpec, _ h: Handles) throws -> [Float] {
-        try RasterWarp.warp(h.raster(layer.path), band: layer.band, onto: sub, resampling: layer.resampling).values.map(Float.init)
+    /// One tile's pass-1 results on its analysis cells.
+    struct ExposureCells {
+        var zone: [Float]
+        var population: [Float]
+        var gdp: [Float]
+        var exposedValue: [Float]
+        var capacity: [Float]?
+        var values: [[Float]]
     }
 
-    /// Returns the arrays written and their statistics; an empty array set for a tile outside
-    /// the region.
-    func exposure(_ t: Int, _ h: Handles) throws -> (sha256: String, stats: String, cells: Int) {
-        let tile = plan.tiles[t]
-        let sub = plan.grid.subgrid(tile)
+    struct PassOne {
+        /// The unit of each cell; nil for a tile outside the region.
+        var zone: [Float]?
+        /// Nil for a tile outside the region, or when not asked for.
+        var exposure: ExposureCells?
+        /// Per hazard asked for: its cells, or why it failed.
+        var hazards: [Int: Result<FineCells.HazardCells, Error>]
+    }
+
+    /// Band `layer` on `grid`, a window of the grid the layer's sampling was made for.
+    func read(_ layer: CensusPlan.RasterLayer, onto grid: GridSpec, window: Window, resampling: Resampling, _ h: Handles) throws -> [Float] {
+        try h.raster(layer.path).sample(band: layer.band, onto: grid, sampling: layer.sampling.shifted(to: window), resampling: resampling)
+    }
+
+    /// The unit of each cell (k + 1 for unit k, 0 outside). A cell belongs to the unit
+    /// containing its centre; cells on the region's outer edge whose centre falls outside join
+    /// the unit they touch, so no exposure is lost there.
+    func zones(_ sub: GridSpec) throws -> [Float] {
         let gridCRS = plan.grid.crs!
-        // A cell belongs to the unit containing its centre; cells on the region's outer edge
-        // whose centre falls outside join the unit they touch, so no exposure is lost there.
         let ids = zoneShapes.indices.map { Double($0 + 1) }
         let byCentre = try Rasterize.burn(zoneShapes, values: ids, crs: gridCRS, onto: sub, fill: 0)
         let touched = try Rasterize.burn(zoneShapes, values: ids, crs: gridCRS, onto: sub, allTouched: true, fill: 0)
-        let zone = zip(byCentre.values, touched.values).map { c, t in Float(c > 0 ? c : (t > 0 ? t : 0)) }
-        let inside = zone.map { $0 != 0 }
-        guard inside.contains(true) else {
-            let sha = try store.write(Self.exposureFile(t), [("zone", [])])
-            return (sha, "empty", 0)
-        }
-        var population = try read(plan.population, sub, h)
-        var gdp = try plan.gdp.map { try read($0, sub, h) } ?? [Float](repeating: .nan, count: tile.cellCount)
-        var capacity = try plan.capacity.map { try read($0, sub, h) }
-        if let capacity, let bad = capacity.first(where: { !$0.isNaN && !(0...1).contains($0) }) {
-            throw CensusError.badData(file: plan.capacity!.path, message: "capacity value \(bad) outside [0, 1]")
-        }
+        return zip(byCentre.values, touched.values).map { c, t in Float(c > 0 ? c : (t > 0 ? t : 0)) }
+    }
+
+    /// Exposure of one strip on the compute grid: population and value per class, with the
+    /// census mask's cells unknown.
+    struct FineExposure {
+        var population: [Float]
+        var values: [[Float]]
+        var gdp: [Float]?
+        var exposedValue: [Float]
+    }
+
+    func fineExposure(_ fine: GridSpec, window: Window, gdp wantGDP: Bool, _ h: Handles) throws -> FineExposure {
+        let n = fine.cellCount
+        var population = try read(plan.population, onto: fine, window: window, resampling: .sum, h)
+        var gdp = try wantGDP ? plan.gdp.map { try read($0, onto: fine, window: window, resampling: .sum, h) } : nil
         var values: [[Float]] = []
-        let vector = try vectorExposure(sub, h)
+        let vector = try vectorExposure(fine)
         for (k, c) in plan.classes.enumerated() {
             switch c.source {
             case .buildingBand(let band, let cost):
                 var layer = plan.buildingsRaster!
                 layer.band = band
-                values.append(try read(layer, sub, h).map { $0 * Float(cost) })
+                values.append(try read(layer, onto: fine, window: window, resampling: .sum, h).map { $0 * Float(cost) })
             default:
                 values.append(vector[k]!.map(Float.init))
             }
         }
-        for i in 0..<tile.cellCount where !inside[i] {
-            population[i] = .nan
-            gdp[i] = .nan
-            capacity?[i] = .nan
-            for k in values.indices { values[k][i] = .nan }
+        if let m = plan.mask {
+            let masked = try read(m, onto: fine, window: window, resampling: .nearest, h)
+            for i in 0..<n where !masked[i].isNaN && masked[i] != 0 {
+                population[i] = .nan
+                gdp?[i] = .nan
+                for k in values.indices { values[k][i] = .nan }
+            }
         }
-        var comp = CensusKernel.Components(count: tile.cellCount, hazards: 0)
+        var comp = CensusKernel.Components(count: n, hazards: 0)
         CensusKernel(hazards: [], classCount: plan.classes.count)
-            .pass1(CensusKernel.Inputs(count: tile.cellCount, population: population, values: values, intensities: []), into: &comp, threads: 1)
-        var arrays: [(String, [Float])] = [("zone", zone), ("population", population), ("gdp", gdp), ("exposed_value", comp.exposedValue)]
-        if let capacity { arrays.append(("capacity", capacity)) }
-        for (k, v) in values.enumerated() { arrays.append(("value_\(k)", v)) }
-        let sha = try store.write(Self.exposureFile(t), arrays)
-        var named = [("population", population, plan.logExposure), ("value", comp.exposedValue, plan.logExposure)]
-        if let capacity { named.append(("capacity", capacity, false)) }
-        return (sha, Self.stats(named, inside: inside), inside.filter { $0 }.count)
+            .pass1(CensusKernel.Inputs(count: n, population: population, values: values, intensities: []), into: &comp, threads: 1)
+        return FineExposure(population: population, values: values, gdp: gdp, exposedValue: comp.exposedValue)
     }
 
-    /// Values per exposure class from vector layers, on the tile (currency): the features whose
-    /// envelope meets the tile, each adding the part of it that falls in the tile's cells.
-    func vectorExposure(_ sub: GridSpec, _ h: Handles) throws -> [Int: [Double]] {
+    /// Hazard `k` on one strip of the compute grid, summed onto its analysis cells.
+    func fineHazard(_ k: Int, _ e: FineExposure, _ fine: GridSpec, window: Window, blocks: FineCells, _ h: Handles) throws -> FineCells.HazardCells {
+        let hz = plan.hazards[k]
+        // A fine cell is at most the finest layer's cell, so a hazard is sampled, not averaged:
+        // averaging would carry a value onto cells it does not cover.
+        let resampling: Resampling = hz.layers.first?.resampling == .bilinear ? .bilinear : .nearest
+        let intensities = try hz.layers.map { try read($0, onto: fine, window: window, resampling: resampling, h) }
+        let masked = try hz.mask.map { m in
+            try read(m, onto: fine, window: window, resampling: .nearest, h).map { !$0.isNaN && $0 != 0 }
+        }
+        let n = fine.cellCount
+        var comp = CensusKernel.Components(count: n, hazards: 1)
+        kernel([k]).pass1(CensusKernel.Inputs(count: n, population: e.population, values: e.values, intensities: [intensities]),
+                          into: &comp, threads: 1)
+        return blocks.hazard(FineCells.HazardFine(exposedValue: e.exposedValue, population: e.population, loss: comp.loss[0],
+                                                  fatalities: comp.fatalities[0], intensity: comp.hazardIndicator[0],
+                                                  lossRatio: comp.lossRatio[0], masked: masked))
+    }
+
+    /// Computes a tile's exposure (when `exposure`) and the hazards `hazards` on the compute
+    /// grid, strip by strip, and sums them onto the tile's analysis cells. Throws when the
+    /// exposure cannot be read; a hazard's own failure is returned with its result.
+    func passOne(_ t: Int, exposure needExposure: Bool, hazards: [Int], _ h: Handles) throws -> PassOne {
+        let tile = plan.tiles[t]
+        let sub = plan.grid.subgrid(tile)
+        let zone = try zones(sub)
+        guard zone.contains(where: { $0 != 0 }) else { return PassOne(zone: nil, exposure: nil, hazards: [:]) }
+        let n = tile.cellCount, f = plan.refinement
+        func unknown() -> [Float] { [Float](repeating: .nan, count: n) }
+        var cells = ExposureCells(zone: zone, population: unknown(), gdp: unknown(), exposedValue: unknown(), capacity: nil,
+                                  values: Array(repeating: unknown(), count: plan.classes.count))
+        // One entry per hazard asked for, in `hazards` order.
+        var results = hazards.map { _ in FineCells.HazardCells(loss: unknown(), fatalities: unknown(), indicator: unknown(), lossRatio: unknown()) }
+        var failures: [Error?] = hazards.map { _ in nil }
+        func place(_ part: [Float], into whole: inout [Float], from row: Int) {
+            whole.withUnsafeMutableBufferPointer { w in
+                for i in part.indices { w[row * tile.width + i] = part[i] }
+            }
+        }
+        let step = plan.stripRows(tile)
+        for r0 in stride(from: 0, to: tile.height, by: step) {
+            let rows = r0..<min(tile.height, r0 + step)
+            let window = plan.fineWindow(tile, rows: rows)
+            let fine = plan.computeGrid.subgrid(window)
+            let blocks = FineCells(width: tile.width, height: rows.count, factor: f)
+            let e = try fineExposure(fine, window: window, gdp: needExposure, h)
+            if needExposure {
+                place(blocks.sum(e.population), into: &cells.population, from: r0)
+                if let g = e.gdp { place(blocks.sum(g), into: &cells.gdp, from: r0) }
+                place(blocks.sum(e.exposedValue), into: &cells.exposedValue, from: r0)
+                for k in e.values.indices { place(blocks.sum(e.values[k]), into: &cells.values[k], from: r0) }
+            }
+            for (j, k) in hazards.enumerated() where failures[j] == nil {
+                do {
+                    let r = try fineHazard(k, e, fine, window: window, blocks: blocks, h)
+                    place(r.loss, into: &results[j].loss, from: r0)
+                    place(r.fatalities, into: &results[j].fatalities, from: r0)
+                    place(r.indicator, into: &results[j].indicator, from: r0)
+                    place(r.lossRatio, into: &results[j].lossRatio, from: r0)
+                } catch {
+                    failures[j] = error
+                }
+            }
+        }
+        if needExposure, let c = plan.capacity {
+            let capacity = try read(c, onto: sub, window: tile, resampling: c.resampling, h)
+            if let bad = capacity.first(where: { !$0.isNaN && !(0...1).contains($0) }) {
+                throw CensusError.badData(file: c.path, message: "capacity value \(bad) outside [0, 1]")
+            }
+            cells.capacity = capacity
+        }
+        func outsideUnknown(_ a: inout [Float]) {
+            a.withUnsafeMutableBufferPointer { p in for i in 0..<n where zone[i] == 0 { p[i] = .nan } }
+        }
+        outsideUnknown(&cells.population)
+        outsideUnknown(&cells.gdp)
+        outsideUnknown(&cells.exposedValue)
+        if cells.capacity != nil { outsideUnknown(&cells.capacity!) }
+        for k in cells.values.indices { outsideUnknown(&cells.values[k]) }
+        for j in results.indices {
+            outsideUnknown(&results[j].loss)
+            outsideUnknown(&results[j].fatalities)
+            outsideUnknown(&results[j].indicator)
+            outsideUnknown(&results[j].lossRatio)
+        }
+        var out: [Int: Result<FineCells.HazardCells, Error>] = [:]
+        for (j, k) in hazards.enumerated() { out[k] = failures[j].map { .failure($0) } ?? .success(results[j]) }
+        return PassOne(zone: zone, exposure: needExposure ? cells : nil, hazards: out)
+    }
+
+    /// Writes a tile's exposure part; returns its checksum and statistics.
+    func writeExposure(_ t: Int, _ cells: ExposureCells?) throws -> (sha256: String, stats: String) {
+        guard let c = cells else { return (try store.write(Self.exposureFile(t), [("zone", [])]), "empty") }
+        var arrays: [(String, [Float])] = [("zone", c.zone), ("population", c.population), ("gdp", c.gdp), ("exposed_value", c.exposedValue)]
+        if let capacity = c.capacity { arrays.append(("capacity", capacity)) }
+        for (k, v) in c.values.enumerated() { arrays.append(("value_\(k)", v)) }
+        let sha = try store.write(Self.exposureFile(t), arrays)
+        let inside = c.zone.map { $0 != 0 }
+        var named = [("population", c.population, plan.logExposure), ("value", c.exposedValue, plan.logExposure)]
+        if let capacity = c.capacity { named.append(("capacity", capacity, false)) }
+        return (sha, Self.stats(named, inside: inside))
+    }
+
+    /// Writes a tile's part of hazard `k`; nil cells for a tile outside the region.
+    func writeHazard(_ k: Int, tile t: Int, _ cells: FineCells.HazardCells?, zone: [Float]?) throws -> (sha256: String, stats: String) {
+        let name = Self.hazardFile(t, plan.hazards[k].id)
+        guard let c = cells, let zone else { return (try store.write(name, [("loss", [])]), "empty") }
+        let sha = try store.write(name, [("loss", c.loss), ("fatalities", c.fatalities),
+                                         ("hazard_indicator", c.indicator), ("loss_ratio", c.lossRatio)])
+        let inside = zone.map { $0 != 0 }
+        return (sha, Self.stats([("hazard", c.indicator, false), ("vulnerability", c.lossRatio, false)], inside: inside))
+    }
+
+    /// Values per exposure class from the vector layers, on `grid` (currency): each feature
+    /// whose envelope meets the grid adds the part of it that falls in the grid's cells.
+    func vectorExposure(_ grid: GridSpec) throws -> [Int: [Double]] {
         var result: [Int: [Double]] = [:]
-        let gridCRS = plan.grid.crs!
-        let tileBounds = sub.bounds(of: Window(colOff: 0, rowOff: 0, width: sub.width, height: sub.height))
-        func filtered(_ layer: VectorLayer) throws -> CoordinateTransformer {
-            let crs = try layer.requireCRS()
-            let t = try CoordinateTransformer(from: crs, to: gridCRS)
-            // The tile's box in the layer's CRS, from its corners and edge midpoints, with a margin.
-            let back = try CoordinateTransformer(from: gridCRS, to: crs)
-            let b = tileBounds
-            var ring = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY),
-                        Position((b.minX + b.maxX) / 2, b.minY), Position((b.minX + b.maxX) / 2, b.maxY),
-                        Position(b.minX, (b.minY + b.maxY) / 2), Position(b.maxX, (b.minY + b.maxY) / 2)]
-            try back.transform(&ring)
-            let xs = ring.map(\.x), ys = ring.map(\.y)
-            let mx = (xs.max()! - xs.min()!) * 0.01, my = (ys.max()! - ys.min()!) * 0.01
-            layer.setSpatialFilter(Bounds(minX: xs.min()! - mx, minY: ys.min()! - my, maxX: xs.max()! + mx, maxY: ys.max()! + my))
-            return t
-        }
-        let infra = plan.manifest.exposure.infrastructure ?? []
-        var buildingsByClass: [String: Int] = [:]
-        for (k, c) in plan.classes.enumerated() {
-            switch c.source {
-            case .buildingVector(let name, _): buildingsByClass[name] = k
-            case .lines(let i), .points(let i):
-                let spec = infra[i]
-                let path = resolve(spec.path, base: plan.base)
-                let layer = try h.vector(path, layer: spec.layer)
-                let t = try filtered(layer)
-                defer { layer.setSpatialFilter(nil) }
-                var values = [Double](repeating: 0, count: sub.cellCount)
-                try layer.forEachFeature { (f: Feature) throws(GeoError) in
-                    guard let g = f.geometry else { return }
-                    let projected = try t.transform(g)
-                    if spec.kind == "lines" {
-                        let costPerKm = try number(f, spec.costPerKmField, spec.costPerKm, spec.path)
-                        let lines: [[Position]]
-                        switch projected {
-                        case .lineString(let l): lines = [l]
-                        case .multiLineString(let ls): lines = ls
-                        default: throw GeoError.invalidData(path: spec.path, location: "feature \(f.id ?? -1)", reason: "expected a line, found \(projected.typeName)")
-                        }
-                        for l in lines { LineLength.accumulate(l, weight: costPerKm / 1000, grid: sub, into: &values) }
-                    } else {
-                        let value = try number(f, spec.valueField, spec.value, spec.path)
-                        for p in projected.positions.prefix(1) {
-                            if let cell = sub.cell(containing: p.x, p.y) { values[cell.row * sub.width + cell.col] += value }
-                        }
-                    }
-                }
-                result[k] = values
-            case .buildingBand: break
+        guard !vectors.classes.isEmpty else { return result }
+        let box = grid.bounds()
+        let geos = GeosContext()
+        for k in vectors.classes { result[k] = [Double](repeating: 0, count: grid.cellCount) }
+        for f in vectors.features where f.bounds.intersects(box) {
+            switch f.shape {
+            case .lines(let lines):
+                for l in lines { LineLength.accumulate(l, weight: f.amount / 1000, grid: grid, into: &result[f.classIndex]!) }
+            case .point(let p):
+                if let cell = grid.cell(containing: p.x, p.y) { result[f.classIndex]![cell.row * grid.width + cell.col] += f.amount }
+            case .footprint(let g):
+                try Footprint.spread(g, amount: f.amount, grid: grid, geos: geos, into: &result[f.classIndex]!)
             }
-        }
-        if let v = plan.manifest.exposure.buildings.vector {
-            let path = resolve(v.path, base: plan.base)
-            let layer = try h.vector(path, layer: v.layer)
-            let t = try filtered(layer)
-            defer { layer.setSpatialFilter(nil) }
-            let geos = GeosContext()
-            var values = [[Double]](repeating: [Double](repeating: 0, count: sub.cellCount), count: plan.classes.count)
-            let cost = Dictionary(uniqueKeysWithValues: plan.manifest.exposure.buildings.classes.map { ($0.name, $0.costPerM2) })
-            try layer.forEachFeature { (f: Feature) throws(GeoError) in
-                guard let g = f.geometry else { return }
-                guard let cls = f.attributes[v.classField]?.stringValue, let k = buildingsByClass[cls], let c = cost[cls] else {
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(v.classField)",
-                                               reason: "structure class \"\(f.attributes[v.classField]?.stringValue ?? "null")\" is not a class of the manifest")
-                }
-                guard let area = f.attributes[v.areaField]?.doubleValue, area >= 0 else {
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(v.areaField)", reason: "floor area must be a number ≥ 0")
-                }
-                let projected = try t.transform(g)
-                switch projected {
-                case .point(let p):
-                    if let cell = sub.cell(containing: p.x, p.y) { values[k][cell.row * sub.width + cell.col] += area * c }
-                case .polygon, .multiPolygon:
-                    try Footprint.spread(projected, amount: area * c, grid: sub, geos: geos, into: &values[k])
-                default:
-                    throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1)", reason: "expected a point or a footprint polygon")
-                }
-            }
-            for (_, k) in buildingsByClass { result[k] = values[k] }
         }
         return result
-    }
-
-    private func number(_ f: Feature, _ field: String?, _ constant: Double?, _ path: String) throws(GeoError) -> Double {
-        if let field {
-            guard let v = f.attributes[field]?.doubleValue, v.isFinite, v >= 0 else {
-                throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(field)", reason: "expected a number ≥ 0")
-            }
-            return v
-        }
-        return constant ?? 0
     }
 
     // MARK: Pass 1, hazards
@@ -224,24 +279,6 @@ struct TileWork: Sendable {
                                        damage: h.damage.map { ImpactFunction(id: h.id, damageRatio: $0).compiled }, fatality: h.fatality?.compiled,
                                        indexBand: h.indexBand)
         }, classCount: plan.classes.count)
-    }
-
-    func hazard(_ k: Int, tile t: Int, exposure e: [String: [Float]], _ h: Handles) throws -> (sha256: String, stats: String) {
-        let tile = plan.tiles[t]
-        let name = Self.hazardFile(t, plan.hazards[k].id)
-        guard let zone = e["zone"], !zone.isEmpty else {
-            return (try store.write(name, [("loss", [])]), "empty")
-        }
-        let sub = plan.grid.subgrid(tile)
-        let intensities = try plan.hazards[k].layers.map { try read($0, sub, h) }
-        let values = plan.classes.indices.map { e["value_\($0)"]! }
-        var comp = CensusKernel.Components(count: tile.cellCount, hazards: 1)
-        kernel([k]).pass1(CensusKernel.Inputs(count: tile.cellCount, population: e["population"]!, values: values, intensities: [intensities]),
-                          into: &comp, threads: 1)
-        let sha = try store.write(name, [("loss", comp.loss[0]), ("fatalities", comp.fatalities[0]),
-                                         ("hazard_indicator", comp.hazardIndicator[0]), ("loss_ratio", comp.lossRatio[0])])
-        let inside = zone.map { $0 != 0 }
-        return (sha, Self.stats([("hazard", comp.hazardIndicator[0], false), ("vulnerability", comp.lossRatio[0], false)], inside: inside))
     }
 
     // MARK: Pass 2

@@ -1,0 +1,99 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// The compute grid: where hazard and exposure are both known at their finest common
+/// resolution (docs/cell-size.md). It nests in the analysis grid, `refinement` × `refinement`
+/// fine cells per analysis cell.
+extension CensusPlan {
+    /// The most fine cells along an axis of one analysis cell (1,024 per cell).
+    static let maximumRefinement = 32
+
+    /// Every raster whose values meet in a damage curve: exposure totals and hazard intensities.
+    var computeLayers: [RasterLayer] {
+        [population] + [gdp, buildingsRaster].compactMap { $0 } + hazards.flatMap(\.layers)
+    }
+
+    /// Sets `refinement` and every layer's sampling.
+    ///
+    /// When the finest layers' cells nest in the analysis cells (same CRS, cell size dividing
+    /// the analysis cell, origins a whole number of cells apart), the compute grid is their grid
+    /// and they are read by window. Otherwise its cells are at most half the finest layer's, so
+    /// the cell a fine cell samples a hazard from is the one its exposure came from except on a
+    /// sliver along source-cell edges.
+    mutating func chooseComputeGrid() throws(CensusError) {
+        let cell = grid.transform.pixelWidth
+        var finest = Double.infinity
+        var sources: [String: GridSpec] = [:]
+        for layer in computeLayers + [mask].compactMap({ $0 }) + hazards.compactMap(\.mask) + [capacity].compactMap({ $0 }) {
+            guard sources[layer.path] == nil else { continue }
+            do {
+                sources[layer.path] = try RasterDataset(path: layer.path).georeferencedGrid()
+            } catch {
+                throw CensusError.badData(file: layer.path, message: error.description)
+            }
+        }
+        var sizes: [String: Double] = [:]
+        for layer in computeLayers {
+            guard let size = GridSampling.cellSize(of: sources[layer.path]!, in: grid.crs!) else {
+                throw CensusError.badData(file: layer.path, message: "its cells cannot be transformed into the grid's CRS \(grid.crs?.description ?? "")")
+            }
+            sizes[layer.path] = size
+            finest = min(finest, size)
+        }
+        let ratio = cell / finest
+        let nested = ratio.rounded()
+        var f: Int
+        if nested >= 1, abs(ratio - nested) <= 1e-6 * nested, nested <= Double(Self.maximumRefinement),
+           computeLayers.allSatisfy({ layer in
+               abs(sizes[layer.path]! - finest) > 1e-6 * finest
+                   || GridSampling.of(sources[layer.path]!, onto: grid.refined(by: Int(nested))) != .warp
+           }) {
+            f = Int(nested)
+        } else {
+            f = max(1, Int((2 * ratio - 1e-9).rounded(.up)))
+        }
+        f = min(f, Self.maximumRefinement)
+        refinement = f
+        let fine = computeGrid
+        func sampled(_ l: RasterLayer, onto g: GridSpec) -> RasterLayer {
+            var l = l
+            l.sampling = GridSampling.best(sources[l.path]!, onto: g)
+            return l
+        }
+        population = sampled(population, onto: fine)
+        gdp = gdp.map { sampled($0, onto: fine) }
+        buildingsRaster = buildingsRaster.map { sampled($0, onto: fine) }
+        mask = mask.map { sampled($0, onto: fine) }
+        capacity = capacity.map { sampled($0, onto: grid) }
+        for k in hazards.indices {
+            hazards[k].layers = hazards[k].layers.map { sampled($0, onto: fine) }
+            hazards[k].mask = hazards[k].mask.map { sampled($0, onto: fine) }
+        }
+    }
+
+    /// A compute-grid window of a tile's analysis rows `rows` (tile-relative).
+    func fineWindow(_ tile: Window, rows: Range<Int>) -> Window {
+        Window(colOff: tile.colOff * refinement, rowOff: (tile.rowOff + rows.lowerBound) * refinement,
+               width: tile.width * refinement, height: rows.count * refinement)
+    }
+
+    /// Analysis rows of a tile per strip, so a strip holds at most about a million fine cells.
+    func stripRows(_ tile: Window) -> Int {
+        max(1, min(tile.height, (1 << 20) / max(1, tile.width * refinement * refinement)))
+    }
+}
+
+extension GridSampling {
+    /// The sampling of the same layer onto a window of the grid this sampling was made for.
+    func shifted(to window: Window) -> GridSampling {
+        switch self {
+        case .warp: return .warp
+        case .window(let c, let r): return .window(col: c + window.colOff, row: r + window.rowOff)
+        case .centres(var m):
+            m.colShift += window.colOff
+            m.rowShift += window.rowOff
+            return .centres(m)
+        }
+    }
+}
