@@ -53,13 +53,14 @@ struct OutputWriter {
         let levelTIF = try GeoTIFFStream(path: path("risk_level.tif"), grid: grid, options: levelOptions)
         let indexTIF = try GeoTIFFStream(path: path("risk_index.tif"), grid: grid, options: indexOptions)
         let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
-        let cells = try (plan.manifest.outputs?.cells ?? true) ? GeoJSONFileWriter(
-            path: path("risk_cells.geojson"), sourceCRS: grid.crs!, options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember])) : nil
+        let cells = try (plan.manifest.outputs?.cells ?? true) ? CellGeoJSONWriter(
+            path: path("risk_cells.geojson"), grid: grid, precision: precision, foreignMembers: [provenanceMember]) : nil
+        let cellKeys = CellKeys(plan)
+        let districtJSON = zones.map { Array(JSONText.string($0.name).utf8) }
         let h = plan.hazards.count
         var districts = zones.map { DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
                                                     hazardFatalities: [Double](repeating: 0, count: h)) }
         var withData = 0, unknown = 0
-        let keys = hazardKeys()
         for (t, w) in plan.tiles.enumerated() {
             let (e, hz, ix) = try readTile(t)
             let n = w.cellCount
@@ -107,25 +108,22 @@ struct OutputWriter {
                     districts[z].levelCells[Int(level[i]) - 1] += 1
                     withData += 1
                 }
-                guard let cells, level[i] != 0 else { continue }
-                let (r, c) = (w.rowOff + i / w.width, w.colOff + i % w.width)
-                let g = r * grid.width + c
-                let b = grid.bounds(of: Window(colOff: c, rowOff: r, width: 1, height: 1))
-                let ring = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]
-                var a = Attributes()
-                a["cell"] = .integer(Int64(g))
-                a["district"] = .string(zones[z].name)
-                a["level"] = .integer(Int64(level[i]))
-                a["risk_index"] = .real(round6(index[i]))
-                a["population"] = .real(round6(population[i]))
-                a["exposed_value"] = .real(round6(exposed[i]))
-                a["eal"] = .real(round6(eal[i]))
-                for (key, k) in keys { a[key] = .real(round6(loss[k][i])) }
-                for (k, hazard) in plan.hazards.enumerated() {
-                    a[(hazard.isScenario ? "scenario_fatalities_" : "fatalities_") + hazard.id] = .real(round6(fatalities[k][i]))
-                    a["r_" + hazard.id] = .real(round6(risk[k][i]))
+            }
+            guard let cells else { continue }
+            let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
+            try cells.append(window: w, cells: written) { i, a in
+                a.integer(cellKeys.cell, (w.rowOff + i / w.width) * grid.width + w.colOff + i % w.width)
+                a.json(cellKeys.district, districtJSON[Int(zone[i]) - 1])
+                a.integer(cellKeys.level, Int(level[i]))
+                a.number(cellKeys.riskIndex, index[i])
+                a.number(cellKeys.population, population[i])
+                a.number(cellKeys.exposedValue, exposed[i])
+                a.number(cellKeys.eal, eal[i])
+                for k in 0..<h { a.number(cellKeys.loss[k], loss[k][i]) }
+                for k in 0..<h {
+                    a.number(cellKeys.fatalities[k], fatalities[k][i])
+                    a.number(cellKeys.risk[k], risk[k][i])
                 }
-                try cells.append(Feature(id: Int64(g), geometry: .polygon(Polygon(exterior: ring)), attributes: a))
             }
         }
         try levelTIF.finish()
@@ -156,14 +154,18 @@ struct OutputWriter {
         return ("riskcensus", json)
     }
 
-    private func hazardKeys() -> [(String, Int)] {
-        plan.hazards.enumerated().map { k, h in ((h.isScenario ? "scenario_loss_" : "eal_") + h.id, k) }
-    }
+    /// The cell features' property names, made once.
+    struct CellKeys {
+        let cell = CellGeoJSONWriter.Key("cell"), district = CellGeoJSONWriter.Key("district"), level = CellGeoJSONWriter.Key("level")
+        let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
+        let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
+        let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
 
-    /// Float32 values written with 7 significant digits, which is what they hold.
-    private func round6(_ v: Float) -> Double {
-        guard v.isFinite else { return .nan }
-        return Double(String(format: "%.7g", Double(v)))!
+        init(_ plan: CensusPlan) {
+            loss = plan.hazards.map { .init(($0.isScenario ? "scenario_loss_" : "eal_") + $0.id) }
+            fatalities = plan.hazards.map { .init(($0.isScenario ? "scenario_fatalities_" : "fatalities_") + $0.id) }
+            risk = plan.hazards.map { .init("r_" + $0.id) }
+        }
     }
 
     /// The level raster, as written, dissolved into one MultiPolygon per level.

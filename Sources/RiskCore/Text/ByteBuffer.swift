@@ -68,6 +68,14 @@ public final class ByteBuffer: @unchecked Sendable {
         stored += n
     }
 
+    /// Appends `count` bytes of another buffer, from `offset`.
+    public func appendCopy(fromBuffer other: ByteBuffer, offset: Int, count n: Int) {
+        precondition(offset >= 0 && offset + n <= other.stored, "copy from outside the written bytes")
+        reserve(n)
+        (base + stored).update(from: other.base + offset, count: n)
+        stored += n
+    }
+
     public func append(_ s: String) {
         var s = s
         s.withUTF8 { append($0) }
@@ -112,6 +120,12 @@ public final class ByteBuffer: @unchecked Sendable {
     /// `v` in Swift's shortest form that reads back exactly (what `"\(v)"` writes), without
     /// making a String.
     public func appendShortest(_ v: Double) {
+        var sink = Sink(buffer: self)
+        v.write(to: &sink)
+    }
+
+    /// `v` in Swift's shortest form that reads back as the same Float.
+    public func appendShortest(_ v: Float) {
         var sink = Sink(buffer: self)
         v.write(to: &sink)
     }
