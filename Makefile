@@ -32,12 +32,8 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Kernel benchmark against numpy and the memory copy bandwidth (see benchmarks/). The numpy
-# baseline runs on the python3 first on PATH; numpy is installed (pinned) when missing.
-NUMPY_PIN := numpy==2.4.6
-bench: deps
-	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "$(NUMPY_PIN)"
-	benchmarks/run_kernel_bench.sh
+# The census benchmark (benchmarks/census/): riskcensus end to end against numpy + GDAL and the I/O floor.
+bench: bench-census
 
 # Coverage benchmark against scipy and the access package (see benchmarks/coverage_bench.py),
 # in a venv over Debian's Python (its python3-gdal and scipy) with access pinned.

@@ -42,9 +42,7 @@ let package = Package(
         // GLPK has no pkg-config file on Debian; its header is /usr/include/glpk.h.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
 
-        // The fused kernel's inner loop, in C so it can be built for AVX2/FMA and picked at run time.
-        .target(name: "CRiskKernel"),
-        .target(name: "RiskCore", dependencies: ["CRiskKernel", .product(name: "RealModule", package: "swift-numerics")],
+        .target(name: "RiskCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: optimizedInTests),
         .target(name: "RiskGeo", dependencies: ["RiskCore", "CGDAL", "CPROJ", "CGEOS"]),
         .target(name: "RiskOptimize", dependencies: ["RiskCore", "CGLPK"], swiftSettings: optimizedInTests),
@@ -54,11 +52,9 @@ let package = Package(
         .executableTarget(
             name: "riskcensus",
             dependencies: [
-                "RiskCensus", "RiskGeo", "RiskCore", "RiskMaps",
+                "RiskCensus", "RiskGeo", "RiskCore", "RiskMaps", "RiskOptimize",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-
-        .executableTarget(name: "KernelBenchmark", dependencies: ["RiskCore"], path: "benchmarks/KernelBenchmark"),
 
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore"]),
         .testTarget(name: "RiskGeoTests", dependencies: ["RiskGeo", "RiskCore"]),

@@ -85,6 +85,8 @@ public final class GeoTIFFStream {
         let createOptions = CStringList(options: options.layout == .cog ? [] : [
             ("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"),
             ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"), ("BIGTIFF", "IF_SAFER"),
+            // Blocks are compressed on every core; GDAL writes them in order, so the bytes do not change.
+            ("NUM_THREADS", "ALL_CPUS"),
         ])
         let ds = try GDALCall.check(fail("create")) {
             GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), 1, options.dataType.gdal, createOptions.pointer)

@@ -49,3 +49,28 @@ import Testing
         #expect(abs(one.hazard(f).indicator[0] - 2.5) < 1e-6)
     }
 }
+
+@Suite struct FineCellsSingleTests {
+    /// With one fine cell per cell the fast path gives what the block rules give: the same
+    /// fine cell placed in a 1 × 1 block of factor 1 and, for the sums, in a 2 × 2 block whose
+    /// other three fine cells hold nothing and no hazard.
+    @Test func oneFineCellPerCellFollowsTheBlockRules() {
+        let values: [Float] = [.nan, 0, 50, 120]
+        var cases: [(e: Float, p: Float, l: Float, f: Float, x: Float, r: Float, m: Bool)] = []
+        for e in values { for p in values { for m in [false, true] {
+            for l: Float in [.nan, 7] { cases.append((e, p, l, 0.5, l.isNaN ? .nan : 2, l.isNaN ? .nan : 0.1, m)) }
+        } } }
+        let fast = FineCells(width: cases.count, height: 1, factor: 1).hazard(FineCells.HazardFine(
+            exposedValue: cases.map(\.e), population: cases.map(\.p), loss: cases.map(\.l), fatalities: cases.map(\.f),
+            intensity: cases.map(\.x), lossRatio: cases.map(\.r), masked: cases.map(\.m)))
+        for (i, c) in cases.enumerated() {
+            let block = FineCells(width: 1, height: 1, factor: 2).hazard(FineCells.HazardFine(
+                exposedValue: [c.e, .nan, .nan, .nan], population: [c.p, .nan, .nan, .nan], loss: [c.l, .nan, .nan, .nan],
+                fatalities: [c.f, .nan, .nan, .nan], intensity: [c.x, .nan, .nan, .nan], lossRatio: [c.r, .nan, .nan, .nan],
+                masked: [c.m, true, true, true]))
+            func same(_ a: Float, _ b: Float) -> Bool { a == b || (a.isNaN && b.isNaN) }
+            #expect(same(fast.loss[i], block.loss[0]) && same(fast.lossRatio[i], block.lossRatio[0]), "case \(c)")
+            #expect(same(fast.fatalities[i], block.fatalities[0]) && same(fast.indicator[i], block.indicator[0]), "case \(c)")
+        }
+    }
+}

@@ -86,21 +86,33 @@ struct OutputWriter {
             try levelTIF.write(level.map { Float($0) }, window: w)
             try indexTIF.write(index, window: w)
             try ealTIF.write(eal, window: w)
-            for i in 0..<n where zone[i] != 0 {
-                let z = Int(zone[i]) - 1
-                func add(_ v: Float) -> Double { v.isNaN ? 0 : Double(v) }
-                districts[z].cells += 1
-                districts[z].population += add(population[i])
-                districts[z].gdp += add(gdp[i])
-                districts[z].exposedValue += add(exposed[i])
-                for k in 0..<h {
-                    districts[z].hazardLoss[k] += add(loss[k][i])
-                    districts[z].hazardFatalities[k] += add(fatalities[k][i])
-                    if !plan.hazards[k].isScenario {
-                        districts[z].eal += add(loss[k][i])
-                        districts[z].expectedFatalities += add(fatalities[k][i])
+            // District sums: per array, one pass over the tile into per-district Doubles.
+            func addUp(_ a: [Float], _ into: (Int, Double) -> Void) {
+                a.withUnsafeBufferPointer { v in
+                    zone.withUnsafeBufferPointer { z in
+                        var sums = [Double](repeating: 0, count: zones.count)
+                        for i in 0..<n where z[i] != 0 && !v[i].isNaN { sums[Int(z[i]) - 1] += Double(v[i]) }
+                        for (d, x) in sums.enumerated() where x != 0 { into(d, x) }
                     }
                 }
+            }
+            addUp(population) { districts[$0].population += $1 }
+            addUp(gdp) { districts[$0].gdp += $1 }
+            addUp(exposed) { districts[$0].exposedValue += $1 }
+            for k in 0..<h {
+                let annual = !plan.hazards[k].isScenario
+                addUp(loss[k]) { d, x in
+                    districts[d].hazardLoss[k] += x
+                    if annual { districts[d].eal += x }
+                }
+                addUp(fatalities[k]) { d, x in
+                    districts[d].hazardFatalities[k] += x
+                    if annual { districts[d].expectedFatalities += x }
+                }
+            }
+            for i in 0..<n where zone[i] != 0 {
+                let z = Int(zone[i]) - 1
+                districts[z].cells += 1
                 if level[i] == 0 {
                     districts[z].unknownCells += 1
                     unknown += 1

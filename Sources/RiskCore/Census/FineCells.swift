@@ -112,6 +112,7 @@ public struct FineCells: Sendable {
     public func hazard(_ h: HazardFine) -> HazardCells {
         precondition([h.exposedValue, h.population, h.loss, h.fatalities, h.intensity, h.lossRatio].allSatisfy { $0.count == fineCount },
                      "fine arrays of the wrong size")
+        if factor == 1 { return single(h) }
         var out = HazardCells(loss: .init(repeating: .nan, count: count), fatalities: .init(repeating: .nan, count: count),
                               indicator: .init(repeating: .nan, count: count), lossRatio: .init(repeating: .nan, count: count))
         // Per cell: loss, known value, exposure, loss-ratio numerator, fatalities, known people,
@@ -181,6 +182,33 @@ public struct FineCells: Sendable {
                     acc = Acc()
                     seen = 0
                 }
+            }
+        }}}}}}
+        return out
+    }
+
+    /// `hazard` when each cell is its own fine cell: the same rules, one cell at a time.
+    private func single(_ h: HazardFine) -> HazardCells {
+        let n = count
+        var out = HazardCells(loss: h.loss, fatalities: h.fatalities, indicator: h.intensity, lossRatio: h.lossRatio)
+        h.exposedValue.withUnsafeBufferPointer { ev in
+        h.population.withUnsafeBufferPointer { pop in
+        out.loss.withUnsafeMutableBufferPointer { loss in
+        out.fatalities.withUnsafeMutableBufferPointer { fat in
+        out.indicator.withUnsafeMutableBufferPointer { ind in
+        out.lossRatio.withUnsafeMutableBufferPointer { lr in
+            for i in 0..<n {
+                let masked = h.masked?[i] ?? false
+                let e = ev[i], p = pop[i]
+                if e.isNaN {
+                    loss[i] = .nan
+                    lr[i] = .nan
+                } else if masked || e == 0 {
+                    loss[i] = 0
+                    lr[i] = 0
+                }
+                if p.isNaN { fat[i] = .nan } else if masked || p == 0 { fat[i] = 0 }
+                if masked { ind[i] = 0 }
             }
         }}}}}}
         return out
