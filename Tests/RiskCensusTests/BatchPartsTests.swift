@@ -39,6 +39,38 @@ import Testing
         #expect(try store.read("e", sha256: empty)["zone"] == [])
     }
 
+    @Test func typedTileContentRoundTripsAndAMissingArrayIsAnError() throws {
+        let dir = NSTemporaryDirectory() + "typed-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try TileStore(out: dir)
+        let e = ExposureTile(zone: [1, 0], population: [3, .nan], gdp: [5, .nan], exposedValue: [7, .nan], capacity: [0.5, .nan],
+                             values: [[4, .nan], [3, .nan]])
+        let c = try store.write("e", e)
+        let back = try store.read(ExposureTile.self, "e", checksum: c)
+        #expect(back.zone == e.zone && back.values.count == 2 && back.values[1][0] == 3 && back.capacity?[0] == 0.5)
+        #expect(try store.read(ExposureTile.self, "o", checksum: try store.write("o", ExposureTile.outside)).isOutside)
+        let ix = IndexTile(index: [0.2, .nan], risk: [[0.1, .nan], [0.3, .nan], [0, .nan]])
+        #expect(try store.read(IndexTile.self, "i", checksum: try store.write("i", ix)).risk.count == 3)
+        // A hazard file read as exposure lacks "zone": an error naming the file, not a crash.
+        try store.write("h", HazardTile(cells: .init(loss: [1], fatalities: [0], indicator: [2], lossRatio: [0.1])))
+        #expect(throws: CensusError.self) { try store.read(ExposureTile.self, "h", checksum: nil) }
+    }
+
+    @Test func partsAndStatisticsAreTypedValues() throws {
+        for part in [TilePart.exposure, .hazard("flood:coastal"), .index] { #expect(TilePart(catalogName: part.description) == part) }
+        #expect(TilePart(catalogName: "t3/exposure") == nil)
+        let a = TileStatistics.of([("hazard", [1, 5, .nan, 9], false), ("vulnerability", [.nan, .nan, .nan, .nan], false)],
+                                  inside: [true, true, true, false])
+        #expect(a.ranges["hazard"] == ValueRange(min: 1, max: 5) && a.ranges["vulnerability"] == nil)
+        #expect(TileStatistics(json: a.json) == a && TileStatistics(json: "population=1,2") == nil)
+        var region = RegionStatistics()
+        region.add(a, of: .hazard("flood"))
+        region.add(TileStatistics.of([("hazard", [0, 3], false)], inside: [true, true]), of: .hazard("flood"))
+        region.add(TileStatistics.of([("population", [10, 20], false)], inside: [true, true]), of: .exposure)
+        #expect(region.hazard["flood"] == ValueRange(min: 0, max: 5) && region.population == ValueRange(min: 10, max: 20))
+        #expect(region.vulnerability["flood"] == nil)
+    }
+
     @Test func theRunLockIsExclusiveAndReleasedWithItsHolder() throws {
         let dir = NSTemporaryDirectory() + "lock-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

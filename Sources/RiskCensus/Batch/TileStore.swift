@@ -46,6 +46,17 @@ struct TileStore: Sendable {
         return checksum
     }
 
+    /// Writes a tile's typed content under `name`; returns the file's `TileChecksum`.
+    @discardableResult
+    func write<T: TileContent>(_ name: String, _ content: T) throws -> String {
+        try write(name, content.arrays)
+    }
+
+    /// The typed content of `name`, checked against the catalog's checksum when given.
+    func read<T: TileContent>(_ type: T.Type, _ name: String, checksum: String?) throws -> T {
+        try T(StoredArrays(file: path(name), byName: read(name, sha256: checksum)))
+    }
+
     /// The arrays of `name` by array name, checked against the catalog's checksum when given
     /// (the label is the catalog column's name; the value is a `TileChecksum`).
     func read(_ name: String, sha256 expected: String? = nil) throws -> [String: [Float]] {

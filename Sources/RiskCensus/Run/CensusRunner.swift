@@ -138,11 +138,14 @@ struct CensusRunner {
                 for r in try source.tiles(pass: 1) where r.state == .done && r.tile < plan.tiles.count {
                     let w = plan.tiles[r.tile]
                     let file: String, key: String
-                    if r.part == "exposure" {
+                    switch TilePart(catalogName: r.part) {
+                    case .exposure?:
                         (file, key) = (TileWork.exposureFile(r.tile), batch.keys.exposure(w))
-                    } else if let k = plan.hazards.firstIndex(where: { "hazard:" + $0.id == r.part }) {
-                        (file, key) = (TileWork.hazardFile(r.tile, plan.hazards[k].id), batch.keys.hazard(k, w))
-                    } else { continue }
+                    case .hazard(let id)?:
+                        guard let k = plan.hazards.firstIndex(where: { $0.id == id }) else { continue }
+                        (file, key) = (TileWork.hazardFile(r.tile, id), batch.keys.hazard(k, w))
+                    default: continue
+                    }
                     guard r.key == key, let sha = r.sha256, shardStore.checksum(file) == sha else {
                         stale += 1
                         continue
@@ -207,16 +210,15 @@ struct CensusRunner {
 
         // Region-wide statistics from the tiles' ranges.
         let records = try batch.with { try $0.tiles(pass: 1) }
-        var ranges: [String: (Double, Double)] = [:]
-        var partSHA: [Int: [String: String]] = [:]
+        var region = RegionStatistics()
+        var partSHA: [Int: [TilePart: String]] = [:]
         for r in records {
-            partSHA[r.tile, default: [:]][r.part] = r.sha256
-            for item in (r.stats ?? "").split(separator: ";") where item != "empty" {
-                let kv = item.split(separator: "="), nums = kv[1].split(separator: ",").compactMap { Double($0) }
-                let name = r.part == "exposure" ? String(kv[0]) : r.part + "/" + kv[0]
-                let old = ranges[name] ?? (.infinity, -.infinity)
-                ranges[name] = (min(old.0, nums[0]), max(old.1, nums[1]))
+            guard let part = TilePart(catalogName: r.part) else { continue }
+            partSHA[r.tile, default: [:]][part] = r.sha256
+            guard let stats = TileStatistics(json: r.stats) else {
+                throw CensusError.run("tile \(r.tile) (\(r.part)): its statistics in the catalog were not written by this engine; run with --fresh")
             }
+            region.add(stats, of: part)
         }
 
         // Coverage (a whole-region step) and the capacity layer.
@@ -227,7 +229,7 @@ struct CensusRunner {
             let key = try batch.keys.coverage()
             if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
                !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
-                capacityFull = plan.coverageCapacity ? try batch.store.read("coverage-capacity")["capacity"] : nil
+                capacityFull = plan.coverageCapacity ? try batch.store.read(CapacityLayer.self, "coverage-capacity", checksum: nil).capacity : nil
                 fireRate = s.detail.flatMap { Double($0) }
                 message("coverage: up to date")
             } else {
@@ -235,7 +237,7 @@ struct CensusRunner {
                 let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
                 if let capacity = c.capacity {
                     capacityFull = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
-                    try batch.store.write("coverage-capacity", [("capacity", capacityFull!)])
+                    try batch.store.write("coverage-capacity", CapacityLayer(capacity: capacityFull!))
                 }
                 fireRate = c.output.fire?.coverageRate
                 let total = c.output.demand.weights.reduce(0, +)
@@ -249,12 +251,12 @@ struct CensusRunner {
                 capacitySource = "coverage:" + key
                 var lo = Double.infinity, hi = -Double.infinity
                 for v in capacityFull where !v.isNaN { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
-                ranges["capacity"] = (lo, hi)
+                region.capacity = lo <= hi ? ValueRange(min: lo, max: hi) : nil
             }
             lap("coverage")
         }
 
-        let parameters = normalization(ranges, capacity: capacitySource != "none")
+        let parameters = normalization(region, capacity: capacitySource != "none")
         try passTwo(work: work, batch: batch, partSHA: partSHA, parameters: parameters, capacityFull: capacityFull, capacitySource: capacitySource)
         lap("pass 2")
 
@@ -265,7 +267,7 @@ struct CensusRunner {
         let breaks = try Classification.breaks(method: plan.classification) { add in
             passes += 1
             for t in plan.tiles.indices {
-                for v in try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256)["index"]! where !v.isNaN {
+                for v in try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: p2[t]?.sha256).index where !v.isNaN {
                     if passes == 1 { known += 1 }
                     add(Double(v))
                 }
@@ -278,7 +280,7 @@ struct CensusRunner {
         writer.fireCoverageRate = fireRate
         let summary = try writer.writeAll { t in
             let (e, hz) = try work.passOne(t, checksums: partSHA[t] ?? [:])
-            return (e, hz, try batch.store.read(TileWork.indexFile(t), sha256: p2[t]?.sha256))
+            return (e, hz, try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: p2[t]?.sha256))
         }
         lap("outputs")
         try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),
@@ -297,11 +299,11 @@ struct CensusRunner {
 
     /// The zone of every cell, from the exposure tiles (for the coverage step, which works on
     /// the whole region).
-    func fullZone(_ batch: Batch, _ sha: [Int: [String: String]]) throws -> [Int32] {
+    func fullZone(_ batch: Batch, _ sha: [Int: [TilePart: String]]) throws -> [Int32] {
         let grid = plan.grid
         var zone = [Int32](repeating: 0, count: grid.cellCount)
         for (t, tile) in plan.tiles.enumerated() {
-            let z = try batch.store.read(TileWork.exposureFile(t), sha256: sha[t]?["exposure"])["zone"]!
+            let z = try batch.store.read(ExposureTile.self, TileWork.exposureFile(t), checksum: sha[t]?[.exposure]).zone
             guard !z.isEmpty else { continue }
             for i in 0..<tile.cellCount { zone[(tile.rowOff + i / tile.width) * grid.width + tile.colOff + i % tile.width] = Int32(z[i]) }
         }
@@ -315,23 +317,23 @@ struct CensusRunner {
     /// on; the run then fails listing the failed tiles.
     func passOne(_ tiles: [Int], work: TileWork, batch: Batch) throws {
         let done = Dictionary(try batch.with { try $0.tiles(pass: 1) }.map { ("\($0.tile)/\($0.part)", $0) }, uniquingKeysWith: { a, _ in a })
-        func current(_ t: Int, _ part: String, _ key: String, _ file: String) -> Bool {
+        func current(_ t: Int, _ part: TilePart, _ key: String, _ file: String) -> Bool {
             guard let r = done["\(t)/\(part)"], r.state == .done, r.key == key else { return false }
             return FileManager.default.fileExists(atPath: batch.store.path(file))
         }
         var jobs: [(tile: Int, exposure: Bool, hazards: [Int])] = []
         for t in tiles {
             let w = plan.tiles[t]
-            let e = !current(t, "exposure", batch.keys.exposure(w), TileWork.exposureFile(t))
-            let hz = plan.hazards.indices.filter { !current(t, "hazard:" + plan.hazards[$0].id, batch.keys.hazard($0, w), TileWork.hazardFile(t, plan.hazards[$0].id)) }
+            let e = !current(t, .exposure, batch.keys.exposure(w), TileWork.exposureFile(t))
+            let hz = plan.hazards.indices.filter { !current(t, .hazard(plan.hazards[$0].id), batch.keys.hazard($0, w), TileWork.hazardFile(t, plan.hazards[$0].id)) }
             if e || !hz.isEmpty { jobs.append((t, e, hz)) }
         }
         let list = jobs
         let failures = try runJobs(phase: "pass 1", total: tiles.count, jobs: list.count, batch: batch) { j, handles, worker in
             let (t, needExposure, hazards) = list[j]
             let w = plan.tiles[t]
-            let parts = (needExposure ? [("exposure", batch.keys.exposure(w))] : [])
-                + hazards.map { ("hazard:" + plan.hazards[$0].id, batch.keys.hazard($0, w)) }
+            let parts: [(TilePart, String)] = (needExposure ? [(.exposure, batch.keys.exposure(w))] : [])
+                + hazards.map { (.hazard(plan.hazards[$0].id), batch.keys.hazard($0, w)) }
             let started = Date()
             let result: TileWork.PassOne
             do {
@@ -344,14 +346,14 @@ struct CensusRunner {
                 throw error
             }
             if needExposure {
-                try batch.run(t, part: "exposure", pass: 1, key: batch.keys.exposure(w), worker: worker, cells: w.cellCount, started: started) {
+                try batch.run(t, part: .exposure, pass: 1, key: batch.keys.exposure(w), worker: worker, cells: w.cellCount, started: started) {
                     try work.writeExposure(t, result.exposure)
                 }
             }
             var firstError: Error?
             for k in hazards {
                 do {
-                    try batch.run(t, part: "hazard:" + plan.hazards[k].id, pass: 1, key: batch.keys.hazard(k, w), worker: worker,
+                    try batch.run(t, part: .hazard(plan.hazards[k].id), pass: 1, key: batch.keys.hazard(k, w), worker: worker,
                                   cells: w.cellCount, started: started) {
                         try work.writeHazard(k, tile: t, try result.hazards[k].map { try $0.get() }, zone: result.zone)
                     }
@@ -367,7 +369,7 @@ struct CensusRunner {
 
     // MARK: Pass 2
 
-    func passTwo(work: TileWork, batch: Batch, partSHA: [Int: [String: String]], parameters: CensusKernel.IndexParameters,
+    func passTwo(work: TileWork, batch: Batch, partSHA: [Int: [TilePart: String]], parameters: CensusKernel.IndexParameters,
                  capacityFull: [Float]?, capacitySource: String) throws {
         let parameterText = Self.describe(parameters)
         let done = Dictionary(try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) }, uniquingKeysWith: { a, _ in a })
@@ -382,15 +384,15 @@ struct CensusRunner {
         let failures = try runJobs(phase: "pass 2", total: plan.tiles.count, jobs: list.count, batch: batch) { j, _, worker in
             let t = list[j], w = plan.tiles[t]
             let (e, hz) = try work.passOne(t, checksums: partSHA[t] ?? [:])
-            var capacity = e["capacity"]
-            if let full = capacityFull, let zone = e["zone"], !zone.isEmpty {
+            var capacity = e.capacity
+            if let full = capacityFull, !e.isOutside {
                 capacity = (0..<w.cellCount).map { full[(w.rowOff + $0 / w.width) * grid.width + w.colOff + $0 % w.width] }
             }
-            try batch.run(t, part: "index", pass: 2, key: batch.keys.index(w, parameters: parameterText, capacity: capacitySource),
+            try batch.run(t, part: .index, pass: 2, key: batch.keys.index(w, parameters: parameterText, capacity: capacitySource),
                           worker: worker, cells: w.cellCount) {
                 try work.index(t, exposure: e, hazards: hz, capacity: capacity, parameters: parameters)
             }
-            return e["zone"]!.count
+            return e.zone.count
         }
         guard failures.isEmpty else { throw failed(failures, batch: batch) }
     }
@@ -401,18 +403,18 @@ struct CensusRunner {
                 "\(p.exposureWeights.population),\(p.exposureWeights.value)", "\(p.combination)"]).joined(separator: "|")
     }
 
-    func normalization(_ ranges: [String: (Double, Double)], capacity: Bool) -> CensusKernel.IndexParameters {
-        func norm(_ name: String, log: Bool = false) -> MinMaxNormalization {
-            let (lo, hi) = ranges[name].flatMap { $0.0 <= $0.1 ? $0 : nil } ?? (0, 0)
-            return MinMaxNormalization(min: lo, max: hi, logTransform: log, halfToOne: plan.halfToOne)
+    func normalization(_ region: RegionStatistics, capacity: Bool) -> CensusKernel.IndexParameters {
+        func norm(_ r: ValueRange?, log: Bool = false) -> MinMaxNormalization {
+            let r = r.flatMap { $0.min <= $0.max ? $0 : nil } ?? ValueRange(min: 0, max: 0)
+            return MinMaxNormalization(min: r.min, max: r.max, logTransform: log, halfToOne: plan.halfToOne)
         }
         return CensusKernel.IndexParameters(
-            hazard: plan.hazards.map { norm("hazard:\($0.id)/hazard") },
-            vulnerability: plan.hazards.map { norm("hazard:\($0.id)/vulnerability") },
-            population: norm("population", log: plan.logExposure),
-            value: norm("value", log: plan.logExposure),
+            hazard: plan.hazards.map { norm(region.hazard[$0.id]) },
+            vulnerability: plan.hazards.map { norm(region.vulnerability[$0.id]) },
+            population: norm(region.population, log: plan.logExposure),
+            value: norm(region.value, log: plan.logExposure),
             exposureWeights: plan.exposureWeights,
-            capacity: capacity ? norm("capacity") : nil,
+            capacity: capacity ? norm(region.capacity) : nil,
             combination: plan.combination)
     }
 
@@ -487,8 +489,9 @@ extension CensusRunner.Batch {
 
     /// One job: marks it running, runs `body` (which writes its tile file and returns the file's
     /// checksum and statistics), then marks it done, or failed with the error, which it rethrows.
-    func run(_ tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int, started: Date? = nil,
+    func run(_ tile: Int, part tilePart: TilePart, pass: Int, key: String, worker: String, cells: Int, started: Date? = nil,
              _ body: () throws -> (sha256: String, stats: String)) throws {
+        let part = tilePart.description
         try with { try $0.markRunning(run: run, tile: tile, part: part, pass: pass, key: key, worker: worker, cells: cells) }
         let start = started ?? Date()
         do {

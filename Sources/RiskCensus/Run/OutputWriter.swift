@@ -27,7 +27,7 @@ struct OutputWriter {
     }
 
     /// A tile's arrays: pass-1 exposure, pass-1 per hazard, pass 2.
-    typealias TileArrays = (exposure: [String: [Float]], hazards: [[String: [Float]]], index: [String: [Float]])
+    typealias TileArrays = (exposure: ExposureTile, hazards: [HazardTile], index: IndexTile)
 
     struct Summary {
         var districts: [DistrictSummary]
@@ -64,17 +64,18 @@ struct OutputWriter {
         for (t, w) in plan.tiles.enumerated() {
             let (e, hz, ix) = try readTile(t)
             let n = w.cellCount
-            guard let zone = e["zone"], !zone.isEmpty else {
+            guard !e.isOutside, ix.index.count == n, ix.risk.count == h, hz.allSatisfy({ $0.cells.loss.count == n }) else {
+                guard e.isOutside else {
+                    throw CensusError.run("tile \(t): its pass-1 and pass-2 parts do not match the tile's \(n) cells; run with --fresh")
+                }
                 let none = [Float](repeating: .nan, count: n)
                 try levelTIF.write([Float](repeating: 0, count: n), window: w)
                 try indexTIF.write(none, window: w)
                 try ealTIF.write(none, window: w)
                 continue
             }
-            let index = ix["index"]!, population = e["population"]!, exposed = e["exposed_value"]!, gdp = e["gdp"]!
-            // Per hazard, looked up once per tile rather than per cell.
-            let loss = hz.map { $0["loss"]! }, fatalities = hz.map { $0["fatalities"]! }
-            let risk = plan.hazards.indices.map { ix["r_\($0)"]! }
+            let zone = e.zone, index = ix.index, population = e.population, exposed = e.exposedValue, gdp = e.gdp
+            let loss = hz.map(\.cells.loss), fatalities = hz.map(\.cells.fatalities), risk = ix.risk
             let level = index.map { Classification.level(Double($0), breaks: breaks.breaks) }
             // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
             let eal = (0..<n).map { i -> Float in

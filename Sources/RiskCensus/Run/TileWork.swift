@@ -45,38 +45,13 @@ struct TileWork: Sendable {
     }
     static func indexFile(_ t: Int) -> String { "t\(t)-index" }
 
-    /// Min and max of the transformed values over the cells inside the region, as the catalog
-    /// stores them (`name=lo,hi;…`, empty ranges left out). Min and max merge in any order, so
-    /// the region-wide statistics do not depend on which tiles finish first.
-    static func stats(_ named: [(String, [Float], Bool)], inside: [Bool]) -> String {
-        named.compactMap { name, a, log in
-            var lo = Double.infinity, hi = -Double.infinity
-            for i in a.indices where inside[i] && !a[i].isNaN {
-                let v = MinMaxNormalization.transformed(Double(a[i]), log: log)
-                lo = min(lo, v)
-                hi = max(hi, v)
-            }
-            return lo <= hi ? "\(name)=\(lo),\(hi)" : nil
-        }.joined(separator: ";")
-    }
-
     // MARK: Pass 1
-
-    /// One tile's pass-1 results on its analysis cells.
-    struct ExposureCells {
-        var zone: [Float]
-        var population: [Float]
-        var gdp: [Float]
-        var exposedValue: [Float]
-        var capacity: [Float]?
-        var values: [[Float]]
-    }
 
     struct PassOne {
         /// The unit of each cell; nil for a tile outside the region.
         var zone: [Float]?
         /// Nil for a tile outside the region, or when not asked for.
-        var exposure: ExposureCells?
+        var exposure: ExposureTile?
         /// Per hazard asked for: its cells, or why it failed.
         var hazards: [Int: Result<FineCells.HazardCells, Error>]
     }
@@ -165,7 +140,7 @@ struct TileWork: Sendable {
         guard zone.contains(where: { $0 != 0 }) else { return PassOne(zone: nil, exposure: nil, hazards: [:]) }
         let n = tile.cellCount, f = plan.refinement
         func unknown() -> [Float] { [Float](repeating: .nan, count: n) }
-        var cells = ExposureCells(zone: zone, population: unknown(), gdp: unknown(), exposedValue: unknown(), capacity: nil,
+        var cells = ExposureTile(zone: zone, population: unknown(), gdp: unknown(), exposedValue: unknown(), capacity: nil,
                                   values: Array(repeating: unknown(), count: plan.classes.count))
         // One entry per hazard asked for, in `hazards` order.
         var results = hazards.map { _ in FineCells.HazardCells(loss: unknown(), fatalities: unknown(), indicator: unknown(), lossRatio: unknown()) }
@@ -227,26 +202,22 @@ struct TileWork: Sendable {
     }
 
     /// Writes a tile's exposure part; returns its checksum and statistics.
-    func writeExposure(_ t: Int, _ cells: ExposureCells?) throws -> (sha256: String, stats: String) {
-        guard let c = cells else { return (try store.write(Self.exposureFile(t), [("zone", [])]), "empty") }
-        var arrays: [(String, [Float])] = [("zone", c.zone), ("population", c.population), ("gdp", c.gdp), ("exposed_value", c.exposedValue)]
-        if let capacity = c.capacity { arrays.append(("capacity", capacity)) }
-        for (k, v) in c.values.enumerated() { arrays.append(("value_\(k)", v)) }
-        let sha = try store.write(Self.exposureFile(t), arrays)
-        let inside = c.zone.map { $0 != 0 }
-        var named = [("population", c.population, plan.logExposure), ("value", c.exposedValue, plan.logExposure)]
-        if let capacity = c.capacity { named.append(("capacity", capacity, false)) }
-        return (sha, Self.stats(named, inside: inside))
+    func writeExposure(_ t: Int, _ tile: ExposureTile?) throws -> (sha256: String, stats: String) {
+        let e = tile ?? .outside
+        let checksum = try store.write(Self.exposureFile(t), e)
+        guard !e.isOutside else { return (checksum, TileStatistics().json) }
+        var named = [("population", e.population, plan.logExposure), ("value", e.exposedValue, plan.logExposure)]
+        if let capacity = e.capacity { named.append(("capacity", capacity, false)) }
+        return (checksum, TileStatistics.of(named, inside: e.zone.map { $0 != 0 }).json)
     }
 
     /// Writes a tile's part of hazard `k`; nil cells for a tile outside the region.
     func writeHazard(_ k: Int, tile t: Int, _ cells: FineCells.HazardCells?, zone: [Float]?) throws -> (sha256: String, stats: String) {
         let name = Self.hazardFile(t, plan.hazards[k].id)
-        guard let c = cells, let zone else { return (try store.write(name, [("loss", [])]), "empty") }
-        let sha = try store.write(name, [("loss", c.loss), ("fatalities", c.fatalities),
-                                         ("hazard_indicator", c.indicator), ("loss_ratio", c.lossRatio)])
-        let inside = zone.map { $0 != 0 }
-        return (sha, Self.stats([("hazard", c.indicator, false), ("vulnerability", c.lossRatio, false)], inside: inside))
+        guard let c = cells, let zone else { return (try store.write(name, HazardTile.outside), TileStatistics().json) }
+        let checksum = try store.write(name, HazardTile(cells: c))
+        return (checksum, TileStatistics.of([("hazard", c.indicator, false), ("vulnerability", c.lossRatio, false)],
+                                            inside: zone.map { $0 != 0 }).json)
     }
 
     /// Values per exposure class from the vector layers, on `grid` (currency): each feature
@@ -283,31 +254,37 @@ struct TileWork: Sendable {
 
     // MARK: Pass 2
 
-    /// The tile's pass-1 arrays, read back (exposure, then each hazard).
-    func passOne(_ t: Int, checksums: [String: String]) throws -> (exposure: [String: [Float]], hazards: [[String: [Float]]]) {
-        let e = try store.read(Self.exposureFile(t), sha256: checksums["exposure"])
-        let hz = try plan.hazards.map { h in try store.read(Self.hazardFile(t, h.id), sha256: checksums["hazard:" + h.id]) }
+    /// The tile's pass-1 parts, read back (exposure, then each hazard), checked against the
+    /// catalog's checksums (by part).
+    func passOne(_ t: Int, checksums: [TilePart: String]) throws -> (exposure: ExposureTile, hazards: [HazardTile]) {
+        let e = try store.read(ExposureTile.self, Self.exposureFile(t), checksum: checksums[.exposure])
+        let hz = try plan.hazards.map { h in
+            try store.read(HazardTile.self, Self.hazardFile(t, h.id), checksum: checksums[.hazard(h.id)])
+        }
         return (e, hz)
     }
 
-    func index(_ t: Int, exposure e: [String: [Float]], hazards hz: [[String: [Float]]], capacity: [Float]?,
+    func index(_ t: Int, exposure e: ExposureTile, hazards hz: [HazardTile], capacity: [Float]?,
                parameters: CensusKernel.IndexParameters) throws -> (sha256: String, stats: String) {
-        guard let zone = e["zone"], !zone.isEmpty else { return (try store.write(Self.indexFile(t), [("index", [])]), "empty") }
-        let n = zone.count
+        guard !e.isOutside else { return (try store.write(Self.indexFile(t), IndexTile.outside), TileStatistics().json) }
+        let n = e.zone.count
         var comp = CensusKernel.Components(count: n, hazards: plan.hazards.count)
-        comp.exposedValue = e["exposed_value"]!
+        comp.exposedValue = e.exposedValue
         for k in plan.hazards.indices {
-            comp.loss[k] = hz[k]["loss"]!
-            comp.fatalities[k] = hz[k]["fatalities"]!
-            comp.hazardIndicator[k] = hz[k]["hazard_indicator"]!
-            comp.lossRatio[k] = hz[k]["loss_ratio"]!
+            guard hz[k].cells.loss.count == n else {
+                throw CensusError.run("\(store.path(Self.hazardFile(t, plan.hazards[k].id))): \(hz[k].cells.loss.count) cells, the exposure part has \(n)")
+            }
+            comp.loss[k] = hz[k].cells.loss
+            comp.fatalities[k] = hz[k].cells.fatalities
+            comp.hazardIndicator[k] = hz[k].cells.indicator
+            comp.lossRatio[k] = hz[k].cells.lossRatio
         }
         var index = [Float](repeating: .nan, count: n)
         var perHazard = Array(repeating: index, count: plan.hazards.count)
-        kernel(Array(plan.hazards.indices)).pass2(population: e["population"]!, components: comp, capacity: capacity,
+        kernel(Array(plan.hazards.indices)).pass2(population: e.population, components: comp, capacity: capacity,
                                                   parameters: parameters, index: &index, perHazard: &perHazard, threads: 1)
-        for i in 0..<n where zone[i] == 0 { index[i] = .nan }
-        let sha = try store.write(Self.indexFile(t), [("index", index)] + plan.hazards.indices.map { ("r_\($0)", perHazard[$0]) })
-        return (sha, Self.stats([("index", index, false)], inside: zone.map { $0 != 0 }))
+        index.withUnsafeMutableBufferPointer { ix in for i in 0..<n where e.zone[i] == 0 { ix[i] = .nan } }
+        let checksum = try store.write(Self.indexFile(t), IndexTile(index: index, risk: perHazard))
+        return (checksum, TileStatistics.of([("index", index, false)], inside: e.zone.map { $0 != 0 }).json)
     }
 }
