@@ -5,7 +5,8 @@ import Testing
 /// Chromium (Debian's `chromium`, installed by `make test`).
 @Suite struct ViewerTests {
     /// Runs a program to completion (killed after `timeout`), its output captured in files.
-    private func run(_ executable: String, _ args: [String], timeout: TimeInterval = 180) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func run(_ executable: String, _ args: [String], in directory: String = repositoryRoot,
+                     timeout: TimeInterval = 180) throws -> (status: Int32, stdout: String, stderr: String) {
         let base = NSTemporaryDirectory() + "run-" + UUID().uuidString
         FileManager.default.createFile(atPath: base + ".out", contents: nil)
         FileManager.default.createFile(atPath: base + ".err", contents: nil)
@@ -16,7 +17,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
         p.standardError = FileHandle(forWritingAtPath: base + ".err")
         try p.run()
@@ -44,7 +45,9 @@ import Testing
         let binary = try binaryPath()
         let census = try run(binary, ["run", repositoryRoot + "/datasets/changzhou/census.yaml", "--out", dir, "--threads", "2", "--quiet"])
         #expect(census.status == 0, "\(census.stderr)")
-        let render = try run(binary, ["render", dir])
+        // From another working directory: render reads the folder's typed provenance, whose
+        // input paths are relative to the folder, and never the manifest.
+        let render = try run(binary, ["render", dir.hasPrefix("/") ? dir : repositoryRoot + "/" + dir], in: NSTemporaryDirectory())
         #expect(render.status == 0, "\(render.stderr)")
         for name in ["map_risk_levels", "map_eal", "map_hazard_flood", "map_hazard_wind", "map_hazard_earthquake", "map_coverage"] {
             for ext in ["png", "svg"] {

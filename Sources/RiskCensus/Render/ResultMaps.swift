@@ -10,38 +10,37 @@ import RiskMaps
 /// section). Maps are drawn in the analysis CRS, north up, with ColorBrewer sequential schemes.
 public struct ResultMaps {
     public let folder: String
-    let plan: CensusPlan
-    let provenance: [String: Any]
+    let result: ResultDescription
+    let grid: GridSpec
 
-    /// Reads the folder's provenance and the census manifest it names (relative paths from the
-    /// current directory, as the run was started).
+    /// Reads the folder's typed provenance; the manifest is not read and the inputs are not
+    /// planned again, so this works from any working directory.
     public init(folder: String) throws(CensusError) {
         self.folder = folder
-        let p = (folder as NSString).appendingPathComponent("provenance.json")
-        guard let data = FileManager.default.contents(atPath: p),
-              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw CensusError.badData(file: p, message: "no readable provenance.json: not the output folder of a finished census run")
-        }
-        guard let manifest = doc["manifest_path"] as? String else { throw CensusError.badData(file: p, message: "no manifest_path") }
-        guard FileManager.default.fileExists(atPath: manifest) else {
-            throw CensusError.badData(file: p, message: "the manifest it names, \(manifest), is not found from \(FileManager.default.currentDirectoryPath); run render from where the census ran")
-        }
-        provenance = doc
-        plan = try CensusPlan.make(manifestPath: manifest)
+        result = try ResultDescription.read(folder: folder)
+        grid = try result.gridSpec()
     }
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    /// An input layer the provenance names relative to the folder.
+    func input(_ l: ResultDescription.Layer) throws -> (RasterDataset, Int) {
+        let p = l.path.hasPrefix("/") ? l.path : path(l.path)
+        guard FileManager.default.fileExists(atPath: p) else {
+            throw CensusError.badData(file: path("provenance.json"), message: "the input \(l.path) it names is not found from the result folder")
+        }
+        return (try RasterDataset(path: p), l.band)
+    }
 
     /// Renders every map in both formats and returns the file names written.
     @discardableResult
     public func renderAll() throws(CensusError) -> [String] {
         try CensusError.mapping {
             var files: [String] = []
-            let grid = plan.grid
+            let name = result.census.name
             let extent = grid.bounds(of: Window(colOff: 0, rowOff: 0, width: grid.width, height: grid.height))
             let districts = try readLayer(path("districts.geojson"))
-            let engine = (provenance["engine"] as? [String: Any])?["version"] as? String ?? EngineInfo.version
-            let source = "RiskCensus \(engine) · census \"\(plan.manifest.name)\" (\(plan.manifestPath)) · \(Classes.number(grid.transform.pixelWidth)) m cells, \(grid.crs?.description ?? "")"
+            let source = "RiskCensus \(result.engine.version) · census \"\(name)\" (\(result.manifestPath)) · \(Classes.number(grid.transform.pixelWidth)) m cells, \(grid.crs?.description ?? "")"
                 + " · inputs, checksums and parameters in provenance.json"
             func draw(_ name: String, _ figure: MapFigure, _ content: (MapFrame) throws -> Void) throws {
                 for format in [Canvas.Format.png, .svg] {
@@ -53,8 +52,7 @@ public struct ResultMaps {
 
             // Risk levels.
             let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
-            let classification = (provenance["parameters"] as? [String: Any])?["classification"] as? [String: Any]
-            let breaks = classification?["breaks"] as? [Double] ?? []
+            let breaks = result.parameters.classification.breaks
             let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
             let names = ["I", "II", "III", "IV", "V"]
             let fmt = { (v: Double) in String(format: "%.3g", v) }
@@ -68,10 +66,10 @@ public struct ResultMaps {
                 }
                 levelItems.append((.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")  \(range)"))
             }
-            let method = classification?["method"] as? String ?? ""
+            let method = result.parameters.classification.method
             try draw("map_risk_levels", MapFigure(
-                title: "Composite risk level, \(plan.manifest.name)",
-                subtitle: "Hazard × exposure × vulnerability\(plan.capacity != nil || plan.coverageCapacity ? " × (1 − capacity)" : ""), \(plan.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
+                title: "Composite risk level, \(name)",
+                subtitle: "Hazard × exposure × vulnerability\(result.parameters.capacitySource != "none" ? " × (1 − capacity)" : ""), \(result.parameters.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
                 source: source, extent: extent,
                 legend: [LegendSection(title: "Risk level (index range)", items: levelItems),
                          Self.boundaries])) { f in
@@ -86,10 +84,10 @@ public struct ResultMaps {
             let ealClasses = Classes.logarithmic(lo: top - 6, count: 7, colors: Palette.ylOrRd7, unit: "")
             let zero = Palette.greys5[0]
             try draw("map_eal", MapFigure(
-                title: "Expected annual loss per cell, \(plan.manifest.name)",
-                subtitle: "Sum over the probabilistic hazards (\(plan.hazards.filter { !$0.isScenario }.map(\.id).joined(separator: ", "))), \(plan.currency) per year, log colour scale",
+                title: "Expected annual loss per cell, \(name)",
+                subtitle: "Sum over the probabilistic hazards (\(result.parameters.hazards.filter { !$0.scenario }.map(\.id).joined(separator: ", "))), \(result.census.currency) per year, log colour scale",
                 source: source, extent: extent,
-                legend: [LegendSection(title: "EAL (\(plan.currency)/year)", items: [(.box(zero), "0")] + zip(ealClasses.colors, ealClasses.labels).map { (.box($0), $1) }),
+                legend: [LegendSection(title: "EAL (\(result.census.currency)/year)", items: [(.box(zero), "0")] + zip(ealClasses.colors, ealClasses.labels).map { (.box($0), $1) }),
                          Self.boundaries])) { f in
                 f.raster(grid, colors: eal.values.map { $0.isNaN ? nil : ($0 <= 0 ? zero : ealClasses.color($0)) })
                 outlines(f)
@@ -97,17 +95,17 @@ public struct ResultMaps {
 
             // Each hazard's main layer.
             let palettes = [Palette.blues7, Palette.purples7, Palette.ylOrBr7]
-            for (k, h) in plan.hazards.enumerated() {
-                let layer = h.layers[h.indexBand]
-                let values = try RasterWarp.warp(try RasterDataset(path: layer.path), band: layer.band, onto: grid, resampling: layer.resampling).values
+            for (k, h) in result.parameters.hazards.enumerated() {
+                let (ds, band) = try input(h.indexLayer)
+                let values = try RasterWarp.warp(ds, band: band, onto: grid, resampling: .average).values
                 let hi = values.filter { !$0.isNaN }.max() ?? 0
                 let step = MapFrame.niceLength(max(hi, 1e-9) / 6)
                 let classes = Classes(bounds: (1...6).map { Double($0) * step }, colors: palettes[k % palettes.count])
-                let when = h.isScenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
+                let when = h.scenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
                 try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
-                    title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(plan.manifest.name)",
+                    title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(name)",
                     subtitle: "\(h.units), \(when) (the layer the index uses), averaged onto the \(Classes.number(grid.transform.pixelWidth)) m grid",
-                    source: source + " · layer \(layer.path)", extent: extent,
+                    source: source + " · layer \(h.indexLayer.path)", extent: extent,
                     legend: [LegendSection(title: h.units, classes: classes),
                              Self.boundaries])) { f in
                     f.raster(grid, colors: values.map { $0.isNaN ? nil : classes.color($0) })
@@ -118,7 +116,7 @@ public struct ResultMaps {
             if FileManager.default.fileExists(atPath: path("coverage/summary.json")) {
                 try coverageMap(grid: grid, extent: extent, districts: districts, source: source, draw: draw)
             }
-            files += try Viewer.write(into: folder, title: "Census of \(plan.manifest.name): risk levels, districts and shelters", breaks: breaks)
+            files += try Viewer.write(into: folder, title: "Census of \(name): risk levels, districts and shelters", breaks: breaks)
             return files
         }
     }
@@ -134,7 +132,7 @@ public struct ResultMaps {
     /// Geometries of a vector file in the grid's CRS.
     func readLayer(_ file: String) throws -> [Geometry] {
         let layer = try VectorDataset(path: file).layer(named: nil)
-        let t = try CoordinateTransformer(from: try layer.requireCRS(), to: plan.grid.crs!)
+        let t = try CoordinateTransformer(from: try layer.requireCRS(), to: grid.crs!)
         var out: [Geometry] = []
         try layer.forEachFeature { (f: Feature) throws(GeoError) in if let g = f.geometry { out.append(try t.transform(g)) } }
         return out
@@ -145,8 +143,8 @@ public struct ResultMaps {
     func coverageMap(grid: GridSpec, extent: Bounds, districts: [Geometry], source: String,
                      draw: (String, MapFigure, (MapFrame) throws -> Void) throws -> Void) throws {
         let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("coverage/summary.json"))))) as? [String: Any] ?? [:]
-        let population = try RasterWarp.warp(try RasterDataset(path: plan.population.path), band: plan.population.band, onto: grid,
-                                             resampling: plan.population.resampling).values
+        let (populationLayer, band) = try input(result.census.population)
+        let population = try RasterWarp.warp(populationLayer, band: band, onto: grid, resampling: .sum).values
         let blind = try readLayer(path("coverage/blind_zones.geojson"))
         let inBlind = blind.isEmpty ? [Double](repeating: 0, count: grid.cellCount)
             : try Rasterize.burn(blind, values: blind.map { _ in 1 }, crs: grid.crs!, onto: grid, fill: 0).values
@@ -176,7 +174,7 @@ public struct ResultMaps {
         let over = (summary["overflowing_facilities"] as? Double).map { String(Int($0)) } ?? "?"
         let radiusText = ((summary["standard"] as? [String: Any])?["radius"] as? Double).map { Classes.number($0) + " m" } ?? "their radius"
         try draw("map_coverage", MapFigure(
-            title: "Shelter coverage, \(plan.manifest.name)",
+            title: "Shelter coverage, \(result.census.name)",
             subtitle: "\(rate) of the population within \(radiusText) of a shelter; \(over) of \(shelters.count) shelters would overflow with their nearest residents",
             source: source + " · coverage/summary.json", extent: extent,
             legend: [LegendSection(title: "Served population (per cell)", classes: served),

@@ -284,7 +284,8 @@ struct CensusRunner {
         }
         lap("outputs")
         try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),
-                                   threads: options.threads, cells: (grid.cellCount, summary.withData, summary.unknown))
+                                   threads: options.threads, cells: (grid.cellCount, summary.withData, summary.unknown),
+                                   checksums: batch.keys.checksums)
         try batch.with { c in
             try c.database.transaction {
                 for f in writer.files.sorted() {

@@ -270,10 +270,15 @@ struct OutputWriter {
         try AtomicFile.write(doc.encoded() + "\n", to: path("plan_targets.json"))
     }
 
+    /// - Parameter checksums: every input's sha256, as the run computed them when it opened.
     mutating func writeProvenance(parameters p: CensusKernel.IndexParameters, timings: [(String, Double)], total: Double,
-                                  threads: Int, cells: (Int, Int, Int)) throws {
+                                  threads: Int, cells: (Int, Int, Int), checksums: [String: String]) throws {
         var inputs: [String: JSONValue] = [:]
-        for f in plan.inputs { inputs[f] = .string(try AtomicFile.sha256(of: f)) }
+        for f in plan.inputs { inputs[f] = .string(try checksums[f] ?? AtomicFile.sha256(of: f)) }
+        // Layers the maps draw, by paths relative to this folder (docs/formats.md).
+        func layer(_ l: CensusPlan.RasterLayer) -> JSONValue {
+            .object(["path": .string(relativePath(of: l.path, from: out)), "band": .number(Double(l.band))])
+        }
         let manifestJSON = String(decoding: try { () throws -> Data in
             let e = JSONEncoder()
             e.keyEncodingStrategy = .convertToSnakeCase
@@ -288,8 +293,9 @@ struct OutputWriter {
                                "libraries": .object(EngineInfo.libraries.mapValues { .string($0) })]),
             "manifest": .raw(manifestJSON),
             "manifest_path": .string(plan.manifestPath),
+            "census": .object(["name": .string(plan.manifest.name), "currency": .string(currency), "population": layer(plan.population)]),
             "inputs_sha256": .object(inputs),
-            "grid": .object(["crs": .string(grid.crs?.description ?? ""), "cell_size_m": .number(grid.transform.pixelWidth),
+            "grid": .object(["crs": .string(grid.crs?.description ?? ""), "crs_wkt": .string(grid.crs?.wkt ?? ""), "cell_size_m": .number(grid.transform.pixelWidth),
                              "width": .number(Double(grid.width)), "height": .number(Double(grid.height)),
                              "origin": .array([.number(grid.transform.originX), .number(grid.transform.originY)]),
                              "tiles": .number(Double(plan.tiles.count))]),
@@ -304,6 +310,7 @@ struct OutputWriter {
                     "return_periods": .array(h.returnPeriods.map { .number($0) }),
                     "scenario": .bool(h.isScenario),
                     "index_band": .number(Double(h.indexBand)),
+                    "index_layer": layer(h.layers[h.indexBand]),
                     "eal_weights": h.isScenario ? .null : .array(plan.integration.weights(returnPeriods: h.returnPeriods).map { .number($0) })]) }),
                 "hazard_weights": .array(plan.hazardWeights.map { .number($0) }),
                 "capacity_source": .string(plan.coverageCapacity
