@@ -7,7 +7,12 @@ public final class Background<T>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: Result<T, any Error>?
 
+    /// With one worker (`Workers.limit`), `body` runs here and now.
     public init(_ body: @escaping @Sendable () throws -> T) {
+        guard Workers.limit > 1 else {
+            result = Result(catching: body)
+            return
+        }
         group.enter()
         DispatchQueue.global().async {
             self.result = Result(catching: body)

@@ -72,8 +72,11 @@ struct Coverage: ParsableCommand {
     var crs: String?
     @Option(help: "CRS of CSV coordinates.")
     var inputCrs = "EPSG:4326"
+    @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard Standards.shelterCategory(category) != nil else { throw ValidationError("--category: unknown \"\(category)\"") }
         if let r = radius, !(r > 0) { throw ValidationError("--radius must be positive") }
         if let a = areaPerPerson, !(a > 0) { throw ValidationError("--area-per-person must be positive") }
@@ -105,6 +108,7 @@ struct Coverage: ParsableCommand {
     }
 
     func run() throws {
+        Workers.set(threads)
         var job = CoverageJob(demandPath: demand)
         job.weightField = weightField
         job.supplyPath = supply

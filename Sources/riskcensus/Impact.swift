@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RiskCensus
+import RiskCore
 
 /// `riskcensus impact`: event-set impact with CLIMADA's ImpactCalc semantics.
 struct Impact: ParsableCommand {
@@ -44,6 +45,7 @@ struct Impact: ParsableCommand {
         job.returnPeriods = parsedReturnPeriods
         job.writeMatrix = impactMatrix
         job.threads = threads
+        Workers.set(threads)
         let o = try job.run(outputDirectory: out)
         print("aai_agg \(o.result.aaiAgg); \(o.events.count) events, \(o.exposures.count) exposures, \(o.result.unassigned) unassigned; outputs in \(out)")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RiskCensus
+import RiskCore
 
 /// Options `damage` and `losses` share: the exposure, the ground-motion fields and their sites.
 struct ScenarioOptions: ParsableArguments {
@@ -30,6 +31,7 @@ struct ScenarioOptions: ParsableArguments {
         i.maxDistanceKm = assetHazardDistance
         i.timeEvent = timeEvent
         i.threads = threads
+        Workers.set(threads)
         return i
     }
 }

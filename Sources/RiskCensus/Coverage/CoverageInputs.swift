@@ -151,19 +151,19 @@ enum CoverageInputs {
         if let bad = values.values.firstIndex(where: { $0.isFinite && $0 < 0 }) {
             throw CensusError.badData(file: path, message: "cell row \(bad / grid.width), column \(bad % grid.width): negative population \(Double(values.values[bad]))")
         }
-        let parts = max(1, min(grid.height, 4 * ProcessInfo.processInfo.activeProcessorCount))
+        let parts = max(1, min(grid.height, 4 * Workers.limit))
         let rowsPer = (grid.height + parts - 1) / parts
         let ranges = (0..<parts).map { k in min(grid.cellCount, k * rowsPer * grid.width)..<min(grid.cellCount, (k + 1) * rowsPer * grid.width) }
         let counts = ChunkResults<Int>(count: parts)
         let v = values.values
-        DispatchQueue.concurrentPerform(iterations: parts) { k in
+        Workers.forEach(parts) { k in
             counts.put(k, v[ranges[k]].reduce(0) { $0 + ($1.isFinite && $1 > 0 ? 1 : 0) })
         }
         var first = [0]
         for k in 0..<parts { first.append(first[k] + counts.take(k)) }
         let n = first[parts], offsets = first
         return filledInPlace(count: n) { (out: InPlaceColumns<Double, Int, Position>) in
-            DispatchQueue.concurrentPerform(iterations: parts) { k in
+            Workers.forEach(parts) { k in
                 var i = offsets[k]
                 for g in ranges[k] where v[g].isFinite && v[g] > 0 {
                     let centre = grid.center(col: g % grid.width, row: g / grid.width)

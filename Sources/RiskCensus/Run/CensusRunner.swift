@@ -168,6 +168,8 @@ struct CensusRunner {
     /// ok, shard done (nil result) or failed.
     private func inBatch(_ body: (Batch, Date) throws -> CensusResult?) throws -> CensusResult? {
         let started = Date()
+        // Every parallel loop of the run, coverage and outputs included, uses at most --threads.
+        Workers.set(options.threads)
         let (lock, batch) = try open()
         defer { withExtendedLifetime(lock) {} }
         do {

@@ -395,7 +395,7 @@ enum AtomicFile {
         guard let f = fopen(tmp, "wb") else { throw failure("create") }
         let file = UncheckedFile(handle: f)
         let gate = OrderedGate()
-        let workers = max(1, min(chunkCount, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = max(1, min(chunkCount, Workers.limit))
         // Workers claim chunks in increasing order, so the lowest unwritten chunk always belongs
         // to a worker that is not waiting: the turns cannot deadlock.
         DispatchQueue.concurrentPerform(iterations: workers) { w in

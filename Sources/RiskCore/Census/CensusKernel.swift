@@ -194,11 +194,11 @@ public func parallelChunks(_ n: Int, threads: Int, _ body: @Sendable (Range<Int>
     let chunk = 1 << 16
     let count = (n + chunk - 1) / chunk
     guard count > 0 else { return }
-    if threads <= 1 || count == 1 {
+    if threads <= 1 || count == 1 || Workers.limit == 1 {
         for i in 0..<count { body(i * chunk..<min(n, (i + 1) * chunk)) }
         return
     }
-    let workers = min(threads, count)
+    let workers = min(threads, count, Workers.limit)
     DispatchQueue.concurrentPerform(iterations: workers) { w in
         var i = w
         while i < count {

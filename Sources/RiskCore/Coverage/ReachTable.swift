@@ -96,7 +96,7 @@ public struct ReachTable: Sendable {
         let lists = ChunkResults<(facility: [Int32], cost: [Double])>(count: chunks)
         // The per-unit arrays are written by the workers, each in its own range.
         let (length, nearest, nearestCost) = filledInPlace(count: n) { (units: InPlaceColumns<Int32, Int32?, Double>) in
-            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            Workers.forEach(chunks) { k in
                 let range = k * chunk..<min(n, (k + 1) * chunk)
                 var part = Part(units, first: range.lowerBound)
                 fill(&part, range)
