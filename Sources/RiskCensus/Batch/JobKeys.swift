@@ -18,10 +18,10 @@ struct JobKeys: Sendable {
     init(plan: CensusPlan, checksums: [String: String]) throws {
         self.plan = plan
         self.checksums = checksums
-        let m = plan.manifest
+        let m = plan.sections
         let grid = plan.grid
         let gridText = "\(grid.crs?.description ?? "")|\(grid.transform.gdalCoefficients)|\(grid.width)x\(grid.height)|refinement=\(plan.refinement)"
-        let regionFile = "region-file=" + (checksums[plan.regionPath] ?? "")
+        let regionFile = "region-file=" + (checksums[plan.region.path] ?? "")
         engineAndGrid = Self.hash([EngineInfo.version, EngineInfo.buildID, gridText])
         exposureBase = Self.hash(["exposure", engineAndGrid,
                                   try Self.section("region", m.region, plan: plan, checksums: checksums), regionFile,
@@ -34,14 +34,11 @@ struct JobKeys: Sendable {
         }
     }
 
-    /// A manifest section as sorted JSON, followed by the checksums of the files it names
-    /// (strings that resolve to an input file).
-    static func section<T: Encodable>(_ name: String, _ value: T?, plan: CensusPlan, checksums: [String: String]) throws -> String {
-        guard let value else { return "\(name)=null" }
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys]
-        let data = try e.encode(value)
+    /// A manifest section (sorted JSON, as the plan recorded it), followed by the checksums of
+    /// the files it names (strings that resolve to an input file).
+    static func section(_ name: String, _ json: String, plan: CensusPlan, checksums: [String: String]) throws -> String {
+        guard json != "null" else { return "\(name)=null" }
+        let data = Data(json.utf8)
         var files: [String] = []
         func walk(_ v: Any) {
             if let s = v as? String {
@@ -58,9 +55,9 @@ struct JobKeys: Sendable {
 
     /// The coverage step: its section, the population it reads, and the files both name.
     func coverage() throws -> String {
-        step("coverage", [try Self.section("coverage", plan.manifest.coverage, plan: plan, checksums: checksums),
-                          try Self.section("population", plan.manifest.exposure.population, plan: plan, checksums: checksums),
-                          try Self.section("region", plan.manifest.region, plan: plan, checksums: checksums)])
+        step("coverage", [try Self.section("coverage", plan.sections.coverage, plan: plan, checksums: checksums),
+                          try Self.section("population", plan.sections.population, plan: plan, checksums: checksums),
+                          try Self.section("region", plan.sections.region, plan: plan, checksums: checksums)])
     }
 
     static func hash(_ parts: [String]) -> String {

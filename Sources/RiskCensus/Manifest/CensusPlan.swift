@@ -34,8 +34,53 @@ public struct CensusPlan: Sendable {
     public enum ClassSource: Sendable {
         case buildingBand(band: Int, costPerM2: Double)
         case buildingVector(className: String, costPerM2: Double)
-        case lines(layer: Int)
-        case points(layer: Int)
+        case lines(VectorLayer)
+        case points(VectorLayer)
+    }
+
+    /// An infrastructure layer: lines valued per km, or points valued each, by a field or a constant.
+    public struct VectorLayer: Sendable {
+        public var path: String
+        public var layer: String?
+        public var field: String?
+        public var constant: Double?
+    }
+
+    /// Building footprints or points with a structure class and a floor area.
+    public struct Footprints: Sendable {
+        public var path: String
+        public var layer: String?
+        public var classField: String
+        public var areaField: String
+    }
+
+    /// The administrative units.
+    public struct Region: Sendable {
+        public var path: String
+        public var layerName: String?
+        public var nameField: String
+        public var codeField: String?
+    }
+
+    /// Which outputs to write and how.
+    public struct Outputs: Sendable {
+        public var precision: Int
+        public var cells: Bool
+        public var zones: Bool
+    }
+
+    /// The manifest's sections as sorted JSON, for job keys and provenance: what a result
+    /// depends on, recorded once at planning.
+    public struct Sections: Sendable {
+        public var whole: String
+        public var region: String
+        public var exposure: String
+        public var population: String
+        public var capacity: String
+        public var mask: String
+        public var eal: String
+        public var coverage: String
+        public var hazards: [String]
     }
 
     public struct ExposureClass: Sendable {
@@ -44,8 +89,14 @@ public struct CensusPlan: Sendable {
         public var source: ClassSource
     }
 
-    public var manifest: Manifest
+    /// The census's name (output metadata, maps).
+    public var name: String
     public var manifestPath: String
+    public var sections: Sections
+    public var region: Region
+    public var outputs: Outputs
+    public var planTargets: Manifest.PlanTargets?
+    public var footprints: Footprints?
     public var base: String
     public var grid: GridSpec
     /// Fine cells per analysis cell along each axis: the compute grid is `grid.refined(by:)`
@@ -54,7 +105,6 @@ public struct CensusPlan: Sendable {
     /// The grid damage, losses and fatalities are computed on before they are summed onto `grid`.
     public var computeGrid: GridSpec { grid.refined(by: refinement) }
     public var tiles: [Window]
-    public var regionPath: String
     public var hazards: [Hazard]
     public var classes: [ExposureClass]
     public var population: RasterLayer
@@ -76,6 +126,8 @@ public struct CensusPlan: Sendable {
     public var logExposure: Bool
     public var exposureWeights: (population: Double, value: Double)
     public var classification: ClassificationMethod
+    /// The classification method's manifest name.
+    public var classificationName: String
     public var currency: String
     /// Every input file, for checksums.
     public var inputs: [String]
@@ -188,8 +240,10 @@ public struct CensusPlan: Sendable {
                 classes.append(ExposureClass(name: c.name, curveClass: c.name, source: .buildingVector(className: c.name, costPerM2: c.costPerM2)))
             }
         }
+        var footprints: Footprints?
         if let v = b.vector {
             let p = try file(v.path, key: "exposure.buildings.vector.path")
+            footprints = Footprints(path: p, layer: v.layer, classField: v.classField, areaField: v.areaField)
             try checkFields(p, layer: v.layer, fields: [("exposure.buildings.vector.class_field", v.classField),
                                                          ("exposure.buildings.vector.area_field", v.areaField)], manifest: manifestPath)
         }
@@ -201,11 +255,13 @@ public struct CensusPlan: Sendable {
             case "lines":
                 guard infra.costPerKm != nil || infra.costPerKmField != nil else { throw bad(key, "lines need cost_per_km or cost_per_km_field") }
                 if let f = infra.costPerKmField { fields.append(("\(key).cost_per_km_field", f)) }
-                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass, source: .lines(layer: i)))
+                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass,
+                                             source: .lines(VectorLayer(path: p, layer: infra.layer, field: infra.costPerKmField, constant: infra.costPerKm))))
             case "points":
                 guard infra.value != nil || infra.valueField != nil else { throw bad(key, "points need value or value_field") }
                 if let f = infra.valueField { fields.append(("\(key).value_field", f)) }
-                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass, source: .points(layer: i)))
+                classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass,
+                                             source: .points(VectorLayer(path: p, layer: infra.layer, field: infra.valueField, constant: infra.value))))
             default:
                 throw bad("\(key).kind", "must be lines or points, got \"\(infra.kind)\"")
             }
@@ -395,13 +451,26 @@ public struct CensusPlan: Sendable {
         }
         if let p = m.outputs?.precision, !(0...15).contains(p) { throw bad("outputs.precision", "must be 0…15") }
 
-        var plan = CensusPlan(manifest: m, manifestPath: manifestPath, base: base, grid: grid,
-                          tiles: grid.blocks(size: tileSize), regionPath: regionPath, hazards: hazards, classes: classes,
+        func json<T: Encodable>(_ v: T?) throws(CensusError) -> String {
+            guard let v else { return "null" }
+            let e = JSONEncoder()
+            e.keyEncodingStrategy = .convertToSnakeCase
+            e.outputFormatting = [.sortedKeys]
+            do { return String(decoding: try e.encode(v), as: UTF8.self) } catch { throw bad("", "cannot encode: \(error)") }
+        }
+        let sections = Sections(whole: try json(m), region: try json(m.region), exposure: try json(m.exposure),
+                                population: try json(m.exposure.population), capacity: try json(m.capacity), mask: try json(m.mask),
+                                eal: try json(m.eal), coverage: try json(m.coverage), hazards: try m.hazards.map { h throws(CensusError) in try json(h) })
+        var plan = CensusPlan(name: m.name, manifestPath: manifestPath, sections: sections,
+                          region: Region(path: regionPath, layerName: m.region.layerName, nameField: m.region.nameField, codeField: m.region.codeField),
+                          outputs: Outputs(precision: m.outputs?.precision ?? 6, cells: m.outputs?.cells ?? true, zones: m.outputs?.zones ?? true),
+                          planTargets: m.planTargets, footprints: footprints, base: base, grid: grid,
+                          tiles: grid.blocks(size: tileSize), hazards: hazards, classes: classes,
                           population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,
                           coverage: coverage, coverageCapacity: coverageCapacity,
                           integration: integration, hazardWeights: weights, combination: combination,
                           halfToOne: ix?.rescale == "half_to_one", logExposure: ix?.logExposure ?? true,
-                          exposureWeights: (ew.population, ew.value), classification: method,
+                          exposureWeights: (ew.population, ew.value), classification: method, classificationName: cs.method,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
         plan.mask = mask

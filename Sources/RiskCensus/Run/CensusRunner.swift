@@ -101,12 +101,12 @@ struct CensusRunner {
     }
 
     func readZones() throws -> ([Zone], CRS) {
-        let layer = try VectorDataset(path: plan.regionPath).layer(named: plan.manifest.region.layerName)
+        let layer = try VectorDataset(path: plan.region.path).layer(named: plan.region.layerName)
         let crs = try layer.requireCRS()
         var zones: [Zone] = []
         try layer.forEachFeature { f in
-            zones.append(Zone(name: f.attributes[plan.manifest.region.nameField]?.stringValue ?? "",
-                              code: plan.manifest.region.codeField.flatMap { f.attributes[$0]?.stringValue } ?? "",
+            zones.append(Zone(name: f.attributes[plan.region.nameField]?.stringValue ?? "",
+                              code: plan.region.codeField.flatMap { f.attributes[$0]?.stringValue } ?? "",
                               geometry: f.geometry))
         }
         return (zones, crs)

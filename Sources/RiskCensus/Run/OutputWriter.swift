@@ -36,12 +36,12 @@ struct OutputWriter {
     }
 
     private var currency: String { plan.currency }
-    private var precision: Int { plan.manifest.outputs?.precision ?? 6 }
+    private var precision: Int { plan.outputs.precision }
 
     private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 
     mutating func writeAll(_ readTile: (Int) throws -> TileArrays) throws -> Summary {
-        let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.manifest.name,
+        let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.name,
                     "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
         var levelOptions = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
         levelOptions.nodata = 0
@@ -53,7 +53,7 @@ struct OutputWriter {
         let levelTIF = try GeoTIFFStream(path: path("risk_level.tif"), grid: grid, options: levelOptions)
         let indexTIF = try GeoTIFFStream(path: path("risk_index.tif"), grid: grid, options: indexOptions)
         let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
-        let cells = try (plan.manifest.outputs?.cells ?? true) ? CellGeoJSONWriter(
+        let cells = try plan.outputs.cells ? CellGeoJSONWriter(
             path: path("risk_cells.geojson"), grid: grid, precision: precision, foreignMembers: [provenanceMember]) : nil
         let cellKeys = CellKeys(plan)
         let districtJSON = zones.map { Array(JSONText.string($0.name).utf8) }
@@ -148,7 +148,7 @@ struct OutputWriter {
             files.append("risk_cells.geojson")
         }
         self.districts = districts
-        if plan.manifest.outputs?.zones ?? true {
+        if plan.outputs.zones {
             try writeZones(counts: (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } })
             files.append("risk_zones.geojson")
         }
@@ -160,7 +160,7 @@ struct OutputWriter {
 
     private var provenanceMember: (name: String, json: String) {
         let crs = grid.crs?.description ?? "?"
-        let json = "{\"engine\":\(JSONText.string("riskcensus " + EngineInfo.version)),\"manifest\":\(JSONText.string(plan.manifest.name)),"
+        let json = "{\"engine\":\(JSONText.string("riskcensus " + EngineInfo.version)),\"manifest\":\(JSONText.string(plan.name)),"
             + "\"analysis_crs\":\(JSONText.string(crs)),\"cell_size_m\":\(JSONText.number(grid.transform.pixelWidth)),"
             + "\"currency\":\(JSONText.string(currency)),\"coordinates\":\"WGS 84 longitude/latitude (RFC 7946)\","
             + "\"nodata\":\"null means unknown\",\"provenance\":\"provenance.json\"}"
@@ -244,7 +244,7 @@ struct OutputWriter {
             $0.pop += $1.population; $0.gdp += $1.gdp; $0.eal += $1.eal; $0.deaths += $1.expectedFatalities
         }
         var targets: [[String: JSONValue]] = []
-        let t = plan.manifest.planTargets
+        let t = plan.planTargets
         if let max = t?.annualLossToGdpMax {
             let v = total.gdp > 0 ? total.eal / total.gdp : .nan
             targets.append(["id": .string("annual_loss_to_gdp"), "description": .string("expected annual direct loss / GDP"),
@@ -262,7 +262,7 @@ struct OutputWriter {
                             "pass": .bool(rate >= 1 - 1e-12)])
         }
         let doc: JSONValue = .object([
-            "region": .string(plan.manifest.name), "currency": .string(currency),
+            "region": .string(plan.name), "currency": .string(currency),
             "totals": .object(["population": .number(total.pop), "gdp": .number(total.gdp), "eal": .number(total.eal),
                                "expected_annual_fatalities": .number(total.deaths)]),
             "targets": .array(targets.map { .object($0) }),
@@ -279,12 +279,7 @@ struct OutputWriter {
         func layer(_ l: CensusPlan.RasterLayer) -> JSONValue {
             .object(["path": .string(relativePath(of: l.path, from: out)), "band": .number(Double(l.band))])
         }
-        let manifestJSON = String(decoding: try { () throws -> Data in
-            let e = JSONEncoder()
-            e.keyEncodingStrategy = .convertToSnakeCase
-            e.outputFormatting = [.sortedKeys]
-            return try e.encode(plan.manifest)
-        }(), as: UTF8.self)
+        let manifestJSON = plan.sections.whole
         func norm(_ n: MinMaxNormalization) -> JSONValue {
             .object(["min": .number(n.min), "max": .number(n.max), "log": .bool(n.logTransform), "half_to_one": .bool(n.halfToOne)])
         }
@@ -293,7 +288,7 @@ struct OutputWriter {
                                "libraries": .object(EngineInfo.libraries.mapValues { .string($0) })]),
             "manifest": .raw(manifestJSON),
             "manifest_path": .string(plan.manifestPath),
-            "census": .object(["name": .string(plan.manifest.name), "currency": .string(currency), "population": layer(plan.population)]),
+            "census": .object(["name": .string(plan.name), "currency": .string(currency), "population": layer(plan.population)]),
             "inputs_sha256": .object(inputs),
             "grid": .object(["crs": .string(grid.crs?.description ?? ""), "crs_wkt": .string(grid.crs?.wkt ?? ""), "cell_size_m": .number(grid.transform.pixelWidth),
                              "width": .number(Double(grid.width)), "height": .number(Double(grid.height)),
@@ -319,7 +314,7 @@ struct OutputWriter {
                 "normalization": .object(["hazard": .array(p.hazard.map(norm)), "vulnerability": .array(p.vulnerability.map(norm)),
                                           "population": norm(p.population), "value": norm(p.value),
                                           "capacity": p.capacity.map(norm) ?? .null]),
-                "classification": .object(["method": .string("\(plan.manifest.classification?.method ?? "natural_breaks")"),
+                "classification": .object(["method": .string(plan.classificationName),
                                            "breaks": .array(breaks.breaks.map { .number($0) }),
                                            "histogram_bin_width": .number(breaks.histogramBinWidth),
                                            "levels": .string("1 = I highest … 5 = V lowest; a value equal to a break belongs to the lower level")]),

@@ -29,8 +29,7 @@ struct VectorExposure: Sendable {
     static func load(_ plan: CensusPlan) throws -> VectorExposure {
         var out = VectorExposure()
         let gridCRS = plan.grid.crs!
-        let infra = plan.manifest.exposure.infrastructure ?? []
-        var buildingsByClass: [String: Int] = [:]
+        var buildingsByClass: [String: (index: Int, cost: Double)] = [:]
         func bounds(_ g: Geometry) -> Bounds? {
             g.bounds.map { b in
                 // A point or a horizontal line still meets the cells it lies on.
@@ -39,21 +38,21 @@ struct VectorExposure: Sendable {
         }
         for (k, c) in plan.classes.enumerated() {
             switch c.source {
-            case .buildingVector(let name, _):
-                buildingsByClass[name] = k
+            case .buildingVector(let name, let cost):
+                buildingsByClass[name] = (k, cost)
                 out.classes.append(k)
-            case .lines(let i), .points(let i):
+            case .lines(let spec), .points(let spec):
                 out.classes.append(k)
-                let spec = infra[i]
-                let path = resolve(spec.path, base: plan.base)
-                let layer = try VectorDataset(path: path).layer(named: spec.layer)
+                var lines = false
+                if case .lines = c.source { lines = true }
+                let layer = try VectorDataset(path: spec.path).layer(named: spec.layer)
                 let t = try CoordinateTransformer(from: try layer.requireCRS(), to: gridCRS)
                 try layer.forEachFeature { (f: Feature) throws(GeoError) in
                     guard let g = f.geometry else { return }
                     let projected = try t.transform(g)
                     guard let b = bounds(projected) else { return }
-                    if spec.kind == "lines" {
-                        let costPerKm = try number(f, spec.costPerKmField, spec.costPerKm, spec.path)
+                    if lines {
+                        let costPerKm = try number(f, spec.field, spec.constant, spec.path)
                         switch projected {
                         case .lineString(let l): out.features.append(Item(classIndex: k, amount: costPerKm, bounds: b, shape: .lines([l])))
                         case .multiLineString(let ls): out.features.append(Item(classIndex: k, amount: costPerKm, bounds: b, shape: .lines(ls)))
@@ -61,7 +60,7 @@ struct VectorExposure: Sendable {
                             throw GeoError.invalidData(path: spec.path, location: "feature \(f.id ?? -1)", reason: "expected a line, found \(projected.typeName)")
                         }
                     } else {
-                        let value = try number(f, spec.valueField, spec.value, spec.path)
+                        let value = try number(f, spec.field, spec.constant, spec.path)
                         guard let p = projected.positions.first else { return }
                         out.features.append(Item(classIndex: k, amount: value, bounds: b, shape: .point(p)))
                     }
@@ -69,14 +68,13 @@ struct VectorExposure: Sendable {
             case .buildingBand: break
             }
         }
-        if let v = plan.manifest.exposure.buildings.vector {
-            let path = resolve(v.path, base: plan.base)
+        if let v = plan.footprints {
+            let path = v.path
             let layer = try VectorDataset(path: path).layer(named: v.layer)
             let t = try CoordinateTransformer(from: try layer.requireCRS(), to: gridCRS)
-            let cost = Dictionary(uniqueKeysWithValues: plan.manifest.exposure.buildings.classes.map { ($0.name, $0.costPerM2) })
             try layer.forEachFeature { (f: Feature) throws(GeoError) in
                 guard let g = f.geometry else { return }
-                guard let cls = f.attributes[v.classField]?.stringValue, let k = buildingsByClass[cls], let c = cost[cls] else {
+                guard let cls = f.attributes[v.classField]?.stringValue, let (k, c) = buildingsByClass[cls] else {
                     throw GeoError.invalidData(path: path, location: "feature \(f.id ?? -1), field \(v.classField)",
                                                reason: "structure class \"\(f.attributes[v.classField]?.stringValue ?? "null")\" is not a class of the manifest")
                 }
