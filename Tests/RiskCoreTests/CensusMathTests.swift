@@ -192,6 +192,14 @@ import Testing
                 }
                 #expect(streamed == Classification.breaks(v, method: method), "n \(n), \(method)")
                 #expect(calls <= 3)
+                // Given the count and range (as a run's statistics hold them), one pass fewer, same breaks.
+                let known = v.filter { !$0.isNaN }
+                var fewer = 0
+                let given = Classification.breaks(method: method, known: (known.count, known.min()!, known.max()!)) { add in
+                    fewer += 1
+                    for x in v { add(x) }
+                }
+                #expect(given == streamed && (method == .fixed([0.1, 0.2, 0.3, 0.4]) || fewer == calls - 1), "n \(n), \(method): \(fewer) passes against \(calls)")
             }
         }
         // All values equal: every break is that value.

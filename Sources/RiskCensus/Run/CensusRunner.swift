@@ -210,79 +210,24 @@ struct CensusRunner {
             return nil
         }
 
-        // Region-wide statistics from the tiles' ranges.
-        let records = try batch.with { try $0.tiles(pass: 1) }
-        var region = RegionStatistics()
-        var partSHA: [Int: [TilePart: String]] = [:]
-        for r in records {
-            guard let part = TilePart(catalogName: r.part) else { continue }
-            partSHA[r.tile, default: [:]][part] = r.sha256
-            guard let stats = TileStatistics(json: r.stats) else {
-                throw CensusError.run("tile \(r.tile) (\(r.part)): its statistics in the catalog were not written by this engine; run with --fresh")
-            }
-            region.add(stats, of: part)
-        }
-
-        // Coverage (a whole-region step) and the capacity layer.
-        var capacityFull: [Float]?
-        var capacitySource = plan.capacity != nil ? "raster" : "none"
-        var fireRate: Double?
-        if plan.coverage != nil {
-            let key = try batch.keys.coverage()
-            if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
-               !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
-                capacityFull = plan.coverageCapacity ? try batch.store.read(CapacityLayer.self, "coverage-capacity", checksum: nil).capacity : nil
-                fireRate = s.detail.flatMap { Double($0) }
-                message("coverage: up to date")
-            } else {
-                let zone = try fullZone(batch, partSHA)
-                let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
-                if let capacity = c.capacity {
-                    capacityFull = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
-                    try batch.store.write("coverage-capacity", CapacityLayer(capacity: capacityFull!))
-                }
-                fireRate = c.output.fire?.coverageRate
-                let total = c.output.demand.weights.reduce(0, +)
-                let covered = zip(c.output.demand.weights, c.output.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
-                message(String(format: "coverage: %.1f %% of the population within reach of a shelter, %.0f served by the exact assignment%@",
-                               total > 0 ? 100 * covered / total : 0, c.output.assignment.totalServed,
-                               c.output.fire.map { String(format: "; fire response covers %.1f %% of the built-up area", 100 * $0.coverageRate) } ?? ""))
-                try batch.with { try $0.setStep("coverage", key: key, state: "done", run: batch.run, detail: fireRate.map { "\($0)" }) }
-            }
-            if let capacityFull {
-                capacitySource = "coverage:" + key
-                var lo = Double.infinity, hi = -Double.infinity
-                for v in capacityFull where !v.isNaN { lo = min(lo, Double(v)); hi = max(hi, Double(v)) }
-                region.capacity = lo <= hi ? ValueRange(min: lo, max: hi) : nil
-            }
-            lap("coverage")
-        }
-
-        let parameters = normalization(region, capacity: capacitySource != "none")
-        try passTwo(work: work, batch: batch, partSHA: partSHA, parameters: parameters, capacityFull: capacityFull, capacitySource: capacitySource)
+        let records = try regionStatistics(batch)
+        let capacity = try coverage(batch, records, zones: zones)
+        if plan.coverage != nil { lap("coverage") }
+        var region = records.region
+        if capacity.source.hasPrefix("coverage:") { region.capacity = capacity.range }
+        let parameters = normalization(region, capacity: capacity.source != "none")
+        try passTwo(work: work, batch: batch, partSHA: records.checksums, parameters: parameters, capacityFull: capacity.cells,
+                    capacitySource: capacity.source)
         lap("pass 2")
-
-        // Classification over every known cell's index, streamed from the tiles (a few passes;
-        // memory stays bounded however many cells there are).
-        let p2 = Dictionary(uniqueKeysWithValues: try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) })
-        var known = 0, passes = 0
-        let breaks = try Classification.breaks(method: plan.classification) { add in
-            passes += 1
-            for t in plan.tiles.indices {
-                for v in try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: p2[t]?.sha256).index where !v.isNaN {
-                    if passes == 1 { known += 1 }
-                    add(Double(v))
-                }
-            }
-        }
-        message("pass 2: index normalised and combined, \(known) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
+        let index = try passTwoRecords(batch)
+        let breaks = try classify(index, batch: batch)
         lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
-        writer.fireCoverageRate = fireRate
+        writer.fireCoverageRate = capacity.fireRate
         let summary = try writer.writeAll { t in
-            let (e, hz) = try work.passOne(t, checksums: partSHA[t] ?? [:])
-            return (e, hz, try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: p2[t]?.sha256))
+            let (e, hz) = try work.passOne(t, checksums: records.checksums[t] ?? [:])
+            return (e, hz, try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: index.checksums[t]))
         }
         lap("outputs")
         try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),

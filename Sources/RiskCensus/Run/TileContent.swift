@@ -173,20 +173,24 @@ struct ValueRange: Codable, Sendable, Equatable {
 /// The statistics of one tile part, stored with it in the catalog as JSON.
 struct TileStatistics: Codable, Sendable, Equatable {
     var ranges: [String: ValueRange] = [:]
+    /// Per name, how many cells inside the region have a value (not NaN).
+    var counts: [String: Int] = [:]
 
     /// Ranges of the named arrays over the cells inside the region (empty ones left out).
     static func of(_ named: [(String, [Float], Bool)], inside: [Bool]) -> TileStatistics {
         var s = TileStatistics()
         for (name, a, log) in named {
-            var lo = Double.infinity, hi = -Double.infinity
+            var lo = Double.infinity, hi = -Double.infinity, n = 0
             a.withUnsafeBufferPointer { v in
                 for i in v.indices where inside[i] && !v[i].isNaN {
                     let x = MinMaxNormalization.transformed(Double(v[i]), log: log)
                     lo = Swift.min(lo, x)
                     hi = Swift.max(hi, x)
+                    n += 1
                 }
             }
             if lo <= hi { s.ranges[name] = ValueRange(min: lo, max: hi) }
+            s.counts[name] = n
         }
         return s
     }

@@ -49,14 +49,22 @@ public enum Classification {
     /// the same values, while memory stays bounded whatever their number: natural breaks keep at
     /// most `exactLimit` values or a histogram; percentiles find their order statistics by a
     /// histogram of the ranks, then keep only the values of the bins that hold them.
-    public static func breaks(method: ClassificationMethod, streaming each: ((Double) -> Void) throws -> Void) rethrows -> Result {
+    ///
+    /// `known`, when given, is the number of values that are not NaN with their min and max, as
+    /// a run's statistics already hold them: the first of the streaming passes is then skipped.
+    public static func breaks(method: ClassificationMethod, known: (count: Int, min: Double, max: Double)? = nil,
+                              streaming each: ((Double) -> Void) throws -> Void) rethrows -> Result {
         if case .fixed(let t) = method { return Result(breaks: t, histogramBinWidth: 0) }
         var n = 0, lo = Double.infinity, hi = -Double.infinity
-        try each { v in
-            guard !v.isNaN else { return }
-            n += 1
-            lo = min(lo, v)
-            hi = max(hi, v)
+        if let known {
+            (n, lo, hi) = (known.count, known.min, known.max)
+        } else {
+            try each { v in
+                guard !v.isNaN else { return }
+                n += 1
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
         }
         let small = method == .naturalBreaks ? exactLimit : 1_000_000
         if n <= small || !(lo < hi) {
