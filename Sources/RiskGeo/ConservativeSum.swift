@@ -19,18 +19,19 @@ import RiskCore
 ///
 /// - Complexity: O(source cells in the target's footprint × k²) transforms.
 enum ConservativeSum {
-    static func warp(_ source: RasterDataset, band: Int, info: BandInfo, onto grid: GridSpec, crs: CRS) throws(GeoError) -> RasterBuffer<Double> {
+    static func warp(_ source: RasterDataset, band: Int, info: BandInfo, onto grid: GridSpec, crs: CRS,
+                     subcells: Double = 4, cache: WarpCache? = nil) throws(GeoError) -> RasterBuffer<Double> {
         let srcHandle = try source.liveHandle()
         let dst = try MemoryRaster(grid: grid, crs: crs, fill: .nan)
         let fail = { [path = source.path] (msg: String) in GeoError.readFailed(path: path, operation: "warp band \(band) (sum)", reason: msg) }
-        let transformer = try GDALCall.check(fail) { GDALCreateGenImgProjTransformer2(srcHandle, dst.handle, nil) }
-        defer { GDALDestroyGenImgProjTransformer(transformer) }
+        let (transformer, owned) = try WarpCache.transformer(cache, source, srcHandle, to: dst, grid: grid, fail: fail)
+        defer { if owned { GDALDestroyGenImgProjTransformer(transformer) } }
 
         var out = RasterBuffer<Double>(width: grid.width, height: grid.height)
         guard let window = sourceWindow(transformer, target: grid, sourceWidth: source.width, sourceHeight: source.height) else {
             return out
         }
-        let k = subdivision(transformer, window: window)
+        let k = subdivision(transformer, window: window, perTargetCell: subcells)
         let weight = 1 / Double(k * k)
         var total = [Double](repeating: 0, count: grid.cellCount)
         var reached = [Bool](repeating: false, count: grid.cellCount)
@@ -102,7 +103,7 @@ enum ConservativeSum {
 
     /// ⌈4 × the largest size of a source pixel measured in target pixels⌉, in 2…64, sampled at
     /// the window's corners and centre.
-    private static func subdivision(_ t: UnsafeMutableRawPointer, window: Window) -> Int {
+    private static func subdivision(_ t: UnsafeMutableRawPointer, window: Window, perTargetCell: Double) -> Int {
         var largest = 0.0
         let probes = [(window.colOff, window.rowOff), (window.colEnd - 1, window.rowOff), (window.colOff, window.rowEnd - 1),
                       (window.colEnd - 1, window.rowEnd - 1), (window.colOff + window.width / 2, window.rowOff + window.height / 2)]
@@ -116,7 +117,7 @@ enum ConservativeSum {
             if across.isFinite && down.isFinite { largest = max(largest, across, down) }
         }
         CPLErrorReset()
-        return min(64, max(2, Int((4 * largest).rounded(.up))))
+        return min(64, max(2, Int((perTargetCell * largest).rounded(.up))))
     }
 }
 

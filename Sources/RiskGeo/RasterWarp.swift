@@ -14,7 +14,7 @@ public enum RasterWarp {
     ///   `GeoError.readFailed` when GDAL fails while reading or warping.
     /// - Complexity: O(target cells × source cells per target cell).
     public static func warp(_ source: RasterDataset, band: Int = 1, onto grid: GridSpec,
-                            resampling: Resampling) throws(GeoError) -> RasterBuffer<Double> {
+                            resampling: Resampling, sumSubcells: Double = 4, cache: WarpCache? = nil) throws(GeoError) -> RasterBuffer<Double> {
         let srcHandle = try source.liveHandle()
         guard source.crs != nil, source.transform != nil else { throw GeoError.missingCRS(path: source.path) }
         guard let gridCRS = grid.crs else {
@@ -27,16 +27,14 @@ public enum RasterWarp {
         }
         if resampling == .sum {
             // Reads through `RasterDataset.read`, which applies the band's scale already.
-            return try ConservativeSum.warp(source, band: band, info: info, onto: grid, crs: gridCRS)
+            return try ConservativeSum.warp(source, band: band, info: info, onto: grid, crs: gridCRS, subcells: sumSubcells, cache: cache)
         }
         let dst = try MemoryRaster(grid: grid, crs: gridCRS, fill: .nan)
         let path = source.path
         let fail = { (msg: String) in GeoError.readFailed(path: path, operation: "warp band \(band) (\(resampling.rawValue))", reason: msg) }
 
-        let transformer = try GDALCall.check(fail) {
-            GDALCreateGenImgProjTransformer2(srcHandle, dst.handle, nil)
-        }
-        defer { GDALDestroyGenImgProjTransformer(transformer) }
+        let (transformer, owned) = try WarpCache.transformer(cache, source, srcHandle, to: dst, grid: grid, fail: fail)
+        defer { if owned { GDALDestroyGenImgProjTransformer(transformer) } }
 
         guard let wo = GDALCreateWarpOptions() else { throw fail("out of memory") }
         defer { GDALDestroyWarpOptions(wo) }
@@ -61,8 +59,15 @@ public enum RasterWarp {
         wo.pointee.eResampleAlg = resampling.gdal
         wo.pointee.eWorkingDataType = GDT_Float64
         wo.pointee.papszWarpOptions = CSLSetNameValue(wo.pointee.papszWarpOptions, "INIT_DEST", "NO_DATA")
-        wo.pointee.pfnTransformer = GDALGenImgProjTransform
-        wo.pointee.pTransformerArg = transformer
+        // As gdalwarp does: exact transforms along each row's ends and middle, linear in between
+        // while that stays within 1/8 pixel. Exact transforms for every target pixel made a
+        // reprojected census spend most of pass 1 in the projection's trigonometry.
+        guard let approx = GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) else {
+            throw fail("cannot create the approximate transformer")
+        }
+        defer { GDALDestroyApproxTransformer(approx) }
+        wo.pointee.pfnTransformer = GDALApproxTransform
+        wo.pointee.pTransformerArg = approx
 
         let op = try GDALCall.check(fail) { GDALCreateWarpOperation(wo) }
         defer { GDALDestroyWarpOperation(op) }
@@ -118,5 +123,42 @@ final class MemoryRaster {
                 GDALRasterIO(band, GF_Read, 0, 0, Int32(w), Int32(h), p.baseAddress, Int32(w), Int32(h), GDT_Float64, 0, 0)
             }
         }
+    }
+}
+
+/// Source-to-target transformers kept between warps of one source grid onto grids in one CRS,
+/// such as a run's strips: building a transformer looks PROJ's database up, which cost more than a
+/// strip's warp. Each later use only moves the target's geotransform. Not Sendable: one per
+/// worker thread.
+public final class WarpCache {
+    private var transformers: [String: UnsafeMutableRawPointer] = [:]
+
+    public init() {}
+
+    deinit { for t in transformers.values { GDALDestroyGenImgProjTransformer(t) } }
+
+    /// A transformer from `source` to `dst` (a raster on `grid`), owned by the cache.
+    func transformer(_ source: RasterDataset, _ srcHandle: GDALDatasetH, to dst: MemoryRaster, grid: GridSpec,
+                     fail: (String) -> GeoError) throws(GeoError) -> UnsafeMutableRawPointer {
+        // A transformer depends on the source's geotransform and CRS, not on its values: the
+        // layers of one grid share it.
+        let key = "\(source.transform?.gdalCoefficients ?? [])\u{1}\(source.crs?.wkt ?? source.path)\u{1}\(grid.crs?.wkt ?? "")\u{1}\(grid.crs?.epsg ?? 0)"
+        if let t = transformers[key] {
+            var coeffs = grid.transform.gdalCoefficients
+            GDALSetGenImgProjTransformerDstGeoTransform(t, &coeffs)
+            return t
+        }
+        let t = try GDALCall.check(fail) { GDALCreateGenImgProjTransformer2(srcHandle, dst.handle, nil) }
+        transformers[key] = t
+        return t
+    }
+}
+
+extension WarpCache {
+    /// `cache`'s transformer, or a new one the caller must destroy (`owned`).
+    static func transformer(_ cache: WarpCache?, _ source: RasterDataset, _ srcHandle: GDALDatasetH, to dst: MemoryRaster, grid: GridSpec,
+                            fail: (String) -> GeoError) throws(GeoError) -> (UnsafeMutableRawPointer, owned: Bool) {
+        if let cache { return (try cache.transformer(source, srcHandle, to: dst, grid: grid, fail: fail), false) }
+        return (try GDALCall.check(fail) { GDALCreateGenImgProjTransformer2(srcHandle, dst.handle, nil) }, true)
     }
 }

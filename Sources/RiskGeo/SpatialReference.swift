@@ -15,15 +15,24 @@ final class SpatialReference {
 
     deinit { OSRDestroySpatialReference(handle) }
 
-    /// From a `CRS` value: its WKT when present, otherwise its EPSG code.
+    /// From a `CRS` value: its WKT when present, otherwise its EPSG code. Parsing a definition
+    /// looks PROJ's database up; a run makes the same few CRSs for every tile, so each is parsed
+    /// once and cloned after that.
     convenience init(_ crs: CRS) throws(GeoError) {
+        if let clone = ParsedCRSCache.shared.clone(crs) {
+            self.init(handle: clone)
+            return
+        }
+        let parsed: SpatialReference
         if !crs.wkt.isEmpty {
-            try self.init(definition: crs.wkt)
+            parsed = try SpatialReference(definition: crs.wkt)
         } else if let code = crs.epsg {
-            try self.init(definition: "EPSG:\(code)")
+            parsed = try SpatialReference(definition: "EPSG:\(code)")
         } else {
             throw GeoError.invalidCRS(definition: crs.name, reason: "neither WKT nor an EPSG code")
         }
+        ParsedCRSCache.shared.keep(crs, OSRClone(parsed.handle))
+        self.init(handle: OSRClone(parsed.handle))
     }
 
     /// From any definition OSRSetFromUserInput accepts: "EPSG:4549", WKT, PROJJSON, a PROJ string.
@@ -155,5 +164,26 @@ final class EPSGMatchCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         known[wkt] = code
+    }
+}
+
+/// One parsed spatial reference per CRS, cloned under a lock (an OGR spatial reference is not
+/// safe to read from two threads at once). The prototypes live as long as the process.
+final class ParsedCRSCache: @unchecked Sendable {
+    static let shared = ParsedCRSCache()
+    private let lock = NSLock()
+    private var prototypes: [CRS: OGRSpatialReferenceH] = [:]
+
+    func clone(_ crs: CRS) -> OGRSpatialReferenceH? {
+        lock.lock()
+        defer { lock.unlock() }
+        return prototypes[crs].flatMap { OSRClone($0) }
+    }
+
+    func keep(_ crs: CRS, _ h: OGRSpatialReferenceH?) {
+        guard let h else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if prototypes[crs] == nil { prototypes[crs] = h } else { OSRDestroySpatialReference(h) }
     }
 }

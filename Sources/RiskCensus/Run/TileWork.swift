@@ -20,6 +20,8 @@ struct TileWork: Sendable {
         var rasters: [String: RasterDataset] = [:]
         var vectors: [String: VectorLayer] = [:]
         var datasets: [VectorDataset] = []
+        /// Transformers of the inputs that are warped, kept from strip to strip.
+        let warps = WarpCache()
 
         func raster(_ path: String) throws -> RasterDataset {
             if let d = rasters[path] { return d }
@@ -58,7 +60,8 @@ struct TileWork: Sendable {
 
     /// Band `layer` on `grid`, a window of the grid the layer's sampling was made for.
     func read(_ layer: CensusPlan.RasterLayer, onto grid: GridSpec, window: Window, resampling: Resampling, _ h: Handles) throws -> [Float] {
-        try h.raster(layer.path).sample(band: layer.band, onto: grid, sampling: layer.sampling.shifted(to: window), resampling: resampling)
+        try h.raster(layer.path).sample(band: layer.band, onto: grid, sampling: layer.sampling.shifted(to: window), resampling: resampling,
+                                        cache: h.warps)
     }
 
     /// The unit of each cell (k + 1 for unit k, 0 outside). A cell belongs to the unit
