@@ -7,13 +7,12 @@ import RiskCore
 /// `GeoJSONFileWriter`'s general path. Written under a temporary name and renamed by `finish()`.
 /// Not Sendable.
 public final class CellGeoJSONWriter {
-    public let path: String
-    private let tmp: String
+    public var path: String { staged.path }
     private let grid: GridSpec
     private let precision: Int
     private let transformer: CoordinateTransformer?
-    private let file: FileHandle
-    private let buffer = ByteBuffer(capacity: 1 << 22)
+    private let staged: StagedFile
+    private var buffer: ByteBuffer { staged.buffer }
     private let corners = ByteBuffer(capacity: 1 << 16)
     private var cornerStart: [Int] = []
     private var count = 0
@@ -61,25 +60,13 @@ public final class CellGeoJSONWriter {
         guard (0...15).contains(precision) else {
             throw GeoError.writeFailed(path: path, operation: "write GeoJSON", reason: "precision must be 0…15, got \(precision)")
         }
-        self.path = path
         self.grid = grid
         self.precision = precision
         transformer = crs.epsg == 4326 ? nil : try CoordinateTransformer(from: crs, to: .wgs84)
-        tmp = temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: tmp, contents: nil), let fh = FileHandle(forWritingAtPath: tmp) else {
-            throw GeoError.writeFailed(path: path, operation: "create", reason: String(cString: strerror(errno)))
-        }
-        file = fh
+        staged = try StagedFile(path: path, capacity: 1 << 22)
         buffer.append("{\"type\":\"FeatureCollection\"")
         for m in foreignMembers { buffer.append(",\(JSONText.string(m.name)):\(m.json)") }
         buffer.append(",\"features\":[")
-    }
-
-    deinit {
-        if !finished {
-            try? file.close()
-            unlinkIfPresent(tmp)
-        }
     }
 
     public var featureCount: Int { count }
@@ -108,7 +95,7 @@ public final class CellGeoJSONWriter {
             buffer.append("]]}}")
             count += 1
         }
-        if buffer.count > 1 << 22 { try flush() }
+        if buffer.count > 1 << 22 { try staged.flush() }
     }
 
     /// Every corner of the window's cells in WGS 84, formatted as `[lon,lat]` once.
@@ -140,27 +127,8 @@ public final class CellGeoJSONWriter {
 
     public func finish() throws(GeoError) {
         precondition(!finished, "finish called twice")
-        buffer.append("]}\n")
-        try flush()
-        do {
-            try file.synchronize()
-            try file.close()
-        } catch {
-            throw GeoError.writeFailed(path: path, operation: "close", reason: "\(error)")
-        }
         finished = true
-        guard rename(tmp, path) == 0 else {
-            unlinkIfPresent(tmp)
-            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
-        }
-    }
-
-    private func flush() throws(GeoError) {
-        do {
-            try buffer.withBytes { try file.write(contentsOf: Data(buffer: $0)) }
-        } catch {
-            throw GeoError.writeFailed(path: path, operation: "write", reason: "\(error)")
-        }
-        buffer.removeAll()
+        buffer.append("]}\n")
+        try staged.finish()
     }
 }

@@ -26,18 +26,16 @@ public struct GeoJSONOptions: Sendable {
 ///
 /// - Complexity: O(total positions) time; memory is one feature plus a 1 MiB write buffer.
 public final class GeoJSONFileWriter {
-    public let path: String
-    private let tmp: String
+    public var path: String { staged.path }
     private let options: GeoJSONOptions
     private let transformer: CoordinateTransformer?
-    private let file: FileHandle
-    private let buffer = ByteBuffer(capacity: 1 << 20)
+    private let staged: StagedFile
+    private var buffer: ByteBuffer { staged.buffer }
     private var count = 0
     private var finished = false
 
     /// - Parameter sourceCRS: the CRS the features' coordinates are in.
     public init(path: String, sourceCRS: CRS, options: GeoJSONOptions = GeoJSONOptions()) throws(GeoError) {
-        self.path = path
         self.options = options
         let reserved: Set = ["type", "features", "crs", "bbox"]
         if let bad = options.foreignMembers.first(where: { reserved.contains($0.name) }) {
@@ -47,21 +45,10 @@ public final class GeoJSONFileWriter {
             throw GeoError.writeFailed(path: path, operation: "write GeoJSON", reason: "precision must be 0…15, got \(options.precision)")
         }
         transformer = sourceCRS.epsg == 4326 ? nil : try CoordinateTransformer(from: sourceCRS, to: .wgs84)
-        tmp = temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: tmp, contents: nil), let fh = FileHandle(forWritingAtPath: tmp) else {
-            throw GeoError.writeFailed(path: path, operation: "create", reason: String(cString: strerror(errno)))
-        }
-        file = fh
+        staged = try StagedFile(path: path, capacity: 1 << 20)
         buffer.append("{\"type\":\"FeatureCollection\"")
         for m in options.foreignMembers { buffer.append(",\(JSONText.string(m.name)):\(m.json)") }
         buffer.append(",\"features\":[")
-    }
-
-    deinit {
-        if !finished {
-            try? file.close()
-            unlinkIfPresent(tmp)
-        }
     }
 
     public var featureCount: Int { count }
@@ -93,34 +80,15 @@ public final class GeoJSONFileWriter {
         if let geometry { encode(geometry) } else { buffer.append("null") }
         buffer.append(0x7D)
         count += 1
-        if buffer.count > 1 << 20 { try flush() }
+        if buffer.count > 1 << 20 { try staged.flush() }
     }
 
     /// Writes the closing brackets and renames the file into place.
     public func finish() throws(GeoError) {
         precondition(!finished, "finish called twice")
-        buffer.append("]}\n")
-        try flush()
-        do {
-            try file.synchronize()
-            try file.close()
-        } catch {
-            throw GeoError.writeFailed(path: path, operation: "close", reason: "\(error)")
-        }
         finished = true
-        guard rename(tmp, path) == 0 else {
-            unlinkIfPresent(tmp)
-            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
-        }
-    }
-
-    private func flush() throws(GeoError) {
-        do {
-            try buffer.withBytes { try file.write(contentsOf: Data(buffer: $0)) }
-        } catch {
-            throw GeoError.writeFailed(path: path, operation: "write", reason: "\(error)")
-        }
-        buffer.removeAll()
+        buffer.append("]}\n")
+        try staged.finish()
     }
 
     private func coordinate(_ p: Position) {
@@ -217,6 +185,61 @@ public enum JSONText {
         case .integer(let i): String(i)
         case .real(let d): number(d)
         case .string(let s): string(s)
+        }
+    }
+}
+
+/// A file written from a buffer under a temporary name beside `path` and renamed into place by
+/// `finish()`; released unfinished, it removes the temporary file, so no partial file ever
+/// appears under the final name. Not Sendable.
+final class StagedFile {
+    let path: String
+    private let tmp: String
+    private let file: FileHandle
+    let buffer: ByteBuffer
+    private var finished = false
+
+    init(path: String, capacity: Int) throws(GeoError) {
+        self.path = path
+        tmp = temporaryPath(for: path)
+        guard FileManager.default.createFile(atPath: tmp, contents: nil), let fh = FileHandle(forWritingAtPath: tmp) else {
+            throw GeoError.writeFailed(path: path, operation: "create", reason: String(cString: strerror(errno)))
+        }
+        file = fh
+        buffer = ByteBuffer(capacity: capacity)
+    }
+
+    deinit {
+        if !finished {
+            try? file.close()
+            unlinkIfPresent(tmp)
+        }
+    }
+
+    /// Writes the buffer out and empties it.
+    func flush() throws(GeoError) {
+        do {
+            try buffer.withBytes { try file.write(contentsOf: Data(buffer: $0)) }
+        } catch {
+            throw GeoError.writeFailed(path: path, operation: "write", reason: "\(error)")
+        }
+        buffer.removeAll()
+    }
+
+    /// Flushes, closes and renames the file into place.
+    func finish() throws(GeoError) {
+        precondition(!finished, "finish called twice")
+        try flush()
+        do {
+            try file.synchronize()
+            try file.close()
+        } catch {
+            throw GeoError.writeFailed(path: path, operation: "close", reason: "\(error)")
+        }
+        finished = true
+        guard rename(tmp, path) == 0 else {
+            unlinkIfPresent(tmp)
+            throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
         }
     }
 }

@@ -94,21 +94,26 @@ public enum GridSampling: Sendable, Hashable {
 }
 
 /// Answers of `sameCRS`, which builds a PROJ transformation: once per pair of CRSs and grid.
-final class SameCRSCache: @unchecked Sendable {
+enum SameCRSCache {
     struct Key: Hashable {
         var a: CRS, b: CRS, bounds: Bounds, cell: Double
     }
-    static let shared = SameCRSCache()
-    private let lock = NSLock()
-    private var known: [Key: Bool] = [:]
+    static let shared = LockedCache<Key, Bool>()
+}
 
-    func get(_ k: Key) -> Bool? {
+/// A dictionary shared between threads, behind a lock, for values that are costly to find and
+/// the same every time (what PROJ's database says about a CRS).
+final class LockedCache<Key: Hashable, Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [Key: Value] = [:]
+
+    func get(_ k: Key) -> Value? {
         lock.lock()
         defer { lock.unlock() }
         return known[k]
     }
 
-    func set(_ k: Key, _ v: Bool) {
+    func set(_ k: Key, _ v: Value) {
         lock.lock()
         defer { lock.unlock() }
         known[k] = v

@@ -149,22 +149,8 @@ extension CRS {
 }
 
 /// EPSG matches found for a WKT definition, by definition.
-final class EPSGMatchCache: @unchecked Sendable {
-    static let shared = EPSGMatchCache()
-    private let lock = NSLock()
-    private var known: [String: Int?] = [:]
-
-    func get(_ wkt: String) -> Int?? {
-        lock.lock()
-        defer { lock.unlock() }
-        return known[wkt]
-    }
-
-    func set(_ wkt: String, _ code: Int?) {
-        lock.lock()
-        defer { lock.unlock() }
-        known[wkt] = code
-    }
+enum EPSGMatchCache {
+    static let shared = LockedCache<String, Int?>()
 }
 
 /// One parsed spatial reference per CRS, cloned under a lock (an OGR spatial reference is not
