@@ -116,11 +116,7 @@ public final class CellGeoJSONWriter {
                 throw GeoError.writeFailed(path: path, operation: "write GeoJSON cells", reason: "position (\(p.x), \(p.y)) is outside WGS 84 lon/lat range")
             }
             cornerStart.append(corners.count)
-            corners.append(0x5B)
-            JSONText.appendFixed(p.x, precision, to: corners)
-            corners.append(0x2C)
-            JSONText.appendFixed(p.y, precision, to: corners)
-            corners.append(0x5D)
+            JSONText.appendCoordinate(p, precision, to: corners)
         }
         cornerStart.append(corners.count)
     }

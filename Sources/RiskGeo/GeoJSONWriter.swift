@@ -91,13 +91,7 @@ public final class GeoJSONFileWriter {
         try staged.finish()
     }
 
-    private func coordinate(_ p: Position) {
-        buffer.append(0x5B)
-        JSONText.appendFixed(p.x, options.precision, to: buffer)
-        buffer.append(0x2C)
-        JSONText.appendFixed(p.y, options.precision, to: buffer)
-        buffer.append(0x5D)
-    }
+    private func coordinate(_ p: Position) { JSONText.appendCoordinate(p, options.precision, to: buffer) }
 
     private func positions(_ ps: [Position]) { list(ps, coordinate) }
 
@@ -169,6 +163,15 @@ public enum JSONText {
     public static func appendFixed(_ v: Double, _ decimals: Int, to buffer: ByteBuffer) {
         guard v.isFinite else { return buffer.append("null") }
         if !buffer.appendFixed(v, decimals: decimals) { buffer.append(String(format: "%.\(decimals)f", v)) }
+    }
+
+    /// `[x,y]`, each with `fixed(_, decimals)`.
+    public static func appendCoordinate(_ p: Position, _ decimals: Int, to buffer: ByteBuffer) {
+        buffer.append(0x5B)
+        appendFixed(p.x, decimals, to: buffer)
+        buffer.append(0x2C)
+        appendFixed(p.y, decimals, to: buffer)
+        buffer.append(0x5D)
     }
 
     /// A number in Swift's shortest round-trip form; non-finite values are `null`.

@@ -3,8 +3,8 @@ import Foundation
 import RiskCore
 
 /// How a raster band reaches the cells of a target grid: read by window when its cells are the
-/// target's cells (same CRS, same cell size, origins a whole number of cells apart), warped
-/// otherwise. Deciding once per layer keeps the warper, and the CRS transformation it builds,
+/// target's cells (same CRS, same cell size, origins a whole number of cells apart), by cell
+/// centres when it is in the same CRS with cells no smaller, warped otherwise. Deciding once per layer keeps the warper, and the CRS transformation it builds,
 /// off the run's path for inputs already on the analysis grid.
 public enum GridSampling: Sendable, Hashable {
     /// Target cell (c, r) is source cell (c + col, r + row).
@@ -48,8 +48,7 @@ public enum GridSampling: Sendable, Hashable {
               sameCRS(sc, tc, probe: source) else { return .warp }
         return .centres(CentreMapping(colOrigin: (s.originX - t.originX) / t.pixelWidth, rowOrigin: (s.originY - t.originY) / t.pixelHeight,
                                       colSize: s.pixelWidth / t.pixelWidth, rowSize: s.pixelHeight / t.pixelHeight,
-                                      targetWidth: target.width, targetHeight: target.height, sourceWidth: source.width,
-                                      sourceHeight: source.height))
+                                      targetWidth: target.width, targetHeight: target.height))
     }
 
     static func sameCRS(_ a: CRS, _ b: CRS, probe grid: GridSpec) -> Bool {
@@ -127,7 +126,6 @@ public struct CentreMapping: Sendable, Hashable {
     public var colSize: Double, rowSize: Double
     /// The whole target grid, over which each source cell's centres are counted.
     public var targetWidth: Int, targetHeight: Int
-    public var sourceWidth: Int, sourceHeight: Int
     /// Where the grid being read starts in the whole target grid.
     public var colShift = 0, rowShift = 0
 

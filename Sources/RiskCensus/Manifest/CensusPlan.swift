@@ -29,6 +29,10 @@ public struct CensusPlan: Sendable {
         /// Fine cells where the hazard does not apply.
         public var mask: RasterLayer?
         public var isScenario: Bool { returnPeriods.isEmpty }
+        /// Output column of its loss: `eal_<id>`, or `scenario_loss_<id>` for a scenario.
+        public var lossColumn: String { (isScenario ? "scenario_loss_" : "eal_") + id }
+        /// Output column of its fatalities: `fatalities_<id>` or `scenario_fatalities_<id>`.
+        public var fatalitiesColumn: String { (isScenario ? "scenario_fatalities_" : "fatalities_") + id }
     }
 
     public enum ClassSource: Sendable {

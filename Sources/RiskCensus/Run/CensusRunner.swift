@@ -214,7 +214,7 @@ struct CensusRunner {
         let capacity = try coverage(batch, records, zones: zones)
         if plan.coverage != nil { lap("coverage") }
         var region = records.region
-        if capacity.source.hasPrefix("coverage:") { region.capacity = capacity.range }
+        if capacity.cells != nil { region.capacity = capacity.range }
         let parameters = normalization(region, capacity: capacity.source != "none")
         try passTwo(work: work, batch: batch, partSHA: records.checksums, parameters: parameters, capacityFull: capacity.cells,
                     capacitySource: capacity.source)

@@ -175,8 +175,8 @@ struct OutputWriter {
         let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
 
         init(_ plan: CensusPlan) {
-            loss = plan.hazards.map { .init(($0.isScenario ? "scenario_loss_" : "eal_") + $0.id) }
-            fatalities = plan.hazards.map { .init(($0.isScenario ? "scenario_fatalities_" : "fatalities_") + $0.id) }
+            loss = plan.hazards.map { .init($0.lossColumn) }
+            fatalities = plan.hazards.map { .init($0.fatalitiesColumn) }
             risk = plan.hazards.map { .init("r_" + $0.id) }
         }
     }
@@ -209,8 +209,8 @@ struct OutputWriter {
         cols.append(("unknown_cells", .integer(Int64(d.unknownCells))))
         cols.append(("cells", .integer(Int64(d.cells))))
         for (k, h) in plan.hazards.enumerated() {
-            cols.append(((h.isScenario ? "scenario_loss_" : "eal_") + h.id, .real(d.hazardLoss[k])))
-            cols.append(((h.isScenario ? "scenario_fatalities_" : "fatalities_") + h.id, .real(d.hazardFatalities[k])))
+            cols.append((h.lossColumn, .real(d.hazardLoss[k])))
+            cols.append((h.fatalitiesColumn, .real(d.hazardFatalities[k])))
         }
         return cols
     }

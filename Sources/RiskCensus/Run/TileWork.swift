@@ -14,12 +14,9 @@ struct TileWork: Sendable {
     let vectors: VectorExposure
     let store: TileStore
 
-    /// Open datasets of one worker: GDAL and OGR handles are confined to the thread that opened
-    /// them.
+    /// Open datasets of one worker: GDAL handles are confined to the thread that opened them.
     final class Handles {
         var rasters: [String: RasterDataset] = [:]
-        var vectors: [String: VectorLayer] = [:]
-        var datasets: [VectorDataset] = []
         /// Transformers of the inputs that are warped, kept from strip to strip.
         let warps = WarpCache()
 
@@ -28,16 +25,6 @@ struct TileWork: Sendable {
             let d = try RasterDataset(path: path)
             rasters[path] = d
             return d
-        }
-
-        func vector(_ path: String, layer: String?) throws -> VectorLayer {
-            let key = path + "|" + (layer ?? "")
-            if let l = vectors[key] { return l }
-            let d = try VectorDataset(path: path)
-            datasets.append(d)
-            let l = try d.layer(named: layer)
-            vectors[key] = l
-            return l
         }
     }
 
