@@ -5,18 +5,17 @@ import RiskCore
 /// transformed to WGS 84 once per tile and formatted once, and properties are written straight
 /// into the output buffer, so a million cells take about a second rather than a minute through
 /// `GeoJSONFileWriter`'s general path. Written under a temporary name and renamed by `finish()`.
-/// Not Sendable.
+/// Tiles can be formatted on several threads (`format`) and appended in order; the writer
+/// itself is not Sendable.
 public final class CellGeoJSONWriter {
     public var path: String { staged.path }
     private let grid: GridSpec
     private let precision: Int
-    private let transformer: CoordinateTransformer?
     private let staged: StagedFile
     private var buffer: ByteBuffer { staged.buffer }
-    private let corners = ByteBuffer(capacity: 1 << 16)
-    private var cornerStart: [Int] = []
     private var count = 0
     private var finished = false
+    private let transformers = Pool<CoordinateTransformer>()
 
     /// A property name as JSON (`"name":`), made once.
     public struct Key: Sendable {
@@ -62,7 +61,7 @@ public final class CellGeoJSONWriter {
         }
         self.grid = grid
         self.precision = precision
-        transformer = crs.epsg == 4326 ? nil : try CoordinateTransformer(from: crs, to: .wgs84)
+        if crs.epsg != 4326 { transformers.give(try CoordinateTransformer(from: crs, to: .wgs84)) }   // fails here, not mid-run
         staged = try StagedFile(path: path, capacity: 1 << 22)
         buffer.append("{\"type\":\"FeatureCollection\"")
         for m in foreignMembers { buffer.append(",\(JSONText.string(m.name)):\(m.json)") }
@@ -71,35 +70,54 @@ public final class CellGeoJSONWriter {
 
     public var featureCount: Int { count }
 
-    /// Appends a feature for each of `cells` (indices into `window`, row-major), in order, with
-    /// the id of the cell in the whole grid and the properties `body` writes.
-    public func append(window: Window, cells: [Int], _ body: (Int, inout Properties) -> Void) throws(GeoError) {
-        guard !cells.isEmpty else { return }
-        try formatCorners(window)
+    /// A tile's features as bytes, made by `format` on any thread and handed to `append(_:)`
+    /// in order. It owns its buffer.
+    public struct FormattedCells: @unchecked Sendable {
+        let bytes: ByteBuffer
+        let count: Int
+    }
+
+    /// Formats a feature for each of `cells` (indices into `window`, row-major), in order, with
+    /// the id of the cell in the whole grid and the properties `body` writes; `append(_:)`
+    /// writes them. Safe to call from several threads at once (each call borrows its own
+    /// transformer), so the tiles of a run are formatted on all cores.
+    public func format(window: Window, cells: [Int], _ body: (Int, inout Properties) -> Void) throws(GeoError) -> FormattedCells {
+        let out = ByteBuffer(capacity: cells.count * 320 + 64)
+        guard !cells.isEmpty else { return FormattedCells(bytes: out, count: 0) }
+        let (corners, cornerStart) = try formatCorners(window)
         let cw = window.width + 1
-        for i in cells {
+        for (k, i) in cells.enumerated() {
             let r = i / window.width, c = i % window.width
-            if count > 0 { buffer.append(0x2C) }
-            buffer.append("{\"type\":\"Feature\",\"id\":")
-            buffer.appendInteger((window.rowOff + r) * grid.width + window.colOff + c)
-            buffer.append(",\"properties\":{")
-            var p = Properties(buffer: buffer)
+            if k > 0 { out.append(0x2C) }
+            out.append("{\"type\":\"Feature\",\"id\":")
+            out.appendInteger((window.rowOff + r) * grid.width + window.colOff + c)
+            out.append(",\"properties\":{")
+            var p = Properties(buffer: out)
             body(i, &p)
-            buffer.append("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
+            out.append("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
             // Counterclockwise from the south-west corner (rows run south in a north-up grid).
             let sw = (r + 1) * cw + c, se = sw + 1, ne = r * cw + c + 1, nw = r * cw + c
             for (k, corner) in [sw, se, ne, nw, sw].enumerated() {
-                if k > 0 { buffer.append(0x2C) }
-                buffer.appendCopy(fromBuffer: corners, offset: cornerStart[corner], count: cornerStart[corner + 1] - cornerStart[corner])
+                if k > 0 { out.append(0x2C) }
+                out.appendCopy(fromBuffer: corners, offset: cornerStart[corner], count: cornerStart[corner + 1] - cornerStart[corner])
             }
-            buffer.append("]]}}")
-            count += 1
+            out.append("]]}}")
         }
+        return FormattedCells(bytes: out, count: cells.count)
+    }
+
+    /// Writes features formatted by `format`, after those already written.
+    public func append(_ formatted: FormattedCells) throws(GeoError) {
+        guard formatted.count > 0 else { return }
+        if count > 0 { buffer.append(0x2C) }
+        formatted.bytes.withBytes { buffer.append($0) }
+        count += formatted.count
         if buffer.count > 1 << 22 { try staged.flush() }
     }
 
-    /// Every corner of the window's cells in WGS 84, formatted as `[lon,lat]` once.
-    private func formatCorners(_ w: Window) throws(GeoError) {
+    /// Every corner of the window's cells in WGS 84, formatted as `[lon,lat]` once, with where
+    /// each starts in the bytes.
+    private func formatCorners(_ w: Window) throws(GeoError) -> (ByteBuffer, [Int]) {
         var ps: [Position] = []
         ps.reserveCapacity((w.width + 1) * (w.height + 1))
         for r in 0...w.height {
@@ -108,9 +126,17 @@ public final class CellGeoJSONWriter {
                 ps.append(Position(p.x, p.y))
             }
         }
-        if let transformer { try transformer.transform(&ps) }
-        corners.removeAll()
-        cornerStart.removeAll(keepingCapacity: true)
+        if let crs = grid.crs, crs.epsg != 4326 {
+            // A transformer serves one thread at a time; building one costs PROJ database lookups,
+            // so the threads borrow them from a pool rather than building one per tile.
+            let t: CoordinateTransformer
+            if let idle = transformers.take() { t = idle } else { t = try CoordinateTransformer(from: crs, to: .wgs84) }
+            defer { transformers.give(t) }
+            try t.transform(&ps)
+        }
+        let corners = ByteBuffer(capacity: ps.count * 24)
+        var cornerStart: [Int] = []
+        cornerStart.reserveCapacity(ps.count + 1)
         for p in ps {
             guard (-180...180).contains(p.x), (-90...90).contains(p.y) else {
                 throw GeoError.writeFailed(path: path, operation: "write GeoJSON cells", reason: "position (\(p.x), \(p.y)) is outside WGS 84 lon/lat range")
@@ -119,6 +145,7 @@ public final class CellGeoJSONWriter {
             JSONText.appendCoordinate(p, precision, to: corners)
         }
         cornerStart.append(corners.count)
+        return (corners, cornerStart)
     }
 
     public func finish() throws(GeoError) {
@@ -127,4 +154,13 @@ public final class CellGeoJSONWriter {
         buffer.append("]}\n")
         try staged.finish()
     }
+}
+
+/// Objects that serve one thread at a time, kept for reuse by whichever thread asks next.
+final class Pool<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [T] = []
+
+    func take() -> T? { lock.withLock { idle.popLast() } }
+    func give(_ t: T) { lock.withLock { idle.append(t) } }
 }

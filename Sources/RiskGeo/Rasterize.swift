@@ -107,15 +107,22 @@ public enum Rasterize {
         return grouped(try polygonize(band: band, mask: band, crs: gridCRS, fail: fail).filter { $0.value != 0 }).values.first
     }
 
-    /// One MultiPolygon per positive value of band 1 of the raster at `path` (a level GeoTIFF
-    /// with nodata 0), read by GDAL from the file, so the raster need not be in memory.
-    public static func dissolved(bandOf path: String) throws(GeoError) -> [Int: Geometry] {
-        let fail = { (msg: String) in GeoError.readFailed(path: path, operation: "polygonize", reason: msg) }
-        let ds = try GDALCall.check(fail) { GDALOpen(path, GA_ReadOnly) }
-        defer { GDALClose(ds) }
-        let band = GDALGetRasterBand(ds, 1)
-        guard let wkt = GDALGetProjectionRef(ds).map({ String(cString: $0) }), !wkt.isEmpty else { throw GeoError.missingCRS(path: path) }
-        return grouped(try polygonize(band: band, mask: GDALGetMaskBand(band), crs: CRS(wkt: wkt), fail: fail).filter { $0.value > 0 })
+    /// One MultiPolygon per non-zero value of a byte grid (row-major over `grid`, 0 = none), in
+    /// the grid's CRS: the level zones, made from the levels in memory so that they need not
+    /// wait for the level GeoTIFF.
+    public static func dissolved(values: [UInt8], grid: GridSpec) throws(GeoError) -> [Int: Geometry] {
+        precondition(values.count == grid.width * grid.height, "one byte per grid cell")
+        guard let gridCRS = grid.crs else { throw GeoError.invalidCRS(definition: "analysis grid", reason: "the grid has no CRS") }
+        let fail = { (msg: String) in GeoError.writeFailed(path: "MEM", operation: "polygonize", reason: msg) }
+        let src = try MemoryRaster(grid: grid, crs: gridCRS, dataType: GDT_Byte)
+        let band = GDALGetRasterBand(src.handle, 1)
+        try GDALCall.checkErr(fail) {
+            values.withUnsafeBufferPointer { p in   // GF_Write only reads the buffer
+                GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), UnsafeMutableRawPointer(mutating: p.baseAddress),
+                             Int32(grid.width), Int32(grid.height), GDT_Byte, 0, 0)
+            }
+        }
+        return grouped(try polygonize(band: band, mask: band, crs: gridCRS, fail: fail).filter { $0.value > 0 })
     }
 
     /// GDALPolygonize (4-connected) of `band` where `mask` is non-zero, into (value, polygon).

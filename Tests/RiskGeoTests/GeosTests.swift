@@ -106,4 +106,23 @@ private func square(_ x: Double, _ y: Double, _ s: Double) -> Geometry {
         #expect(try GeosContext().geometry(byMask!).area() == Double(mask.filter { $0 == 1 }.count) * 10_000)
         #expect(try Rasterize.dissolved(mask: [UInt8](repeating: 0, count: grid.width * grid.height), grid: grid) == nil)
     }
+
+    /// The byte-grid dissolve the run uses for its level zones gives what the raster dissolve
+    /// gives for the same levels, one MultiPolygon per level, with 0 left out.
+    @Test func aByteGridDissolvesLikeTheRaster() throws {
+        let grid = GridSpec(transform: .northUp(west: 500_000, north: 3_500_000, cellWidth: 100, cellHeight: 100),
+                            width: 29, height: 17, crs: .epsg(32650))
+        var state: UInt64 = 7
+        let levels: [UInt8] = (0..<grid.width * grid.height).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(state >> 61) % 6
+        }
+        let byBytes = try Rasterize.dissolved(values: levels, grid: grid)
+        let byRaster = try Rasterize.dissolved(of: RasterBuffer(width: grid.width, height: grid.height, values: levels.map { Double($0) }), grid: grid)
+        #expect(Set(byBytes.keys) == [1, 2, 3, 4, 5])
+        #expect(byBytes == byRaster)
+        for (level, g) in byBytes {
+            #expect(try GeosContext().geometry(g).area() == Double(levels.filter { Int($0) == level }.count) * 10_000)
+        }
+    }
 }

@@ -40,7 +40,7 @@ struct OutputWriter {
 
     private func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 
-    mutating func writeAll(_ readTile: (Int) throws -> TileArrays) throws -> Summary {
+    mutating func writeAll(_ readTile: @escaping @Sendable (Int) throws -> TileArrays) throws -> Summary {
         let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.name,
                     "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
         var levelOptions = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
@@ -55,103 +55,46 @@ struct OutputWriter {
         let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
         let cells = try plan.outputs.cells ? CellGeoJSONWriter(
             path: path("risk_cells.geojson"), grid: grid, precision: precision, foreignMembers: [provenanceMember]) : nil
-        let cellKeys = CellKeys(plan)
-        let districtJSON = zones.map { Array(JSONText.string($0.name).utf8) }
         let h = plan.hazards.count
-        var districts = zones.map { DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
-                                                    hazardFatalities: [Double](repeating: 0, count: h)) }
-        var withData = 0, unknown = 0
-        for (t, w) in plan.tiles.enumerated() {
-            let (e, hz, ix) = try readTile(t)
-            let n = w.cellCount
-            guard !e.isOutside, ix.index.count == n, ix.risk.count == h, hz.allSatisfy({ $0.cells.loss.count == n }) else {
-                guard e.isOutside else {
-                    throw CensusError.run("tile \(t): its pass-1 and pass-2 parts do not match the tile's \(n) cells; run with --fresh")
-                }
-                let none = [Float](repeating: .nan, count: n)
-                try levelTIF.write([Float](repeating: 0, count: n), window: w)
-                try indexTIF.write(none, window: w)
-                try ealTIF.write(none, window: w)
-                continue
-            }
-            let zone = e.zone, index = ix.index, population = e.population, exposed = e.exposedValue, gdp = e.gdp
-            let loss = hz.map(\.cells.loss), fatalities = hz.map(\.cells.fatalities), risk = ix.risk
-            let level = index.map { Classification.level(Double($0), breaks: breaks.breaks) }
-            // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
-            let eal = (0..<n).map { i -> Float in
-                guard zone[i] != 0 else { return .nan }
-                var s: Float = 0
-                for (k, hazard) in plan.hazards.enumerated() where !hazard.isScenario { s += loss[k][i] }
-                return s
-            }
-            try levelTIF.write(level.map { Float($0) }, window: w)
-            try indexTIF.write(index, window: w)
-            try ealTIF.write(eal, window: w)
-            // District sums: per array, one pass over the tile into per-district Doubles.
-            func addUp(_ a: [Float], _ into: (Int, Double) -> Void) {
-                a.withUnsafeBufferPointer { v in
-                    zone.withUnsafeBufferPointer { z in
-                        var sums = [Double](repeating: 0, count: zones.count)
-                        for i in 0..<n where z[i] != 0 && !v[i].isNaN { sums[Int(z[i]) - 1] += Double(v[i]) }
-                        for (d, x) in sums.enumerated() where x != 0 { into(d, x) }
-                    }
-                }
-            }
-            addUp(population) { districts[$0].population += $1 }
-            addUp(gdp) { districts[$0].gdp += $1 }
-            addUp(exposed) { districts[$0].exposedValue += $1 }
-            for k in 0..<h {
-                let annual = !plan.hazards[k].isScenario
-                addUp(loss[k]) { d, x in
-                    districts[d].hazardLoss[k] += x
-                    if annual { districts[d].eal += x }
-                }
-                addUp(fatalities[k]) { d, x in
-                    districts[d].hazardFatalities[k] += x
-                    if annual { districts[d].expectedFatalities += x }
-                }
-            }
-            for i in 0..<n where zone[i] != 0 {
-                let z = Int(zone[i]) - 1
-                districts[z].cells += 1
-                if level[i] == 0 {
-                    districts[z].unknownCells += 1
-                    unknown += 1
-                } else {
-                    districts[z].levelCells[Int(level[i]) - 1] += 1
-                    withData += 1
-                }
-            }
-            guard let cells else { continue }
-            let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
-            try cells.append(window: w, cells: written) { i, a in
-                a.integer(cellKeys.cell, (w.rowOff + i / w.width) * grid.width + w.colOff + i % w.width)
-                a.json(cellKeys.district, districtJSON[Int(zone[i]) - 1])
-                a.integer(cellKeys.level, Int(level[i]))
-                a.number(cellKeys.riskIndex, index[i])
-                a.number(cellKeys.population, population[i])
-                a.number(cellKeys.exposedValue, exposed[i])
-                a.number(cellKeys.eal, eal[i])
-                for k in 0..<h { a.number(cellKeys.loss[k], loss[k][i]) }
-                for k in 0..<h {
-                    a.number(cellKeys.fatalities[k], fatalities[k][i])
-                    a.number(cellKeys.risk[k], risk[k][i])
-                }
-            }
+        let tally = Tally(districts: zones.map {
+            DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
+                            hazardFatalities: [Double](repeating: 0, count: h))
+        }, annual: plan.hazards.map { !$0.isScenario }, grid: grid, keepLevels: plan.outputs.zones)
+        let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, zoneCount: zones.count,
+                                     districtJSON: zones.map { Array(JSONText.string($0.name).utf8) }, cells: cells.map(Unshared.init))
+        let streams = Unshared((levelTIF, indexTIF, ealTIF))
+        // Tiles are read and summed (and their cell features formatted) on all workers, and
+        // written one at a time in tile order, so the files do not depend on the threads.
+        try OrderedWork.run(plan.tiles.count) { t in
+            try make.outputs(tile: t, try readTile(t))
+        } consume: { t, o in
+            let w = make.plan.tiles[t]
+            let (levelTIF, indexTIF, ealTIF) = streams.value
+            try levelTIF.write(o.level.map { Float($0) }, window: w)
+            try indexTIF.write(o.index, window: w)
+            try ealTIF.write(o.eal, window: w)
+            if let f = o.features { try make.cells?.value.append(f) }
+            tally.add(o, window: w)
         }
-        try levelTIF.finish()
-        try indexTIF.finish()
-        try ealTIF.finish()
-        files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
-        if let cells {
-            try cells.finish()
-            files.append("risk_cells.geojson")
-        }
+        let (districts, withData, unknown) = (tally.districts, tally.withData, tally.unknown)
         self.districts = districts
-        if plan.outputs.zones {
-            try writeZones(counts: (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } })
-            files.append("risk_zones.geojson")
-        }
+        // The rasters' compression (GDAL's threads) and the zones' polygonizing (one thread)
+        // overlap: the zones are made from the levels in memory, not from the finished file.
+        let counts = (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } }
+        let zoneWriter = Unshared(self)
+        let levels = tally.levels
+        try Concurrently.run({
+            if zoneWriter.value.plan.outputs.zones { try zoneWriter.value.writeZones(levels: levels, counts: counts) }
+        }, {
+            let (levelTIF, indexTIF, ealTIF) = streams.value
+            try levelTIF.finish()
+            try indexTIF.finish()
+            try ealTIF.finish()
+            try make.cells?.value.finish()
+        })
+        files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
+        if cells != nil { files.append("risk_cells.geojson") }
+        if plan.outputs.zones { files.append("risk_zones.geojson") }
         try writeDistricts()
         try writePlanTargets()
         files += ["districts.geojson", "districts.csv", "plan_targets.json"]
@@ -167,23 +110,10 @@ struct OutputWriter {
         return ("riskcensus", json)
     }
 
-    /// The cell features' property names, made once.
-    struct CellKeys {
-        let cell = CellGeoJSONWriter.Key("cell"), district = CellGeoJSONWriter.Key("district"), level = CellGeoJSONWriter.Key("level")
-        let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
-        let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
-        let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
-
-        init(_ plan: CensusPlan) {
-            loss = plan.hazards.map { .init($0.lossColumn) }
-            fatalities = plan.hazards.map { .init($0.fatalitiesColumn) }
-            risk = plan.hazards.map { .init("r_" + $0.id) }
-        }
-    }
-
-    /// The level raster, as written, dissolved into one MultiPolygon per level.
-    private func writeZones(counts: [Int]) throws {
-        let zones = try Rasterize.dissolved(bandOf: path("risk_level.tif"))
+    /// The levels (a byte per cell, as `risk_level.tif` holds them) dissolved into one
+    /// MultiPolygon per level.
+    private func writeZones(levels: [UInt8], counts: [Int]) throws {
+        let zones = try Rasterize.dissolved(values: levels, grid: grid)
         let w = try GeoJSONFileWriter(path: path("risk_zones.geojson"), sourceCRS: grid.crs!,
                                       options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
         let names = ["I", "II", "III", "IV", "V"]
@@ -431,7 +361,7 @@ private struct UncheckedFile: @unchecked Sendable { let handle: UnsafeMutablePoi
 
 /// Hands out chunk numbers in increasing order and lets chunk k's writer through once the
 /// chunks before it are written; remembers the first write error.
-private final class OrderedGate: @unchecked Sendable {
+final class OrderedGate: @unchecked Sendable {
     private let condition = NSCondition()
     private var claimed = 0, written = 0
     private(set) var error: Int32?

@@ -1,0 +1,245 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// One tile's share of the outputs: the three rasters' windows, the tile's sums per district and,
+/// when asked, its cell features. Made on a worker; written and added up in tile order.
+struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is owned, not shared
+    var level: [UInt8], index: [Float], eal: [Float]
+    /// Per district, the tile's sums in cell order (so that adding tiles in order gives the
+    /// same Doubles at any thread count).
+    var population: [Double], gdp: [Double], exposed: [Double]
+    var loss: [[Double]], fatalities: [[Double]]
+    /// Per district: cells, unknown cells, and cells per level (5 per district).
+    var cells: [Int], unknown: [Int], levelCells: [Int]
+    var features: CellGeoJSONWriter.FormattedCells?
+
+    /// Makes a tile's outputs from its pass-1 and pass-2 arrays; shared by the workers.
+    struct Maker: Sendable {
+        let plan: CensusPlan
+        let grid: GridSpec
+        let breaks: [Double]
+        let zoneCount: Int
+        /// Each district's name as JSON, for the cell features.
+        let districtJSON: [[UInt8]]
+        let cells: Unshared<CellGeoJSONWriter>?
+        private let keys: CellKeys
+
+        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], zoneCount: Int, districtJSON: [[UInt8]], cells: Unshared<CellGeoJSONWriter>?) {
+            self.plan = plan
+            self.grid = grid
+            self.breaks = breaks
+            self.zoneCount = zoneCount
+            self.districtJSON = districtJSON
+            self.cells = cells
+            keys = CellKeys(plan)
+        }
+
+        func outputs(tile t: Int, _ arrays: OutputWriter.TileArrays) throws -> TileOutputs {
+            let (e, hz, ix) = arrays
+            let w = plan.tiles[t], n = w.cellCount, h = plan.hazards.count, z = zoneCount
+            var o = TileOutputs(level: [], index: [], eal: [], population: [], gdp: [], exposed: [],
+                                loss: [], fatalities: [], cells: [], unknown: [], levelCells: [], features: nil)
+            guard !e.isOutside, ix.index.count == n, ix.risk.count == h, hz.allSatisfy({ $0.cells.loss.count == n }) else {
+                guard e.isOutside else {
+                    throw CensusError.run("tile \(t): its pass-1 and pass-2 parts do not match the tile's \(n) cells; run with --fresh")
+                }
+                o.level = [UInt8](repeating: 0, count: n)
+                o.index = [Float](repeating: .nan, count: n)
+                o.eal = o.index
+                return o
+            }
+            let zone = e.zone, index = ix.index
+            let loss = hz.map(\.cells.loss), fatalities = hz.map(\.cells.fatalities)
+            let annual = plan.hazards.indices.filter { !plan.hazards[$0].isScenario }
+            var level = [UInt8](repeating: 0, count: n)
+            var eal = [Float](repeating: .nan, count: n)
+            for i in 0..<n {
+                level[i] = Classification.level(Double(index[i]), breaks: breaks)
+                guard zone[i] != 0 else { continue }
+                // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
+                var s: Float = 0
+                for k in annual { s += loss[k][i] }
+                eal[i] = s
+            }
+            o.level = level
+            o.index = index
+            o.eal = eal
+            func sums(_ a: [Float]) -> [Double] {
+                var out = [Double](repeating: 0, count: z)
+                a.withUnsafeBufferPointer { v in
+                    zone.withUnsafeBufferPointer { zp in
+                        for i in 0..<n where zp[i] != 0 && !v[i].isNaN { out[Int(zp[i]) - 1] += Double(v[i]) }
+                    }
+                }
+                return out
+            }
+            o.population = sums(e.population)
+            o.gdp = sums(e.gdp)
+            o.exposed = sums(e.exposedValue)
+            o.loss = loss.map(sums)
+            o.fatalities = fatalities.map(sums)
+            o.cells = [Int](repeating: 0, count: z)
+            o.unknown = o.cells
+            o.levelCells = [Int](repeating: 0, count: 5 * z)
+            for i in 0..<n where zone[i] != 0 {
+                let d = Int(zone[i]) - 1
+                o.cells[d] += 1
+                if level[i] == 0 { o.unknown[d] += 1 } else { o.levelCells[5 * d + Int(level[i]) - 1] += 1 }
+            }
+            guard let cells else { return o }
+            let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
+            let population = e.population, exposed = e.exposedValue
+            // Per hazard, flat (hazard k's cell i at k·n + i): nested arrays would cost a retain
+            // per value written.
+            let lossFlat = Array(loss.joined()), fatalitiesFlat = Array(fatalities.joined()), riskFlat = Array(ix.risk.joined())
+            o.features = try cells.value.format(window: w, cells: written) { i, a in
+                a.integer(keys.cell, (w.rowOff + i / w.width) * grid.width + w.colOff + i % w.width)
+                a.json(keys.district, districtJSON[Int(zone[i]) - 1])
+                a.integer(keys.level, Int(level[i]))
+                a.number(keys.riskIndex, index[i])
+                a.number(keys.population, population[i])
+                a.number(keys.exposedValue, exposed[i])
+                a.number(keys.eal, eal[i])
+                for k in 0..<h { a.number(keys.loss[k], lossFlat[k * n + i]) }
+                for k in 0..<h {
+                    a.number(keys.fatalities[k], fatalitiesFlat[k * n + i])
+                    a.number(keys.risk[k], riskFlat[k * n + i])
+                }
+            }
+            return o
+        }
+    }
+
+    /// The cell features' property names, made once.
+    struct CellKeys: Sendable {
+        let cell = CellGeoJSONWriter.Key("cell"), district = CellGeoJSONWriter.Key("district"), level = CellGeoJSONWriter.Key("level")
+        let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
+        let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
+        let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
+
+        init(_ plan: CensusPlan) {
+            loss = plan.hazards.map { .init($0.lossColumn) }
+            fatalities = plan.hazards.map { .init($0.fatalitiesColumn) }
+            risk = plan.hazards.map { .init("r_" + $0.id) }
+        }
+    }
+}
+
+/// The districts' running totals, added to one tile at a time in tile order, and, when the
+/// zones are asked for, every cell's level (a byte per cell) for polygonizing.
+final class Tally: @unchecked Sendable {   // used by one worker at a time, in turn
+    private(set) var districts: [DistrictSummary]
+    private(set) var withData = 0, unknown = 0
+    private(set) var levels: [UInt8]
+    private let annual: [Bool]
+    private let grid: GridSpec
+
+    init(districts: [DistrictSummary], annual: [Bool], grid: GridSpec, keepLevels: Bool) {
+        self.districts = districts
+        self.annual = annual
+        self.grid = grid
+        levels = keepLevels ? [UInt8](repeating: 0, count: grid.cellCount) : []
+    }
+
+    func add(_ o: TileOutputs, window w: Window) {
+        if !levels.isEmpty {
+            levels.withUnsafeMutableBufferPointer { all in
+                o.level.withUnsafeBufferPointer { tile in
+                    for r in 0..<w.height {
+                        let to = (w.rowOff + r) * grid.width + w.colOff
+                        for c in 0..<w.width { all[to + c] = tile[r * w.width + c] }
+                    }
+                }
+            }
+        }
+        guard !o.cells.isEmpty else { return }   // a tile outside the region
+        for d in districts.indices {
+            if o.population[d] != 0 { districts[d].population += o.population[d] }
+            if o.gdp[d] != 0 { districts[d].gdp += o.gdp[d] }
+            if o.exposed[d] != 0 { districts[d].exposedValue += o.exposed[d] }
+            for k in annual.indices {
+                let x = o.loss[k][d], f = o.fatalities[k][d]
+                if x != 0 {
+                    districts[d].hazardLoss[k] += x
+                    if annual[k] { districts[d].eal += x }
+                }
+                if f != 0 {
+                    districts[d].hazardFatalities[k] += f
+                    if annual[k] { districts[d].expectedFatalities += f }
+                }
+            }
+            districts[d].cells += o.cells[d]
+            districts[d].unknownCells += o.unknown[d]
+            unknown += o.unknown[d]
+            for l in 0..<5 {
+                districts[d].levelCells[l] += o.levelCells[5 * d + l]
+                withData += o.levelCells[5 * d + l]
+            }
+        }
+    }
+}
+
+/// A value handed between workers that use it one at a time (a writer in turn) or only through
+/// thread-safe methods; the compiler cannot see either.
+struct Unshared<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Runs `produce(k)` for k in 0..<n on the workers and `consume(k, result)` for each result in
+/// increasing k, one at a time, on the worker that made it: work in parallel, effects in order.
+/// A worker holds one result while it waits for its turn, so at most `Workers.limit` results
+/// are in memory. The first error stops the work and is thrown.
+enum OrderedWork {
+    static func run<T>(_ n: Int, produce: @Sendable (Int) throws -> T, consume: @Sendable (Int, T) throws -> Void) throws {
+        let gate = OrderedGate()
+        let failure = FirstError()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(n, Workers.limit))) { _ in
+            while let k = gate.claim(below: n) {
+                var result: T?
+                if !failure.isSet {
+                    do { result = try produce(k) } catch { failure.record(error) }
+                }
+                gate.wait(forTurn: k)
+                if let result, !failure.isSet {
+                    do { try consume(k, result) } catch { failure.record(error) }
+                }
+                gate.advance()
+            }
+        }
+        if let e = failure.error { throw e }
+    }
+
+    private final class FirstError: @unchecked Sendable {
+        private let lock = NSLock()
+        private var first: (any Error)?
+        var error: (any Error)? { lock.withLock { first } }
+        var isSet: Bool { error != nil }
+        func record(_ e: any Error) { lock.withLock { if first == nil { first = e } } }
+    }
+}
+
+/// Two pieces of work at once when the run has more than one thread, one after the other when
+/// it has one; both run to the end, and the first one's error is thrown first.
+enum Concurrently {
+    static func run(_ a: @Sendable () throws -> Void, _ b: @Sendable () throws -> Void) throws {
+        guard Workers.limit > 1 else {
+            try a()
+            try b()
+            return
+        }
+        let errors = Unshared(ErrorSlots())
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            do { try (k == 0 ? a : b)() } catch { errors.value.set(k, error) }
+        }
+        if let e = errors.value.first { throw e }
+    }
+
+    private final class ErrorSlots {
+        private let lock = NSLock()
+        private var slots: [(any Error)?] = [nil, nil]
+        func set(_ k: Int, _ e: any Error) { lock.withLock { slots[k] = e } }
+        var first: (any Error)? { lock.withLock { slots.compactMap { $0 }.first } }
+    }
+}
