@@ -108,14 +108,19 @@ public enum DatasetInspector {
             layers: nil)
     }
 
-    /// Reads the first and the last natural block of a band.
+    /// Reads the first and the last cell of every band, as `inspect` does, so that a truncated
+    /// or corrupt file fails before a run rather than in the middle of one.
+    public static func probe(_ ds: RasterDataset) throws(GeoError) {
+        for b in try ds.bands() { try probe(ds, b) }
+    }
+
+    /// Reads the first and the last cell of a band. A block-based format (GeoTIFF) decodes the
+    /// whole first and last block to give them, which finds a truncated or corrupt file; a VRT
+    /// reads only the sources under those two cells.
     private static func probe(_ ds: RasterDataset, _ b: BandInfo) throws(GeoError) {
-        guard !b.dataType.isComplex else { return }
-        let bw = max(1, min(b.blockWidth, ds.width)), bh = max(1, min(b.blockHeight, ds.height))
-        let last = Window(colOff: ((ds.width - 1) / bw) * bw, rowOff: ((ds.height - 1) / bh) * bh, width: 0, height: 0)
-        for w in [Window(colOff: 0, rowOff: 0, width: bw, height: bh),
-                  Window(colOff: last.colOff, rowOff: last.rowOff, width: min(bw, ds.width - last.colOff), height: min(bh, ds.height - last.rowOff))] {
-            var buf = RasterBuffer<Double>(width: w.width, height: w.height)
+        guard !b.dataType.isComplex, ds.width > 0, ds.height > 0 else { return }
+        for w in [Window(colOff: 0, rowOff: 0, width: 1, height: 1), Window(colOff: ds.width - 1, rowOff: ds.height - 1, width: 1, height: 1)] {
+            var buf = RasterBuffer<Double>(width: 1, height: 1)
             try ds.read(band: b.index, window: w, into: &buf)
         }
     }

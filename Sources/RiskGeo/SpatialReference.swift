@@ -135,6 +135,13 @@ extension CRS {
         try SpatialReference(self).isGeographic
     }
 
+    /// The length of one unit of a projected CRS in metres; nil when the CRS is not projected
+    /// (geographic degrees, geocentric, engineering).
+    public func projectedUnitInMetres() throws(GeoError) -> Double? {
+        let s = try SpatialReference(self)
+        return s.isProjected ? s.linearUnitsInMetres : nil
+    }
+
     /// The WGS84 UTM zone containing a lon/lat point: a metric CRS for analyses whose inputs
     /// are all lon/lat.
     public static func utm(lon: Double, lat: Double) -> CRS {

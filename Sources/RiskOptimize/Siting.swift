@@ -32,7 +32,7 @@ public struct SitingProblem: Sendable {
     var candidates: Range<Int> { existing..<facilityCount }
 }
 
-public enum SitingModel: String, Sendable, CaseIterable {
+public enum SitingModel: String, Sendable, CaseIterable, Codable {
     case lscp, mclp, pmedian, pcenter
 }
 

@@ -11,7 +11,7 @@ struct RiskCensusCLI: ParsableCommand {
         commandName: "riskcensus",
         abstract: "Natural-disaster risk census engine: hazard × exposure × vulnerability, losses and shelter coverage.",
         version: EngineInfo.version,
-        subcommands: [Inspect.self, Validate.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self])
+        subcommands: [Inspect.self, Validate.self, Schema.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self])
 
     static func main() {
         do {

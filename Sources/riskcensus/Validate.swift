@@ -36,6 +36,16 @@ struct Validate: ParsableCommand {
     }
 }
 
+/// `riskcensus schema`: the manifest's JSON Schema, for editors (docs/manifest.schema.json).
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the census manifest's JSON Schema (the one in docs/manifest.schema.json).")
+
+    func run() throws {
+        print(Manifest.jsonSchema, terminator: "")
+    }
+}
+
 /// `riskcensus run MANIFEST --out DIR [--threads N] [--fresh] [--quiet] [--shard i/N]`.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -232,6 +232,78 @@ private func features(_ path: String) throws -> [[String: Any]] {
             #expect(error.exitCode == 2 && error.description.contains("index.ahp.matrix") && error.description.contains("consistency ratio"))
         }
     }
+
+    // Strict manifests: every slip is an error naming the key path, the line and the fix.
+
+    @Test func misspeltKeyIsExitTwoWithLineAndNearestKey() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "cell_size: 100", with: "cell_sise: 100") })
+        #expect(e.exitCode == 2)
+        #expect(e.description.contains("grid.cell_sise") && e.description.contains("line ") && e.description.contains("did you mean cell_size?"))
+    }
+
+    @Test func unknownNestedKeyThatWouldChangeTheResultIsRefused() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "eal: {tail: none}", with: "eal: {tail: none, zero_damage_return_perod: 5}") })
+        #expect(e.exitCode == 2 && e.description.contains("eal.zero_damage_return_perod") && e.description.contains("zero_damage_return_period"))
+    }
+
+    @Test func unknownKeyFarFromAnyListsTheKnownOnes() throws {
+        let e = try #require(try failure { y, _ in y + "flavour: vanilla\n" })
+        #expect(e.exitCode == 2 && e.description.contains("flavour") && e.description.contains("expected one of") && e.description.contains("hazards"))
+    }
+
+    @Test func aSecondBlockOfTheSameKeyIsRefusedNamingBothLines() throws {
+        let e = try #require(try failure { y, _ in y + "grid:\n  crs: EPSG:4549\n  cell_size: 50\n" })
+        #expect(e.exitCode == 2 && e.description.contains("grid") && e.description.contains("given twice (first on line"))
+    }
+
+    @Test func aWrongEnumerationListsTheChoices() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "method: quantile", with: "method: jenks") })
+        #expect(e.exitCode == 2 && e.description.contains("classification.method"))
+        #expect(e.description.contains("found \"jenks\"") && e.description.contains("natural_breaks, quantile, percentile, fixed"))
+    }
+
+    @Test func aRequiredKeyWithNoValueIsRefused() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "    units: m\n", with: "    units:\n") })
+        #expect(e.exitCode == 2 && e.description.contains("hazards[0].units") && e.description.contains("has no value"))
+    }
+
+    @Test func aGeographicGridIsExitTwo() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "\"EPSG:4549\"", with: "\"EPSG:4326\"") })
+        #expect(e.exitCode == 2 && e.description.contains("grid.crs") && e.description.contains("not projected"))
+    }
+
+    @Test func aTruncatedRasterFailsValidationAsInspectDoes() throws {
+        let e = try #require(try failure { y, dir in
+            let whole = try Data(contentsOf: URL(fileURLWithPath: dir + "/depth_rp100.tif"))
+            try whole.prefix(whole.count * 2 / 3).write(to: URL(fileURLWithPath: dir + "/cut.tif"))
+            return y.replacingOccurrences(of: "depth_rp100.tif", with: "cut.tif")
+        })
+        #expect(e.exitCode == 3 && e.description.contains("cut.tif"))
+    }
+
+    @Test func textValuesKeepTheirSpelling() throws {
+        let dir = TempDir()
+        let path = try SampleCensus.write(into: dir.path)
+        let yaml = try String(contentsOfFile: path, encoding: .utf8)
+        let named = yaml.replacingOccurrences(of: "name: sample\n", with: "name: 007.10\n")
+        #expect(try Manifest.decode(yaml: named, path: path).name == "007.10")
+    }
+
+    @Test func theBundledManifestsAreStrictlyValid() throws {
+        for d in ["changzhou", "olinda"] {
+            _ = try Manifest.load(repo + "/datasets/\(d)/census.yaml")
+        }
+    }
+
+    /// docs/manifest.schema.json is what `riskcensus schema` prints; regenerate it with
+    /// `riskcensus schema > docs/manifest.schema.json` when the manifest types change.
+    @Test func thePublishedSchemaMatchesTheTypes() throws {
+        let published = try String(contentsOfFile: repo + "/docs/manifest.schema.json", encoding: .utf8)
+        #expect(published == Manifest.jsonSchema, "docs/manifest.schema.json is stale: run riskcensus schema > docs/manifest.schema.json")
+        let schema = try JSONSerialization.jsonObject(with: Data(published.utf8)) as! [String: Any]
+        let top = (schema["properties"] as! [String: Any]).keys.sorted()
+        #expect(top.contains("plan_targets") && top.contains("coverage") && schema["additionalProperties"] as? Bool == false)
+    }
 }
 
 @Suite struct CensusGeoJSONTests {

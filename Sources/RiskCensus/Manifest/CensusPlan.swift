@@ -181,28 +181,30 @@ public struct CensusPlan: Sendable {
             return r
         }
         func bad(_ key: String, _ msg: String) -> CensusError { .manifest(file: manifestPath, key: key, message: msg) }
-        func resampling(_ s: String?, _ key: String, default d: Resampling) throws(CensusError) -> Resampling {
-            guard let s else { return d }
-            guard let r = Resampling(rawValue: s) else {
-                throw bad(key, "unknown resampling \"\(s)\"; use nearest, bilinear, average or sum")
-            }
-            return r
-        }
         func raster(_ r: Manifest.RasterInput, key: String, default d: Resampling) throws(CensusError) -> RasterLayer {
             let p = try file(r.path, key: "\(key).path")
             try CensusError.mapping {
                 let ds = try RasterDataset(path: p)
                 _ = try ds.georeferencedGrid()
+                try DatasetInspector.probe(ds)
                 let band = r.band ?? 1
                 guard band >= 1 && band <= ds.bandCount else { throw bad("\(key).band", "band \(band) not in \(p) (\(ds.bandCount) bands)") }
             }
-            return RasterLayer(key: key, path: p, band: r.band ?? 1, resampling: try resampling(r.resampling, "\(key).resampling", default: d))
+            return RasterLayer(key: key, path: p, band: r.band ?? 1, resampling: r.resampling ?? d)
         }
 
         // Grid.
         guard m.grid.cellSize > 0, m.grid.cellSize.isFinite else { throw bad("grid.cell_size", "must be a positive number of metres") }
         let gridCRS: CRS
         do { gridCRS = try CRS.parse(m.grid.crs) } catch { throw bad("grid.crs", "unknown CRS \"\(m.grid.crs)\": \(error.description)") }
+        // Cell sizes, areas and distances are metres: a grid in degrees would be wrong everywhere.
+        switch try? gridCRS.projectedUnitInMetres() {
+        case let unit? where abs(unit - 1) < 1e-9: break
+        case let unit?:
+            throw bad("grid.crs", "found \(m.grid.crs), whose unit is \(unit) m; expected a projected CRS in metres")
+        default:
+            throw bad("grid.crs", "found \(m.grid.crs), which is not projected (geographic degrees?); expected a projected CRS in metres, such as a UTM zone or the national grid")
+        }
         let tileSize = m.grid.tileSize ?? 512
         guard (16...4096).contains(tileSize) else { throw bad("grid.tile_size", "must be 16…4096 cells") }
 
@@ -256,18 +258,16 @@ public struct CensusPlan: Sendable {
             let p = try file(infra.path, key: "\(key).path")
             var fields: [(String, String)] = []
             switch infra.kind {
-            case "lines":
+            case .lines:
                 guard infra.costPerKm != nil || infra.costPerKmField != nil else { throw bad(key, "lines need cost_per_km or cost_per_km_field") }
                 if let f = infra.costPerKmField { fields.append(("\(key).cost_per_km_field", f)) }
                 classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass,
                                              source: .lines(VectorLayer(path: p, layer: infra.layer, field: infra.costPerKmField, constant: infra.costPerKm))))
-            case "points":
+            case .points:
                 guard infra.value != nil || infra.valueField != nil else { throw bad(key, "points need value or value_field") }
                 if let f = infra.valueField { fields.append(("\(key).value_field", f)) }
                 classes.append(ExposureClass(name: infra.id, curveClass: infra.curveClass,
                                              source: .points(VectorLayer(path: p, layer: infra.layer, field: infra.valueField, constant: infra.value))))
-            default:
-                throw bad("\(key).kind", "must be lines or points, got \"\(infra.kind)\"")
             }
             try checkFields(p, layer: infra.layer, fields: fields, manifest: manifestPath)
         }
@@ -290,11 +290,7 @@ public struct CensusPlan: Sendable {
             job.supplyPath = try file(c.shelters, key: "coverage.shelters")
             job.candidatesPath = try c.candidates.map { p throws(CensusError) in try file(p, key: "coverage.candidates") }
             job.roadsPath = try c.roads.map { p throws(CensusError) in try file(p, key: "coverage.roads") }
-            switch c.shelterCost {
-            case nil, "network": break
-            case "euclidean": job.euclideanShelters = true
-            case let other?: throw bad("coverage.shelter_cost", "\"\(other)\" is not network or euclidean")
-            }
+            job.euclideanShelters = c.shelterCost == .euclidean
             if let name = c.category {
                 guard let cat = Standards.shelterCategory(name) else {
                     throw bad("coverage.category", "unknown category \"\(name)\"; use \(Standards.shelterCategories.map(\.name).joined(separator: ", "))")
@@ -307,12 +303,11 @@ public struct CensusPlan: Sendable {
             if let r = c.refugeRate { guard r > 0, r <= 1 else { throw bad("coverage.refuge_rate", "must be in (0, 1]") }; job.refugeRate = r }
             switch c.accessibility {
             case nil: break
-            case "2sfca": job.accessibility = .uniform(radius: job.radius ?? job.category.radius)
-            case "g2sfca": job.accessibility = .gaussian(sigma: (job.radius ?? job.category.radius) / 2, radius: job.radius ?? job.category.radius)
-            case let other?: throw bad("coverage.accessibility", "\"\(other ?? "")\" is not 2sfca or g2sfca")
+            case .twoStep: job.accessibility = .uniform(radius: job.radius ?? job.category.radius)
+            case .gaussian: job.accessibility = .gaussian(sigma: (job.radius ?? job.category.radius) / 2, radius: job.radius ?? job.category.radius)
             }
             if let st = c.siting {
-                guard let model = SitingModel(rawValue: st.model) else { throw bad("coverage.siting.model", "use lscp, mclp, pmedian or pcenter") }
+                let model = st.model
                 guard job.candidatesPath != nil else { throw bad("coverage.siting", "siting needs coverage.candidates") }
                 if model != .lscp && st.p == nil { throw bad("coverage.siting.p", "\(st.model) needs p") }
                 job.siting = model
@@ -342,7 +337,7 @@ public struct CensusPlan: Sendable {
             let key = "hazards[\(i)]"
             guard seen.insert(h.id).inserted else { throw bad("\(key).id", "duplicate hazard id \"\(h.id)\"") }
             guard !h.units.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("\(key).units", "units must be declared") }
-            let rs = try resampling(h.resampling, "\(key).resampling", default: .nearest)
+            let rs = h.resampling ?? Resampling.nearest
             var layers: [RasterLayer] = []
             var rps: [Double] = []
             switch (h.returnPeriods, h.scenario) {
@@ -385,10 +380,7 @@ public struct CensusPlan: Sendable {
 
         // EAL integration.
         let e = m.eal
-        guard let tail = ExceedanceIntegration.Tail(rawValue: e?.tail ?? "none") else { throw bad("eal.tail", "must be none or flat") }
-        guard let prob = ExceedanceIntegration.Probability(rawValue: e?.probability ?? "reciprocal") else {
-            throw bad("eal.probability", "must be reciprocal or poisson")
-        }
+        let tail = e?.tail ?? .none, prob = e?.probability ?? .reciprocal
         if let z = e?.zeroDamageReturnPeriod {
             let shortest = hazards.compactMap { $0.returnPeriods.first }.min() ?? .infinity
             guard z > 0, z < shortest else { throw bad("eal.zero_damage_return_period", "must be > 0 and below the shortest return period (\(shortest))") }
@@ -421,37 +413,33 @@ public struct CensusPlan: Sendable {
             weights = hazards.map { ahp.weights[a.order.firstIndex(of: $0.id)!] }
         }
         let combination: CombinationRule
-        switch ix?.combination ?? "weighted_sum" {
-        case "weighted_sum": combination = .weightedSum(weights)
-        case "max": combination = .maximum
-        case "inform": combination = .inform
-        case let other: throw bad("index.combination", "unknown rule \"\(other)\"; use weighted_sum, max or inform")
+        switch ix?.combination ?? .weightedSum {
+        case .weightedSum: combination = .weightedSum(weights)
+        case .max: combination = .maximum
+        case .inform: combination = .inform
         }
-        guard ["unit", "half_to_one"].contains(ix?.rescale ?? "unit") else { throw bad("index.rescale", "must be unit or half_to_one") }
         let ew = ix?.exposureWeights ?? Manifest.ExposureWeights(population: 0.5, value: 0.5)
         guard ew.population >= 0, ew.value >= 0, abs(ew.population + ew.value - 1) < 1e-6 else {
             throw bad("index.exposure_weights", "population and value weights must be ≥ 0 and sum to 1")
         }
 
         // Classification.
-        let cs = m.classification ?? Manifest.ClassificationSpec(method: "natural_breaks")
+        let cs = m.classification ?? Manifest.ClassificationSpec(method: .naturalBreaks)
         let method: ClassificationMethod
         switch cs.method {
-        case "natural_breaks": method = .naturalBreaks
-        case "quantile": method = .quantile
-        case "percentile":
+        case .naturalBreaks: method = .naturalBreaks
+        case .quantile: method = .quantile
+        case .percentile:
             let p = cs.percentiles ?? [60, 80, 90, 95]
             guard p.count == 4, zip(p, p.dropFirst()).allSatisfy({ $0 < $1 }), p.allSatisfy({ $0 > 0 && $0 < 100 }) else {
                 throw bad("classification.percentiles", "four ascending percentiles between 0 and 100")
             }
             method = .percentile(p)
-        case "fixed":
+        case .fixed:
             guard let t = cs.thresholds, t.count == 4, zip(t, t.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw bad("classification.thresholds", "four ascending thresholds")
             }
             method = .fixed(t)
-        default:
-            throw bad("classification.method", "unknown method \"\(cs.method)\"; use natural_breaks, quantile, percentile or fixed")
         }
         if let p = m.outputs?.precision, !(0...15).contains(p) { throw bad("outputs.precision", "must be 0…15") }
 
@@ -473,8 +461,8 @@ public struct CensusPlan: Sendable {
                           population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,
                           coverage: coverage, coverageCapacity: coverageCapacity,
                           integration: integration, hazardWeights: weights, combination: combination,
-                          halfToOne: ix?.rescale == "half_to_one", logExposure: ix?.logExposure ?? true,
-                          exposureWeights: (ew.population, ew.value), classification: method, classificationName: cs.method,
+                          halfToOne: ix?.rescale == .halfToOne, logExposure: ix?.logExposure ?? true,
+                          exposureWeights: (ew.population, ew.value), classification: method, classificationName: cs.method.rawValue,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
         plan.mask = mask

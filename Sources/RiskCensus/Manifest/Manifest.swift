@@ -1,5 +1,7 @@
 import Foundation
-import Yams
+import RiskCore
+import RiskGeo
+import RiskOptimize
 
 /// A census manifest as written in YAML (docs/manifest.md documents every field). Paths are
 /// relative to the manifest's folder. Decoding checks types; `CensusPlan` checks everything else.
@@ -36,7 +38,7 @@ public struct Manifest: Codable, Sendable {
     public struct RasterInput: Codable, Sendable {
         public var path: String
         public var band: Int?
-        public var resampling: String?
+        public var resampling: Resampling?
     }
 
     public struct ReturnPeriodLayer: Codable, Sendable {
@@ -56,7 +58,7 @@ public struct Manifest: Codable, Sendable {
     public struct Hazard: Codable, Sendable {
         public var id: String
         public var units: String
-        public var resampling: String?
+        public var resampling: Resampling?
         public var returnPeriods: [ReturnPeriodLayer]?
         public var scenario: RasterInput?
         public var indexReturnPeriod: Double?
@@ -93,8 +95,8 @@ public struct Manifest: Codable, Sendable {
         public var id: String
         public var path: String
         public var layer: String?
-        /// "lines" (length per cell × cost per km) or "points" (value to the containing cell).
-        public var kind: String
+        /// Length per cell × cost per km, or value to the containing cell.
+        public var kind: InfrastructureKind
         public var costPerKm: Double?
         public var costPerKmField: String?
         public var value: Double?
@@ -118,8 +120,8 @@ public struct Manifest: Codable, Sendable {
     public struct Index: Codable, Sendable {
         public var weights: [String: Double]?
         public var ahp: AHPMatrix?
-        public var combination: String?
-        public var rescale: String?
+        public var combination: Combination?
+        public var rescale: Rescale?
         public var logExposure: Bool?
         public var exposureWeights: ExposureWeights?
     }
@@ -130,15 +132,15 @@ public struct Manifest: Codable, Sendable {
     }
 
     public struct ClassificationSpec: Codable, Sendable {
-        public var method: String
+        public var method: ClassificationName
         public var percentiles: [Double]?
         public var thresholds: [Double]?
     }
 
     public struct EAL: Codable, Sendable {
         public var zeroDamageReturnPeriod: Double?
-        public var tail: String?
-        public var probability: String?
+        public var tail: ExceedanceIntegration.Tail?
+        public var probability: ExceedanceIntegration.Probability?
     }
 
     /// Shelter and fire-station coverage run with the census (`coverage/` in the output), on the
@@ -153,10 +155,10 @@ public struct Manifest: Codable, Sendable {
         public var areaPerPerson: Double?
         public var minArea: Double?
         public var roads: String?
-        /// "network" (default with roads) or "euclidean": the roads then serve fire response only.
-        public var shelterCost: String?
+        /// Network (default with roads) or euclidean: the roads then serve fire response only.
+        public var shelterCost: ShelterCost?
         public var refugeRate: Double?
-        public var accessibility: String?
+        public var accessibility: Accessibility?
         public var siting: Siting?
         public var fireStations: String?
         public var builtUp: String?
@@ -170,7 +172,7 @@ public struct Manifest: Codable, Sendable {
         public var demandTable: Bool?
 
         public struct Siting: Codable, Sendable {
-            public var model: String
+            public var model: SitingModel
             public var p: Int?
             public var capacitated: Bool?
         }
@@ -187,32 +189,41 @@ public struct Manifest: Codable, Sendable {
         public var zones: Bool?
     }
 
+    public enum InfrastructureKind: String, Codable, Sendable, CaseIterable, ManifestEnum { case lines, points }
+    public enum Combination: String, Codable, Sendable, CaseIterable, ManifestEnum {
+        case weightedSum = "weighted_sum", max, inform
+    }
+    public enum Rescale: String, Codable, Sendable, CaseIterable, ManifestEnum {
+        case unit, halfToOne = "half_to_one"
+    }
+    public enum ClassificationName: String, Codable, Sendable, CaseIterable, ManifestEnum {
+        case naturalBreaks = "natural_breaks", quantile, percentile, fixed
+    }
+    public enum ShelterCost: String, Codable, Sendable, CaseIterable, ManifestEnum { case network, euclidean }
+    public enum Accessibility: String, Codable, Sendable, CaseIterable, ManifestEnum {
+        case twoStep = "2sfca", gaussian = "g2sfca"
+    }
+
     /// Decodes YAML text. Keys are snake_case in the file.
     ///
     /// - Throws: `CensusError.manifest` naming the key path that is missing or has the wrong type.
     public static func decode(yaml: String, path: String) throws(CensusError) -> Manifest {
-        // Yams parses; JSONDecoder maps snake_case keys and reports typed key paths.
-        let tree: Any?
-        do {
-            tree = try Yams.load(yaml: yaml)
-        } catch {
-            let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(oneLine)")
-        }
-        guard let tree, JSONSerialization.isValidJSONObject(tree) else {
-            throw CensusError.manifest(file: path, key: "", message: "expected a YAML mapping at the top level")
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        // The strict reader checks keys, kinds and enumerations against the schema (with lines);
+        // JSONDecoder then builds the typed value from its tree.
+        let tree = try StrictManifest.tree(yaml: yaml, path: path)
         do {
             let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
-            return try decoder.decode(Manifest.self, from: data)
+            return try JSONDecoder().decode(Manifest.self, from: data)
         } catch let e as DecodingError {
             throw CensusError.manifest(file: path, key: e.keyPath, message: e.summary)
         } catch {
-            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(error)")
+            throw CensusError.manifest(file: path, key: "", message: "cannot decode: \(error)")
         }
     }
+
+    /// The manifest's JSON Schema (draft 2020-12), generated from these types:
+    /// `docs/manifest.schema.json` holds it, and a test keeps the two the same.
+    public static var jsonSchema: String { SchemaNode.jsonSchemaDocument() }
 
     /// Reads and decodes a manifest file.
     public static func load(_ path: String) throws(CensusError) -> Manifest {
@@ -238,9 +249,9 @@ extension DecodingError {
         }()
         var s = ""
         for k in path {
-            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + snake(k.stringValue) }
+            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + ManifestKeys.snake(k.stringValue) }
         }
-        if let key { s += (s.isEmpty ? "" : ".") + snake(key) }
+        if let key { s += (s.isEmpty ? "" : ".") + ManifestKeys.snake(key) }
         return s
     }
 
@@ -252,13 +263,5 @@ extension DecodingError {
         case .dataCorrupted(let c): c.debugDescription
         @unknown default: "invalid value"
         }
-    }
-
-    private func snake(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
-        }
-        return out
     }
 }
