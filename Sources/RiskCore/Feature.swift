@@ -6,12 +6,21 @@ public enum AttributeValue: Sendable, Hashable {
     case real(Double)
     case string(String)
 
+    /// No value: null, or empty text (how a CSV, read as text, leaves a field blank).
+    public var isMissing: Bool {
+        switch self {
+        case .null: true
+        case .string(let s): s.allSatisfy(\.isWhitespace)
+        default: false
+        }
+    }
+
     public var doubleValue: Double? {
         switch self {
         case .integer(let i): Double(i)
         case .real(let d): d
         case .bool(let b): b ? 1 : 0
-        case .string(let s): Double(s)
+        case .string(let s): s.split(whereSeparator: \.isWhitespace).count == 1 ? Double(s.split(whereSeparator: \.isWhitespace)[0]) : nil
         case .null: nil
         }
     }

@@ -7,7 +7,9 @@ import RiskCore
 /// CSV files are opened with GDAL's CSV driver and take their geometry from a lon/lat pair
 /// (`lon`/`longitude`/`x`, `lat`/`latitude`/`y`) or a WKT column (`wkt`/`geometry`/`geom`).
 /// A CSV has no CRS of its own: pass `assumedCRS`, or the layer's `crs` stays nil and
-/// `requireCRS()` fails.
+/// `requireCRS()` fails. Every CSV column is read as text, without GDAL's type guessing, so ids
+/// such as `060816029.00` keep their leading zeros and dots; numbers are parsed where a number
+/// is expected (`AttributeValue.doubleValue`).
 public final class VectorDataset {
     public let path: String
     private var handle: GDALDatasetH?
@@ -20,7 +22,7 @@ public final class VectorDataset {
         let isCSV = path.lowercased().hasSuffix(".csv")
         let openOptions = CStringList(isCSV ? [
             "X_POSSIBLE_NAMES=lon,longitude,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
-            "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO", "AUTODETECT_TYPE=YES",
+            "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO",
         ] : [])
         let drivers = CStringList(isCSV ? ["CSV"] : [])
         handle = try GDALCall.check({ GeoError.openFailed(path: path, kind: "vector", reason: $0) }) {

@@ -61,6 +61,8 @@ public enum SitingError: Error, Sendable, Equatable {
     case tooFewCandidates(p: Int, candidates: Int)
     /// The capacities cannot hold the demand (capacitated p-median).
     case insufficientCapacity
+    /// No choice of p sites (with the existing supply) reaches every demand unit.
+    case infeasible(p: Int)
     case noSolution
 }
 
@@ -79,6 +81,7 @@ public enum Siting {
             let s = mip.solve(seconds: seconds)
             if s.infeasible {
                 if capacitated && model == .pmedian { throw .insufficientCapacity }
+                if model == .pmedian || model == .pcenter { throw .infeasible(p: p ?? 0) }
                 throw .noSolution
             }
             if !s.values.isEmpty {

@@ -21,6 +21,13 @@ import RiskGeo
         #expect(try t.number(t.rows[0], 2) == 2.5)
     }
 
+    /// `#` marks metadata only before the header: after it, a row named `#d3` is data.
+    @Test func aHashAfterTheHeaderIsData() throws {
+        let t = try table("#,,\"generated_by='OpenQuake engine'\"\nid,value\n#d3,1\nd4,2\n# not a comment,3\n")
+        #expect(t.header == ["id", "value"])
+        #expect(t.rows.map { $0.fields[0] } == ["#d3", "d4", "# not a comment"])
+    }
+
     @Test func problemsNameTheLine() throws {
         for (text, needle) in [("a,b\n1,2,3\n", "line 2: 3 fields"), ("a,b\n1,\"open\n", "not closed"),
                                ("a,b\n1,x\n", "line 2, column b: expected a number"), ("\n\n", "empty file")] {

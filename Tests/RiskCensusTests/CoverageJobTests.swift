@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RiskCore
+import RiskOptimize
 @testable import RiskCensus
 
 /// The coverage command's job on a hand-solved OD-matrix case, on geometry, and on bad input.
@@ -48,6 +49,53 @@ import RiskCore
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.file("out/summary.json")))) as? [String: Any])
         #expect(summary["coverage_rate"] as? Double == 1 && summary["deficit_persons"] as? Double == 20)
         #expect(summary["overflowing_facilities"] as? Double == 1)
+    }
+
+    /// Ids as real census data writes them (leading zeros, dots, long digit strings, a leading
+    /// `#`) stay text from the CSV inputs through the OD matrix to the outputs, and a candidates
+    /// file of ids only serves every uncapacitated siting model.
+    @Test func idsStayTextAndUncapacitatedSitingNeedsNoCapacity() throws {
+        let d = Dir()
+        try d.write("demand.csv", "id,weight\n060816029.00,120\n060816030.01,80\n#d3,50\n12345678901234567890,10\n")
+        try d.write("candidates.csv", "id\n0001\n0002\n")
+        try d.write("od.csv", "demand_id,supply_id,cost\n060816029.00,0001,500\n060816030.01,0001,900\n060816030.01,0002,300\n#d3,0002,200\n12345678901234567890,0002,100\n")
+        for model in [SitingModel.lscp, .mclp, .pmedian, .pcenter] {
+            var job = CoverageJob(demandPath: d.file("demand.csv"))
+            job.candidatesPath = d.file("candidates.csv")
+            job.costMatrixPath = d.file("od.csv")
+            job.radius = 1000
+            job.crs = .epsg(32650)
+            job.siting = model
+            job.p = 2
+            let o = try job.run(outputDirectory: d.file("out-\(model.rawValue)"))
+            #expect(o.demand.ids.map { $0 } == ["060816029.00", "060816030.01", "#d3", "12345678901234567890"])
+            #expect(o.candidates.ids.map { $0 } == ["0001", "0002"])
+            let siting = try String(contentsOfFile: d.file("out-\(model.rawValue)/siting.csv"), encoding: .utf8)
+            #expect(siting == "id,selected\n0001,1\n0002,1\n", "\(model)")
+            let demand = try String(contentsOfFile: d.file("out-\(model.rawValue)/demand.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").first.map(String.init) ?? "" }
+            #expect(demand == ["id", "060816029.00", "060816030.01", "#d3", "12345678901234567890"])
+        }
+        // p-median by hand: 120 × 500 + 80 × 300 + 50 × 200 + 10 × 100.
+        var job = CoverageJob(demandPath: d.file("demand.csv"))
+        job.candidatesPath = d.file("candidates.csv")
+        job.costMatrixPath = d.file("od.csv")
+        job.crs = .epsg(32650)
+        job.siting = .pmedian
+        job.p = 2
+        #expect(try job.run(outputDirectory: d.file("out-check")).siting?.objective == 95_000)
+        // The capacitated form still needs capacities, and says so.
+        job.siting = .mclp
+        job.capacitated = true
+        #expect { try job.run(outputDirectory: d.file("out-cap")) } throws: { e in
+            "\(e)".contains("candidates.csv") && "\(e)".contains("neither capacity nor area_m2") && "\(e)".contains("capacity is needed")
+        }
+        // With p = 1 no single site reaches every unit: a data error that says so, not a solver failure.
+        job.siting = .pmedian
+        job.capacitated = false
+        job.p = 1
+        #expect { try job.run(outputDirectory: d.file("out-p1")) } throws: { e in
+            (e as? CensusError)?.exitCode == 3 && "\(e)".contains("reaches every demand unit")
+        }
     }
 
     @Test func sitingThroughTheJob() throws {

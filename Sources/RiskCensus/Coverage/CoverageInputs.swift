@@ -176,7 +176,10 @@ enum CoverageInputs {
         }
     }
 
-    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS,
+    /// Facilities with their capacities (persons, from `capacity` or from `area_m2` by the
+    /// category's m² per person). With `capacityRequired` false (candidates of an uncapacitated
+    /// siting model, which never reads them) a site with neither has capacity NaN, unknown.
+    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS, capacityRequired: Bool = true,
                            adjust: (ShelterCategory) -> ShelterCategory = { $0 }) throws -> Facilities {
         let rows = try features(path, assumed: assumed, crs: crs)
         var out = Facilities(ids: rows.ids, positions: rows.positions, capacity: [], area: [], category: [])
@@ -184,8 +187,7 @@ enum CoverageInputs {
             let label = "feature \(k + 1) (\(rows.ids[k]))"
             func number(_ names: [String]) throws -> Double? {
                 for n in names {
-                    guard let a = f.attributes[n], a != .null else { continue }
-                    if case .string(let s) = a, s.isEmpty { continue }
+                    guard let a = f.attributes[n], !a.isMissing else { continue }
                     guard let v = a.doubleValue, v.isFinite else {
                         throw CensusError.badData(file: path, message: "\(label), field \(n): expected a number")
                     }
@@ -203,8 +205,10 @@ enum CoverageInputs {
                 category = adjust(c)
             }
             let area = try number(["area_m2", "effective_area_m2"])
-            guard let capacity = try number(["capacity"]) ?? area.map({ category.capacity(area: $0) }) else {
-                throw CensusError.badData(file: path, message: "\(label): neither capacity nor area_m2 is given")
+            let given = try number(["capacity"]) ?? area.map({ category.capacity(area: $0) })
+            guard let capacity = given ?? (capacityRequired ? nil : .nan) else {
+                throw CensusError.badData(file: path, message: "\(label): neither capacity nor area_m2 is given"
+                                          + (capacityRequired ? "; a capacity is needed for this analysis" : ""))
             }
             out.capacity.append(capacity)
             out.area.append(area)
@@ -216,16 +220,20 @@ enum CoverageInputs {
     /// Features with ids (`id`, else `name`, else the 1-based feature number) and positions
     /// (points as they are, polygons and lines by centroid) in the analysis CRS.
     static func features(_ path: String, assumed: CRS, crs: CRS) throws -> (features: [Feature], ids: [String], positions: [Position]?, crs: CRS?) {
+        // GDAL's CSV driver does not recognise a file of one column (an id list for use with an
+        // OD matrix): such a file is read as a table of features without geometry.
+        if path.lowercased().hasSuffix(".csv"), let table = try? CSVTable(path: path), table.header.count == 1 {
+            let name = table.header[0]
+            let features = table.rows.map { Feature(geometry: nil, attributes: Attributes([name: .string($0.fields[0])])) }
+            return (features, try ids(of: features, path: path), nil, nil)
+        }
         let layer = try VectorDataset(path: path, assumedCRS: assumed).layer(named: nil)
         let features = try layer.features()
+        let ids = try ids(of: features, path: path)
         let geos = GeosContext()
-        var ids: [String] = [], positions: [Position] = []
+        var positions: [Position] = []
         var missing = 0
-        var seen = Set<String>()
-        for (k, f) in features.enumerated() {
-            let id = f.attributes["id"]?.stringValue ?? f.attributes["name"]?.stringValue ?? String(k + 1)
-            guard seen.insert(id).inserted else { throw CensusError.badData(file: path, message: "feature \(k + 1): id \"\(id)\" is repeated") }
-            ids.append(id)
+        for f in features {
             switch f.geometry {
             case nil: missing += 1
             case .point(let p)?: positions.append(p)
@@ -239,5 +247,16 @@ enum CoverageInputs {
         let source = layer.crs ?? assumed
         try CoordinateTransformer(from: source, to: crs).transform(&positions)
         return (features, ids, positions, source)
+    }
+
+    /// Ids as text (`id`, else `name`, else the 1-based feature number), each once.
+    static func ids(of features: [Feature], path: String) throws -> [String] {
+        var ids: [String] = [], seen = Set<String>()
+        for (k, f) in features.enumerated() {
+            let id = f.attributes["id"]?.stringValue ?? f.attributes["name"]?.stringValue ?? String(k + 1)
+            guard seen.insert(id).inserted else { throw CensusError.badData(file: path, message: "feature \(k + 1): id \"\(id)\" is repeated") }
+            ids.append(id)
+        }
+        return ids
     }
 }

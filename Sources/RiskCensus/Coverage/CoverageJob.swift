@@ -103,7 +103,10 @@ public struct CoverageJob: Sendable {
             let supply = try supplyRead.value()
             let radii = supply.category.map { radius ?? $0.radius }
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
-            let candidates = try candidatesPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
+            // Only the capacitated models read the candidates' capacities.
+            let candidates = try candidatesPath.map {
+                try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, capacityRequired: capacitated, adjust: adjusted)
+            } ?? .empty
             let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, crs: crs, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
             var covered = [Bool](repeating: false, count: table.demandCount)
@@ -148,7 +151,7 @@ public struct CoverageJob: Sendable {
         try layer.forEachFeature { (f: Feature) throws(GeoError) in
             k += 1
             var speed = defaultSpeed
-            if let v = f.attributes[speedField], v != .null {
+            if let v = f.attributes[speedField], !v.isMissing {
                 guard let s = v.doubleValue, s > 0, s.isFinite else {
                     throw GeoError.invalidData(path: path, location: "feature \(k), field \(speedField)", reason: "a speed must be a positive number of km/h")
                 }
@@ -192,6 +195,8 @@ public struct CoverageJob: Sendable {
                 throw CensusError.badData(file: source, message: "--p \(p) is not between 0 and the \(n) candidates")
             case .insufficientCapacity:
                 throw CensusError.badData(file: source, message: "capacitated p-median: the capacities of the supply and \(p ?? 0) new sites cannot hold the demand")
+            case .infeasible(let p):
+                throw CensusError.badData(file: source, message: "\(model.rawValue): no choice of \(p) new site(s) with the existing supply reaches every demand unit; raise p or add candidates or OD pairs")
             case .noSolution:
                 throw CensusError.run("\(model.rawValue): the solver found no solution")
             }

@@ -195,7 +195,7 @@ struct CoverageOutputs {
                 var a = Attributes()
                 a["id"] = .string(o.candidates.ids[k])
                 a["selected"] = .bool(chosen.contains(s.count + k))
-                a["capacity"] = .real(o.candidates.capacity[k])
+                a["capacity"] = o.candidates.capacity[k].isNaN ? .null : .real(o.candidates.capacity[k])   // none given: uncapacitated siting
                 a["category"] = .string(o.candidates.category[k].name)
                 try w.append(Feature(geometry: .point(positions[k]), attributes: a))
             }

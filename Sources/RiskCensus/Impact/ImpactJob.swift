@@ -193,7 +193,7 @@ public struct ImpactJob: Sendable {
                 throw GeoError.invalidData(path: path, location: row, reason: "expected a point (lon/lat columns or a Point geometry)")
             }
             func num(_ k: String, required: Bool) throws(GeoError) -> Double? {
-                guard let a = f.attributes[k], a != .null else {
+                guard let a = f.attributes[k], !a.isMissing else {
                     if required { throw GeoError.invalidData(path: path, location: "\(row), field \(k)", reason: "missing") }
                     return nil
                 }

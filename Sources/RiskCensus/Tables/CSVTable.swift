@@ -4,7 +4,9 @@ import RiskGeo
 /// A CSV file read whole: a header and rows of text fields, each row with its line number for
 /// messages. Follows RFC 4180 as the peer engines write it: fields may be quoted ("a, b"; a
 /// doubled quote inside is one quote), CRLF or LF line ends, a UTF-8 byte-order mark is skipped,
-/// blank lines and lines starting with `#` are skipped, surrounding spaces are trimmed.
+/// blank lines are skipped, surrounding spaces are trimmed. `#` starts a comment only on lines
+/// before the header, where OpenQuake writes its `#,,"generated_by=…"` metadata line: after the
+/// header, a row whose first field starts with `#` is data (an asset may be called `#d3`).
 ///
 /// Every problem is a `CensusError.badData` that names the file and the line (exit 3).
 struct CSVTable {
@@ -21,8 +23,9 @@ struct CSVTable {
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         self.path = path
         var records = try Self.parse(text, path: path)
-        // Blank lines, and comment lines such as the `#,,"generated_by=…"` line OpenQuake exports.
-        records.removeAll { r in r.fields.allSatisfy(\.isEmpty) || r.fields[0].hasPrefix("#") }
+        records.removeAll { r in r.fields.allSatisfy(\.isEmpty) }
+        // The metadata lines before the header, such as the `#,,"generated_by=…"` line OpenQuake exports.
+        while let r = records.first, r.fields[0].hasPrefix("#") { records.removeFirst() }
         guard let first = records.first else { throw .badData(file: path, message: "empty file: expected a header row") }
         header = first.fields
         rows = Array(records.dropFirst())
