@@ -43,6 +43,22 @@ import Testing
         return job
     }
 
+    /// Ids with commas, quotes and leading zeros come out of every CSV quoted (RFC 4180) and
+    /// read back as written.
+    @Test func idsAreQuotedInTheCSVOutputs() throws {
+        let d = Dir()
+        let job = try fixture(d)
+        var text = try String(contentsOfFile: d.file("exposures.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\nA,", with: "\n\"Wu, \"\"A\"\"\",").replacingOccurrences(of: "\nB,", with: "\n007,")
+        try text.write(toFile: d.file("exposures.csv"), atomically: true, encoding: .utf8)
+        _ = try job.run(outputDirectory: d.file("out"))
+        let eai = try CSVTable(path: d.file("out/eai_exp.csv"))
+        #expect(eai.header == ["id", "eai_exp"])
+        #expect(eai.rows.map { $0.fields[0] } == ["Wu, \"A\"", "007", "C", "D", "E"])
+        let matrix = try CSVTable(path: d.file("out/impact_matrix.csv"))
+        #expect(Set(matrix.rows.map { $0.fields[1] }) == ["Wu, \"A\"", "007", "C", "E"])
+    }
+
     @Test func handWorkedEventSet() throws {
         let d = Dir()
         let o = try fixture(d).run(outputDirectory: d.file("out"))

@@ -234,13 +234,13 @@ public struct ImpactJob: Sendable {
         ])
         try AtomicFile.write(summary.encoded() + "\n", to: path("summary.json"))
         var at = "event_id,at_event\n"
-        for (e, v) in zip(o.events, r.atEvent) { at += "\(e.id),\(JSONText.number(v))\n" }
+        for (e, v) in zip(o.events, r.atEvent) { at += CSVText.row([e.id, JSONText.number(v)]) }
         try AtomicFile.write(at, to: path("at_event.csv"))
         var eai = "id,eai_exp\n"
-        for (x, v) in zip(o.exposures, r.eaiExp) { eai += "\(x.id),\(JSONText.number(v))\n" }
+        for (x, v) in zip(o.exposures, r.eaiExp) { eai += CSVText.row([x.id, JSONText.number(v)]) }
         try AtomicFile.write(eai, to: path("eai_exp.csv"))
         var ex = "return_period,impact\n"
-        for p in o.exceedance { ex += "\(JSONText.number(p.returnPeriod)),\(JSONText.number(p.impact))\n" }
+        for p in o.exceedance { ex += CSVText.row([JSONText.number(p.returnPeriod), JSONText.number(p.impact)]) }
         try AtomicFile.write(ex, to: path("exceedance.csv"))
         let w = try GeoJSONFileWriter(path: path("eai_exp.geojson"), sourceCRS: exposuresCRS)
         for (j, x) in o.exposures.enumerated() {
@@ -254,7 +254,7 @@ public struct ImpactJob: Sendable {
         try w.finish()
         if let m = r.matrix {
             var s = "event_id,id,impact\n"
-            for (e, j, v) in m { s += "\(o.events[e].id),\(o.exposures[j].id),\(JSONText.number(v))\n" }
+            for (e, j, v) in m { s += CSVText.row([o.events[e].id, o.exposures[j].id, JSONText.number(v)]) }
             try AtomicFile.write(s, to: path("impact_matrix.csv"))
         }
     }

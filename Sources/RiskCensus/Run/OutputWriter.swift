@@ -151,8 +151,8 @@ struct OutputWriter {
         var csv = ""
         for (i, d) in districts.enumerated() {
             let cols = districtColumns(d)
-            if i == 0 { csv += cols.map(\.0).joined(separator: ",") + "\n" }
-            csv += cols.map { csvField($0.1) }.joined(separator: ",") + "\n"
+            if i == 0 { csv += CSVText.row(cols.map(\.0)) }
+            csv += CSVText.row(cols.map { csvField($0.1) })
             var a = Attributes()
             for (k, v) in cols { a[k] = v }
             try w.append(Feature(id: Int64(i + 1), geometry: zones[i].geometry, attributes: a))
@@ -161,9 +161,10 @@ struct OutputWriter {
         try AtomicFile.write(csv, to: path("districts.csv"))
     }
 
+    /// A value as CSV text, before quoting (`CSVText.row` quotes).
     private func csvField(_ v: AttributeValue) -> String {
         switch v {
-        case .string(let s): s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        case .string(let s): s
         case .real(let d): d.isFinite ? JSONText.number(d) : ""
         default: JSONText.value(v)
         }

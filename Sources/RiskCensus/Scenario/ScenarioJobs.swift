@@ -138,25 +138,25 @@ public struct DamageJob: Sendable {
         let assets = o.calculator.portfolio.assets
         let n = o.limitStates.count + 1
         var total = [Double](repeating: 0, count: n)
-        var s = "asset_id,taxonomy,no_damage," + o.limitStates.joined(separator: ",") + "\n"
+        var s = CSVText.row(["asset_id", "taxonomy", "no_damage"] + o.limitStates)
         for (a, b) in zip(assets, o.buildings) {
             guard let b else { continue }
             for k in 0..<n { total[k] += b[k] }
             s += CSVText.row([a.id, a.taxonomy] + b.map(JSONText.number))
         }
         try AtomicFile.write(s, to: path("damage_by_asset.csv"))
-        try AtomicFile.write("loss_type,no_damage," + o.limitStates.joined(separator: ",") + "\n"
+        try AtomicFile.write(CSVText.row(["loss_type", "no_damage"] + o.limitStates)
                              + CSVText.row([o.lossType] + total.map(JSONText.number)), to: path("damage_total.csv"))
         var consequenceTotals = [Double](repeating: 0, count: o.consequences.count)
         if !o.consequences.isEmpty {
-            var c = "asset_id,taxonomy," + o.consequences.map(\.name).joined(separator: ",") + "\n"
+            var c = CSVText.row(["asset_id", "taxonomy"] + o.consequences.map(\.name))
             for (a, v) in zip(assets, o.consequenceValues) {
                 guard let v else { continue }
                 for k in v.indices { consequenceTotals[k] += v[k] }
                 c += CSVText.row([a.id, a.taxonomy] + v.map(JSONText.number))
             }
             try AtomicFile.write(c, to: path("consequences_by_asset.csv"))
-            try AtomicFile.write("loss_type," + o.consequences.map(\.name).joined(separator: ",") + "\n"
+            try AtomicFile.write(CSVText.row(["loss_type"] + o.consequences.map(\.name))
                                  + CSVText.row([o.lossType] + consequenceTotals.map(JSONText.number)), to: path("consequences_total.csv"))
         }
         var summary = inputs.summary(o.calculator, inputs: [fragilityPath] + consequencePaths)
