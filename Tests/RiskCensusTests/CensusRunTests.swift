@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import RiskCensus
+import RiskCore
+import RiskGeo
 
 private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -303,6 +305,67 @@ private func features(_ path: String) throws -> [[String: Any]] {
         let schema = try JSONSerialization.jsonObject(with: Data(published.utf8)) as! [String: Any]
         let top = (schema["properties"] as! [String: Any]).keys.sorted()
         #expect(top.contains("plan_targets") && top.contains("coverage") && schema["additionalProperties"] as? Bool == false)
+    }
+}
+
+/// Impossible values are bad input (exit 3) naming the file, the key and where, never a
+/// silent negative or zero result.
+@Suite struct ImpossibleValueTests {
+    private func sample(_ dir: TempDir) throws -> String { try SampleCensus.write(into: dir.path) }
+
+    private func tif(_ path: String, _ values: [Double], west: Double = SampleCensus.west) throws {
+        let grid = GridSpec(transform: .northUp(west: west, north: SampleCensus.north, cellWidth: 100, cellHeight: 100),
+                            width: 4, height: 4, crs: .epsg(4549))
+        try GeoTIFFWriter.write(RasterBuffer<Double>(width: 4, height: 4, values: values), grid: grid, to: path,
+                                options: RasterWriteOptions(units: "1", dataType: .float32))
+    }
+
+    private func runError(_ dir: TempDir, _ manifest: String) -> CensusError? {
+        do {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 2)
+            return nil
+        } catch {
+            return CensusError(wrapping: error)
+        }
+    }
+
+    @Test func negativePopulationIsExitThreeNamingTheFileAndPlace() throws {
+        let dir = TempDir()
+        let manifest = try sample(dir)
+        try tif(dir.file("population.tif"), (0..<16).map { $0 == 5 ? -120 : 10 })
+        let e = try #require(runError(dir, manifest))
+        #expect(e.exitCode == 3 && e.description.contains("population.tif") && e.description.contains("exposure.population"))
+        #expect(e.description.contains("-120") && e.description.contains("≥ 0") && !e.description.contains("\n"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("out/districts.csv")))
+    }
+
+    @Test func negativeFloorAreaIsExitThree() throws {
+        let dir = TempDir()
+        let manifest = try sample(dir)
+        try tif(dir.file("floor_area.tif"), (0..<16).map { $0 == 0 ? -3 : 1 })
+        let e = try #require(runError(dir, manifest))
+        #expect(e.exitCode == 3 && e.description.contains("floor_area.tif") && e.description.contains("class house"))
+    }
+
+    @Test func aHazardWithNoDataOverTheRegionIsExitThree() throws {
+        let dir = TempDir()
+        let manifest = try sample(dir)
+        try tif(dir.file("depth_rp100.tif"), [Double](repeating: .nan, count: 16))
+        let e = try #require(runError(dir, manifest))
+        #expect(e.exitCode == 3 && e.description.contains("depth_rp100.tif") && e.description.contains("hazard flood") && e.description.contains("nodata"))
+    }
+
+    @Test func aLayerFarFromTheRegionFailsValidation() throws {
+        let dir = TempDir()
+        let manifest = try sample(dir)
+        try tif(dir.file("depth_rp10.tif"), [Double](repeating: 0.5, count: 16), west: SampleCensus.west + 1_000_000)
+        do {
+            _ = try Census(manifestPath: manifest)
+            Issue.record("a layer 1,000 km away must be refused")
+        } catch {
+            #expect(error.exitCode == 3 && error.description.contains("depth_rp10.tif") && error.description.contains("hazards[0].return_periods[0]")
+                    && error.description.contains("does not overlap"))
+        }
     }
 }
 

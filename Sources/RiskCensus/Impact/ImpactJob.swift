@@ -200,6 +200,8 @@ public struct ImpactJob: Sendable {
                 guard let v = a.doubleValue, v.isFinite else {
                     throw GeoError.invalidData(path: path, location: "\(row), field \(k)", reason: "expected a number")
                 }
+                // Values, deductibles and covers are amounts: a negative one would make a negative loss.
+                guard v >= 0 else { throw GeoError.invalidData(path: path, location: "\(row), field \(k)", reason: "found \(v); expected a number ≥ 0") }
                 return v
             }
             let impf = f.attributes["impf"]?.stringValue ?? ""

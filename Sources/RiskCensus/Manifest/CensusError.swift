@@ -31,6 +31,16 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
 }
 
 extension CensusError {
+    /// Any error as a census error: census errors as they are, GDAL/PROJ/GEOS errors as `.geo`,
+    /// anything else as `.run`.
+    init(wrapping error: any Error) {
+        switch error {
+        case let e as CensusError: self = e
+        case let e as GeoError: self = .geo(e)
+        default: self = .run("\(error)")
+        }
+    }
+
     /// Runs `body`, passing census errors through and turning GDAL/PROJ/GEOS errors into `.geo`
     /// (their own exit codes) and anything else into `.run`.
     static func mapping<T>(_ body: () throws -> T) throws(CensusError) -> T {

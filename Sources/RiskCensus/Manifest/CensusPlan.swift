@@ -466,8 +466,39 @@ public struct CensusPlan: Sendable {
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
         plan.mask = mask
+        try plan.checkOverlap()
         try plan.chooseComputeGrid()
         return plan
+    }
+
+    /// Every raster layer must reach the analysis grid: one that lies elsewhere (a layer in the
+    /// wrong CRS, or of another city) would read as unknown or nothing everywhere, without a word.
+    func checkOverlap() throws(CensusError) {
+        let gridBounds = grid.bounds()
+        let layers = hazards.flatMap { $0.layers + ($0.mask.map { [$0] } ?? []) }
+            + [population] + [gdp, buildingsRaster, capacity, mask].compactMap { $0 }
+        for layer in layers {
+            try CensusError.mapping {
+                let g = try RasterDataset(path: layer.path).georeferencedGrid()
+                let b = g.bounds()
+                var corners = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.minX, b.maxY), Position(b.maxX, b.maxY),
+                               Position((b.minX + b.maxX) / 2, b.minY), Position((b.minX + b.maxX) / 2, b.maxY),
+                               Position(b.minX, (b.minY + b.maxY) / 2), Position(b.maxX, (b.minY + b.maxY) / 2)]
+                let reached: Bool
+                do {
+                    try CoordinateTransformer(from: g.crs!, to: grid.crs!).transform(&corners)
+                    let inGrid = Bounds(points: corners.filter { $0.x.isFinite && $0.y.isFinite }.map { (x: $0.x, y: $0.y) })
+                    reached = inGrid.flatMap { $0.intersection(gridBounds) } != nil
+                } catch {
+                    reached = false   // PROJ cannot even place it in the grid's CRS
+                }
+                guard reached else {
+                    throw CensusError.badData(file: layer.path, message: "\(layer.key): the layer covers x \(b.minX)…\(b.maxX), y \(b.minY)…\(b.maxY) in its CRS "
+                        + "(\(g.crs?.description ?? "?")), which does not overlap the region's grid (x \(gridBounds.minX)…\(gridBounds.maxX), "
+                        + "y \(gridBounds.minY)…\(gridBounds.maxY) in \(grid.crs?.description ?? "?")); expected a layer over the region")
+                }
+            }
+        }
     }
 
     private static func checkFields(_ path: String, layer: String?, fields: [(String, String)], manifest: String) throws(CensusError) {

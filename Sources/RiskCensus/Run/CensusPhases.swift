@@ -46,6 +46,16 @@ extension CensusRunner {
         return out
     }
 
+    /// A hazard none of whose index-layer cells inside the region holds a value (nodata over
+    /// the whole region) would give an EAL of 0 and level V everywhere: bad input, exit 3.
+    func checkHazardsHaveData(_ region: RegionStatistics) throws {
+        for (k, h) in plan.hazards.enumerated() where region.hazard[h.id] == nil {
+            let layer = h.layers[h.indexBand]
+            throw CensusError.badData(file: layer.path, message: "\(layer.key) (hazard \(h.id)): no cell inside the region has a value (nodata over the whole region); "
+                                      + "expected intensities over the region (hazards[\(k)])")
+        }
+    }
+
     /// The coverage step (a whole-region step), run when its key changed, and the capacity
     /// layer it gives.
     func coverage(_ batch: Batch, _ records: PassOneRecords, zones: [Zone]) throws -> CapacityOutcome {

@@ -211,6 +211,7 @@ struct CensusRunner {
         }
 
         let records = try regionStatistics(batch)
+        try checkHazardsHaveData(records.region)
         let capacity = try coverage(batch, records, zones: zones)
         if plan.coverage != nil { lap("coverage") }
         var region = records.region
@@ -371,7 +372,7 @@ struct CensusRunner {
     /// Runs `jobs` jobs on `options.threads` workers, each with its own GDAL/OGR handles, and
     /// reports progress; `body` returns the job's cell count. Returns the failed tiles' errors.
     func runJobs(phase: String, total: Int, jobs: Int, batch: Batch,
-                 _ body: @escaping @Sendable (Int, TileWork.Handles, String) throws -> Int) throws -> [String] {
+                 _ body: @escaping @Sendable (Int, TileWork.Handles, String) throws -> Int) throws -> [any Error] {
         let skipped = total - jobs
         let start = Date()
         let state = JobState()
@@ -387,7 +388,7 @@ struct CensusRunner {
                     events(.tiles(phase: phase, done: skipped + done, total: total, skipped: skipped, cells: allCells,
                                   seconds: Date().timeIntervalSince(start)))
                 } catch {
-                    state.failed("\(error)")
+                    state.failed(error)
                 }
             }
         }
@@ -397,7 +398,7 @@ struct CensusRunner {
     final class JobState: @unchecked Sendable {
         private let lock = NSLock()
         private var nextJob = 0, done = 0, cells = 0
-        private(set) var failures: [String] = []
+        private(set) var failures: [any Error] = []
 
         func next(_ n: Int) -> Int? {
             lock.lock()
@@ -415,18 +416,29 @@ struct CensusRunner {
             return (done, cells)
         }
 
-        func failed(_ e: String) {
+        func failed(_ e: any Error) {
             lock.lock()
             defer { lock.unlock() }
             failures.append(e)
         }
     }
 
-    func failed(_ failures: [String], batch: Batch) -> CensusError {
+    /// The error a run with failed tiles ends with. Bad values (a negative population, a hazard
+    /// with no data: exit 3) are not something a re-run can fix, so the first such error is the
+    /// run's error; anything else (a read that failed) lists the failed tiles, which a re-run
+    /// retries.
+    func failed(_ failures: [any Error], batch: Batch) -> CensusError {
+        for e in failures {
+            switch e {
+            case let c as CensusError: if case .badData = c { return c }
+            case let g as GeoError: if case .invalidData = g { return .geo(g) }
+            default: break
+            }
+        }
         let list = (try? batch.with { try $0.tiles().filter { $0.state == .failed } }) ?? []
         let names = list.prefix(10).map { "tile \($0.tile) (\($0.part)): \($0.error ?? "")" }
         return CensusError.run("\(list.count) tile job(s) failed; the others are kept, and a re-run retries the failed ones:\n  "
-                               + (names.isEmpty ? failures.prefix(10).map { $0 } : names).joined(separator: "\n  "))
+                               + (names.isEmpty ? failures.prefix(10).map { "\($0)" } : names).joined(separator: "\n  "))
     }
 }
 

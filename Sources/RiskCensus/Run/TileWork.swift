@@ -87,6 +87,21 @@ struct TileWork: Sendable {
                 values.append(vector[k]!.map(Float.init))
             }
         }
+        // Counts and amounts cannot be negative: a negative population would give negative
+        // fatalities, a negative floor area a negative loss.
+        func nonNegative(_ a: [Float], _ layer: CensusPlan.RasterLayer, _ what: String) throws {
+            guard let i = a.firstIndex(where: { $0 < 0 }) else { return }
+            let c = fine.center(col: i % fine.width, row: i / fine.width)
+            throw CensusError.badData(file: layer.path, message: "\(layer.key): \(what) \(a[i]) at x \(c.x), y \(c.y) (\(fine.crs?.description ?? "grid CRS")); expected a value ≥ 0")
+        }
+        try nonNegative(population, plan.population, "population")
+        if let gdp, let layer = plan.gdp { try nonNegative(gdp, layer, "GDP") }
+        for (k, c) in plan.classes.enumerated() {
+            if case .buildingBand(let band, _) = c.source, var layer = plan.buildingsRaster {
+                layer.band = band
+                try nonNegative(values[k], layer, "value (floor area × cost) of class \(c.name)")
+            }
+        }
         if let m = plan.mask {
             let masked = try read(m, onto: fine, window: window, resampling: .nearest, h)
             for i in 0..<n where !masked[i].isNaN && masked[i] != 0 {

@@ -183,6 +183,12 @@ public enum NRML {
             guard zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw .badData(file: path, message: "line \(imls.line), vulnerabilityFunction \(id): imls must increase")
             }
+            if let k = y.firstIndex(where: { !(0...1).contains($0) }) {
+                throw .badData(file: path, message: "line \(means.line), vulnerabilityFunction \(id): mean loss ratio \(k + 1) is \(y[k]); expected a ratio in [0, 1]")
+            }
+            if let k = x.firstIndex(where: { $0 < 0 }) {
+                throw .badData(file: path, message: "line \(imls.line), vulnerabilityFunction \(id): iml \(k + 1) is \(x[k]); expected an intensity ≥ 0")
+            }
             if let cov = f.child("covLRs"), try numbers(cov.text, path, cov).contains(where: { $0 != 0 }) {
                 throw .badData(file: path, message: "line \(cov.line), vulnerabilityFunction \(id): non-zero covLRs need loss sampling, which is not supported yet; set them to 0")
             }
