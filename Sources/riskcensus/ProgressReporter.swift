@@ -17,10 +17,18 @@ final class ProgressReporter: @unchecked Sendable {
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 
     private func handle(_ event: RunEvent) {
+        if case .warning(let f) = event {
+            lock.lock()
+            defer { lock.unlock() }
+            if barShown { write("\n"); barShown = false }
+            write("riskcensus: warning: \(f.subject): \(f.message) [\(f.code)]\n")
+            return
+        }
         guard !quiet else { return }
         lock.lock()
         defer { lock.unlock() }
         switch event {
+        case .warning: break   // written above
         case .message(let m):
             if barShown { write("\n"); barShown = false }
             write("[riskcensus] " + m + "\n")

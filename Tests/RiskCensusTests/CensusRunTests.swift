@@ -369,6 +369,48 @@ private func features(_ path: String) throws -> [[String: Any]] {
     }
 }
 
+/// Sanity findings: printed and recorded in provenance.json, with units told apart by code.
+@Suite struct FindingTests {
+    @Test func repeatedAndMissingUnitNamesAreReportedAndCellsCarryTheCode() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        // Both units named "Same", the second one with no name at all.
+        var text = try String(contentsOfFile: dir.file("units.geojson"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"West\"", with: "\"Same\"").replacingOccurrences(of: "\"East\"", with: "\"Same\"")
+        try text.write(toFile: dir.file("units.geojson"), atomically: true, encoding: .utf8)
+        let warnings = WarningLog()
+        _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), options: RunOptions(threads: 2)) { e in
+            if case .warning(let f) = e { warnings.add(f) }
+        }
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("out/provenance.json")))) as! [String: Any]
+        let recorded = (prov["warnings"] as! [[String: Any]]).map { $0["code"] as! String }
+        #expect(recorded.contains("repeated_unit_name"))
+        #expect(warnings.all.map(\.code) == recorded)
+        let cells = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("out/risk_cells.geojson")))) as! [String: Any]
+        let codes = Set((cells["features"] as! [[String: Any]]).map { ($0["properties"] as! [String: Any])["district_code"] as! String })
+        #expect(codes == ["W", "E"])
+    }
+
+    @Test func findingsFromFacts() {
+        let zones = [CensusRunner.Zone(name: "", code: "1", geometry: nil), CensusRunner.Zone(name: "A", code: "2", geometry: nil),
+                     CensusRunner.Zone(name: "A", code: "3", geometry: nil)]
+        #expect(Findings.units(zones, nameField: "name").map(\.code) == ["unit_without_name", "repeated_unit_name"])
+        #expect(Findings.emptyLevels([3, 0, 2, 0, 1]).first?.figures == ["level_2": 0, "level_4": 0])
+        #expect(Findings.emptyLevels([1, 1, 1, 1, 1]).isEmpty)
+        // 0.05 % is rounding; 2 % is a finding, with its figures.
+        #expect(Findings.onUnknownCells(population: 0.5, value: 0, totalPopulation: 1000, totalValue: 1, currency: "CNY").isEmpty)
+        let f = Findings.onUnknownCells(population: 20, value: 0, totalPopulation: 1000, totalValue: 1, currency: "CNY")
+        #expect(f.count == 1 && f[0].figures["share"] == 0.02 && f[0].figures["amount"] == 20)
+    }
+}
+
+final class WarningLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Finding] = []
+    func add(_ f: Finding) { lock.withLock { items.append(f) } }
+    var all: [Finding] { lock.withLock { items } }
+}
+
 @Suite struct CensusGeoJSONTests {
     /// risk_cells and risk_zones are RFC 7946: WGS 84 ranges, closed counterclockwise exterior
     /// rings, no crs member; zones are valid polygons (GEOS) and cover exactly the classified cells.

@@ -22,7 +22,11 @@ public struct Census: Sendable {
     public func run(outputDirectory: String, threads: Int = 1,
                     progress: @escaping @Sendable (String) -> Void = { _ in }) throws(CensusError) -> CensusResult {
         try run(outputDirectory: outputDirectory, options: RunOptions(threads: threads)) { event in
-            if case .message(let m) = event { progress(m) }
+            switch event {
+            case .message(let m): progress(m)
+            case .warning(let f): progress("warning: \(f.subject): \(f.message) [\(f.code)]")
+            case .tiles: break
+            }
         }
     }
 

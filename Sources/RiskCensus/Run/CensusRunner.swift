@@ -194,6 +194,12 @@ struct CensusRunner {
         message("plan: grid \(grid.width) × \(grid.height) cells of \(grid.transform.pixelWidth) m in \(grid.crs?.description ?? "?"), \(plan.tiles.count) tiles, \(plan.hazards.count) hazards, \(plan.classes.count) exposure classes"
                 + (options.shard.map { ", shard \($0)" } ?? ""))
         let (zones, regionCRS) = try readZones()
+        var findings: [Finding] = []
+        func note(_ fs: [Finding]) {
+            for f in fs { events(.warning(f)) }
+            findings += fs
+        }
+        if options.shard == nil { note(Findings.units(zones, nameField: plan.region.nameField)) }
         let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
@@ -212,6 +218,7 @@ struct CensusRunner {
 
         let records = try regionStatistics(batch)
         try checkHazardsHaveData(records.region)
+        note(Findings.outsideRegion(records.region, plan: plan))
         let capacity = try coverage(batch, records, zones: zones)
         if plan.coverage != nil { lap("coverage") }
         var region = records.region
@@ -231,9 +238,13 @@ struct CensusRunner {
             return (e, hz, try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: index.checksums[t]))
         }
         lap("outputs")
+        let inRegion = summary.districts.reduce((0.0, 0.0)) { ($0.0 + $1.population, $0.1 + $1.exposedValue) }
+        note(Findings.onUnknownCells(population: summary.unknownExposure.population, value: summary.unknownExposure.value,
+                                     totalPopulation: inRegion.0, totalValue: inRegion.1, currency: plan.currency))
+        note(Findings.emptyLevels((1...5).map { l in summary.districts.reduce(0) { $0 + $1.levelCells[l - 1] } }))
         try writer.writeProvenance(parameters: parameters, timings: timings, total: Date().timeIntervalSince(started),
                                    threads: options.threads, cells: (grid.cellCount, summary.withData, summary.unknown),
-                                   checksums: batch.keys.checksums)
+                                   checksums: batch.keys.checksums, warnings: findings)
         try batch.with { c in
             try c.database.transaction {
                 for f in writer.files.sorted() {
@@ -296,7 +307,7 @@ struct CensusRunner {
             }
             if needExposure {
                 try batch.run(t, part: .exposure, pass: 1, key: batch.keys.exposure(w), worker: worker, cells: w.cellCount, started: started) {
-                    try work.writeExposure(t, result.exposure)
+                    try work.writeExposure(t, result.exposure, sums: result.sums)
                 }
             }
             var firstError: Error?

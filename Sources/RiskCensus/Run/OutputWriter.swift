@@ -33,6 +33,8 @@ struct OutputWriter {
         var districts: [DistrictSummary]
         var withData: Int
         var unknown: Int
+        /// Population and value inside the region on cells whose level is unknown.
+        var unknownExposure: (population: Double, value: Double)
     }
 
     private var currency: String { plan.currency }
@@ -61,7 +63,8 @@ struct OutputWriter {
                             hazardFatalities: [Double](repeating: 0, count: h))
         }, annual: plan.hazards.map { !$0.isScenario }, grid: grid, keepLevels: plan.outputs.zones)
         let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, zoneCount: zones.count,
-                                     districtJSON: zones.map { Array(JSONText.string($0.name).utf8) }, cells: cells.map(Unshared.init))
+                                     districtJSON: zones.map { Array(JSONText.string($0.name).utf8) },
+                                     codeJSON: zones.map { Array(JSONText.string($0.code).utf8) }, cells: cells.map(Unshared.init))
         let streams = Unshared((levelTIF, indexTIF, ealTIF))
         // Tiles are read and summed (and their cell features formatted) on all workers, and
         // written one at a time in tile order, so the files do not depend on the threads.
@@ -77,6 +80,7 @@ struct OutputWriter {
             tally.add(o, window: w)
         }
         let (districts, withData, unknown) = (tally.districts, tally.withData, tally.unknown)
+        let unknownExposure = (tally.unknownPopulation, tally.unknownValue)
         self.districts = districts
         // The rasters' compression (GDAL's threads) and the zones' polygonizing (one thread)
         // overlap: the zones are made from the levels in memory, not from the finished file.
@@ -98,7 +102,7 @@ struct OutputWriter {
         try writeDistricts()
         try writePlanTargets()
         files += ["districts.geojson", "districts.csv", "plan_targets.json"]
-        return Summary(districts: districts, withData: withData, unknown: unknown)
+        return Summary(districts: districts, withData: withData, unknown: unknown, unknownExposure: unknownExposure)
     }
 
     private var provenanceMember: (name: String, json: String) {
@@ -203,7 +207,7 @@ struct OutputWriter {
 
     /// - Parameter checksums: every input's sha256, as the run computed them when it opened.
     mutating func writeProvenance(parameters p: CensusKernel.IndexParameters, timings: [(String, Double)], total: Double,
-                                  threads: Int, cells: (Int, Int, Int), checksums: [String: String]) throws {
+                                  threads: Int, cells: (Int, Int, Int), checksums: [String: String], warnings: [Finding]) throws {
         var inputs: [String: JSONValue] = [:]
         for f in plan.inputs { inputs[f] = .string(try checksums[f] ?? AtomicFile.sha256(of: f)) }
         // Layers the maps draw, by paths relative to this folder (docs/formats.md).
@@ -252,6 +256,7 @@ struct OutputWriter {
             ]),
             "cells": .object(["total": .number(Double(cells.0)), "with_data": .number(Double(cells.1)), "unknown": .number(Double(cells.2))]),
             "outputs": .array(files.sorted().map { .string($0) }),
+            "warnings": .array(warnings.map(\.json)),
             "run": .object(["threads": .number(Double(threads)), "seconds": .number((total * 1000).rounded() / 1000),
                             "timings_seconds": .object(Dictionary(uniqueKeysWithValues: timings.map { ($0.0, JSONValue.number(($0.1 * 1000).rounded() / 1000)) })),
                             "peak_memory_bytes": .number(Double(PeakMemory.bytes)),

@@ -68,6 +68,8 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 /// What a run reports while it works: messages, and tile counts per phase.
 public enum RunEvent: Sendable {
     case message(String)
+    /// A sanity finding (also in provenance.json); shown even when progress is quiet.
+    case warning(Finding)
     /// `done` of `total` tiles of `phase` finished, `cells` analysis cells among them, after
     /// `seconds` in the phase; `skipped` tiles were already done by an earlier run.
     case tiles(phase: String, done: Int, total: Int, skipped: Int, cells: Int, seconds: Double)

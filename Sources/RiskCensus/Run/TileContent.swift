@@ -175,6 +175,9 @@ struct TileStatistics: Codable, Sendable, Equatable {
     var ranges: [String: ValueRange] = [:]
     /// Per name, how many cells inside the region have a value (not NaN).
     var counts: [String: Int] = [:]
+    /// Totals for the findings (`population_inside`, `population_outside`, …); absent in tiles
+    /// of earlier versions.
+    var sums: [String: Double]?
 
     /// Ranges of the named arrays over the cells inside the region (empty ones left out).
     static func of(_ named: [(String, [Float], Bool)], inside: [Bool]) -> TileStatistics {
@@ -219,8 +222,11 @@ struct RegionStatistics: Codable, Sendable, Equatable {
     /// Per hazard id: the ranges of its hazard indicator and of its loss ratio.
     var hazard: [String: ValueRange] = [:]
     var vulnerability: [String: ValueRange] = [:]
+    /// The tiles' totals for the findings, added up.
+    var sums: [String: Double] = [:]
 
     mutating func add(_ s: TileStatistics, of part: TilePart) {
+        for (k, v) in s.sums ?? [:] { sums[k, default: 0] += v }
         func merge(_ r: inout ValueRange?, _ name: String) {
             guard let x = s.ranges[name] else { return }
             r = r.map { $0.merged(x) } ?? x

@@ -12,6 +12,8 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
     var loss: [[Double]], fatalities: [[Double]]
     /// Per district: cells, unknown cells, and cells per level (5 per district).
     var cells: [Int], unknown: [Int], levelCells: [Int]
+    /// Population and value on the tile's cells inside the region whose level is unknown.
+    var unknownPopulation = 0.0, unknownValue = 0.0
     var features: CellGeoJSONWriter.FormattedCells?
 
     /// Makes a tile's outputs from its pass-1 and pass-2 arrays; shared by the workers.
@@ -20,17 +22,19 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
         let grid: GridSpec
         let breaks: [Double]
         let zoneCount: Int
-        /// Each district's name as JSON, for the cell features.
-        let districtJSON: [[UInt8]]
+        /// Each district's name and code as JSON, for the cell features.
+        let districtJSON: [[UInt8]], codeJSON: [[UInt8]]
         let cells: Unshared<CellGeoJSONWriter>?
         private let keys: CellKeys
 
-        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], zoneCount: Int, districtJSON: [[UInt8]], cells: Unshared<CellGeoJSONWriter>?) {
+        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], zoneCount: Int, districtJSON: [[UInt8]], codeJSON: [[UInt8]],
+             cells: Unshared<CellGeoJSONWriter>?) {
             self.plan = plan
             self.grid = grid
             self.breaks = breaks
             self.zoneCount = zoneCount
             self.districtJSON = districtJSON
+            self.codeJSON = codeJSON
             self.cells = cells
             keys = CellKeys(plan)
         }
@@ -85,7 +89,13 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
             for i in 0..<n where zone[i] != 0 {
                 let d = Int(zone[i]) - 1
                 o.cells[d] += 1
-                if level[i] == 0 { o.unknown[d] += 1 } else { o.levelCells[5 * d + Int(level[i]) - 1] += 1 }
+                if level[i] == 0 {
+                    o.unknown[d] += 1
+                    if !e.population[i].isNaN { o.unknownPopulation += Double(e.population[i]) }
+                    if !e.exposedValue[i].isNaN { o.unknownValue += Double(e.exposedValue[i]) }
+                } else {
+                    o.levelCells[5 * d + Int(level[i]) - 1] += 1
+                }
             }
             guard let cells else { return o }
             let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
@@ -96,6 +106,7 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
             o.features = try cells.value.format(window: w, cells: written) { i, a in
                 a.integer(keys.cell, (w.rowOff + i / w.width) * grid.width + w.colOff + i % w.width)
                 a.json(keys.district, districtJSON[Int(zone[i]) - 1])
+                a.json(keys.districtCode, codeJSON[Int(zone[i]) - 1])
                 a.integer(keys.level, Int(level[i]))
                 a.number(keys.riskIndex, index[i])
                 a.number(keys.population, population[i])
@@ -114,6 +125,7 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
     /// The cell features' property names, made once.
     struct CellKeys: Sendable {
         let cell = CellGeoJSONWriter.Key("cell"), district = CellGeoJSONWriter.Key("district"), level = CellGeoJSONWriter.Key("level")
+        let districtCode = CellGeoJSONWriter.Key("district_code")
         let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
         let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
         let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
@@ -131,6 +143,7 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
 final class Tally: @unchecked Sendable {   // used by one worker at a time, in turn
     private(set) var districts: [DistrictSummary]
     private(set) var withData = 0, unknown = 0
+    private(set) var unknownPopulation = 0.0, unknownValue = 0.0
     private(set) var levels: [UInt8]
     private let annual: [Bool]
     private let grid: GridSpec
@@ -154,6 +167,8 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
             }
         }
         guard !o.cells.isEmpty else { return }   // a tile outside the region
+        unknownPopulation += o.unknownPopulation
+        unknownValue += o.unknownValue
         for d in districts.indices {
             if o.population[d] != 0 { districts[d].population += o.population[d] }
             if o.gdp[d] != 0 { districts[d].gdp += o.gdp[d] }

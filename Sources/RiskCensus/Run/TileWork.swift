@@ -43,6 +43,8 @@ struct TileWork: Sendable {
         var exposure: ExposureTile?
         /// Per hazard asked for: its cells, or why it failed.
         var hazards: [Int: Result<FineCells.HazardCells, Error>]
+        /// Population and value on the tile's cells inside and outside the region (findings).
+        var sums: [String: Double] = [:]
     }
 
     /// Band `layer` on `grid`, a window of the grid the layer's sampling was made for.
@@ -187,6 +189,13 @@ struct TileWork: Sendable {
             }
             cells.capacity = capacity
         }
+        var sums: [String: Double] = [:]
+        for (name, a) in [("population", cells.population), ("value", cells.exposedValue)] where needExposure {
+            var inside = 0.0, outside = 0.0
+            for i in 0..<n where !a[i].isNaN { if zone[i] != 0 { inside += Double(a[i]) } else { outside += Double(a[i]) } }
+            sums["\(name)_inside"] = inside
+            sums["\(name)_outside"] = outside
+        }
         func outsideUnknown(_ a: inout [Float]) {
             a.withUnsafeMutableBufferPointer { p in for i in 0..<n where zone[i] == 0 { p[i] = .nan } }
         }
@@ -203,17 +212,19 @@ struct TileWork: Sendable {
         }
         var out: [Int: Result<FineCells.HazardCells, Error>] = [:]
         for (j, k) in hazards.enumerated() { out[k] = failures[j].map { .failure($0) } ?? .success(results[j]) }
-        return PassOne(zone: zone, exposure: needExposure ? cells : nil, hazards: out)
+        return PassOne(zone: zone, exposure: needExposure ? cells : nil, hazards: out, sums: sums)
     }
 
     /// Writes a tile's exposure part; returns its checksum and statistics.
-    func writeExposure(_ t: Int, _ tile: ExposureTile?) throws -> (sha256: String, stats: String) {
+    func writeExposure(_ t: Int, _ tile: ExposureTile?, sums: [String: Double]) throws -> (sha256: String, stats: String) {
         let e = tile ?? .outside
         let checksum = try store.write(Self.exposureFile(t), e)
         guard !e.isOutside else { return (checksum, TileStatistics().json) }
         var named = [("population", e.population, plan.logExposure), ("value", e.exposedValue, plan.logExposure)]
         if let capacity = e.capacity { named.append(("capacity", capacity, false)) }
-        return (checksum, TileStatistics.of(named, inside: e.zone.map { $0 != 0 }).json)
+        var stats = TileStatistics.of(named, inside: e.zone.map { $0 != 0 })
+        stats.sums = sums
+        return (checksum, stats.json)
     }
 
     /// Writes a tile's part of hazard `k`; nil cells for a tile outside the region.

@@ -1,0 +1,97 @@
+import Foundation
+import RiskCore
+
+/// Something an analyst should know before signing a census off, though it is not an error:
+/// exposure left outside the region, units without a name, an empty level. Each is printed on
+/// stderr as a warning and recorded in `provenance.json` under `warnings`.
+public struct Finding: Codable, Sendable, Equatable {
+    /// A stable name for the kind of finding (`exposure_outside_region`, …), for scripts.
+    public var code: String
+    /// The manifest key of the layer, or the unit, it is about.
+    public var subject: String
+    public var message: String
+    /// The numbers behind it (amounts, shares, counts).
+    public var figures: [String: Double]
+
+    public init(code: String, subject: String, message: String, figures: [String: Double] = [:]) {
+        self.code = code
+        self.subject = subject
+        self.message = message
+        self.figures = figures
+    }
+
+    /// The finding as one JSON object with sorted keys (provenance.json).
+    var json: JSONValue {
+        .object(["code": .string(code), "subject": .string(subject), "message": .string(message),
+                 "figures": .object(figures.mapValues { .number($0) })])
+    }
+}
+
+/// The findings of each phase, from the facts it produced.
+enum Findings {
+    /// A share below this is rounding, not a finding.
+    static let negligibleShare = 0.001
+
+    /// Units without a name, and names given to more than one unit (units are then told apart
+    /// by their code, which outputs carry beside the name).
+    static func units(_ zones: [CensusRunner.Zone], nameField: String) -> [Finding] {
+        var out: [Finding] = []
+        let unnamed = zones.indices.filter { zones[$0].name.trimmingCharacters(in: .whitespaces).isEmpty }
+        if !unnamed.isEmpty {
+            out.append(Finding(code: "unit_without_name", subject: "region.name_field",
+                               message: "\(unnamed.count) of \(zones.count) units have no \(nameField) (features \(unnamed.prefix(10).map { String($0 + 1) }.joined(separator: ", "))\(unnamed.count > 10 ? ", …" : "")); they appear with an empty name beside their code",
+                               figures: ["units": Double(unnamed.count)]))
+        }
+        var byName: [String: [Int]] = [:]
+        for (k, z) in zones.enumerated() where !z.name.trimmingCharacters(in: .whitespaces).isEmpty { byName[z.name, default: []].append(k) }
+        let repeated = byName.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
+        if !repeated.isEmpty {
+            let list = repeated.prefix(5).map { "\($0.key) (\($0.value.count) units)" }.joined(separator: ", ")
+            out.append(Finding(code: "repeated_unit_name", subject: "region.name_field",
+                               message: "\(repeated.count) \(nameField) values name more than one unit: \(list)\(repeated.count > 5 ? ", …" : ""); tell them apart by code",
+                               figures: ["names": Double(repeated.count), "units": Double(repeated.reduce(0) { $0 + $1.value.count })]))
+        }
+        return out
+    }
+
+    /// Exposure that fell on cells outside every unit, per layer, when it is more than a
+    /// rounding share of what the grid's tiles over the region hold.
+    static func outsideRegion(_ region: RegionStatistics, plan: CensusPlan) -> [Finding] {
+        var out: [Finding] = []
+        for (name, key, unit) in [("population", plan.population.key, "persons"), ("value", "exposure", plan.currency)] {
+            let inside = region.sums["\(name)_inside"] ?? 0, outside = region.sums["\(name)_outside"] ?? 0
+            let share = inside + outside > 0 ? outside / (inside + outside) : 0
+            guard outside > 0, share >= negligibleShare else { continue }
+            out.append(Finding(code: "exposure_outside_region", subject: key,
+                               message: "\(name): \(format(outside)) \(unit) (\(percent(share))) of what the tiles over the region hold falls on cells outside every unit and is not counted",
+                               figures: ["amount": outside, "share": share, "counted": inside]))
+        }
+        return out
+    }
+
+    /// Exposure inside the region on cells whose index is unknown (an input was nodata there).
+    static func onUnknownCells(population: Double, value: Double, totalPopulation: Double, totalValue: Double, currency: String) -> [Finding] {
+        var out: [Finding] = []
+        for (name, amount, total, unit) in [("population", population, totalPopulation, "persons"), ("value", value, totalValue, currency)] {
+            let share = total > 0 ? amount / total : 0
+            guard amount > 0, share >= negligibleShare else { continue }
+            out.append(Finding(code: "exposure_on_unknown_cells", subject: name == "population" ? "exposure.population" : "exposure",
+                               message: "\(name): \(format(amount)) \(unit) (\(percent(share))) lies on cells whose risk is unknown (an input is nodata there); it is in the unit totals but in no level",
+                               figures: ["amount": amount, "share": share]))
+        }
+        return out
+    }
+
+    /// Levels no cell fell into.
+    static func emptyLevels(_ counts: [Int]) -> [Finding] {
+        let names = ["I", "II", "III", "IV", "V"]
+        let empty = counts.indices.filter { counts[$0] == 0 }
+        guard !empty.isEmpty, counts.reduce(0, +) > 0 else { return [] }
+        return [Finding(code: "empty_level", subject: "classification",
+                        message: "level\(empty.count > 1 ? "s" : "") \(empty.map { names[$0] }.joined(separator: ", ")) hold\(empty.count > 1 ? "" : "s") no cell",
+                        figures: Dictionary(uniqueKeysWithValues: empty.map { ("level_\($0 + 1)", 0.0) }))]
+    }
+
+    static func format(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
+    static func percent(_ s: Double) -> String { String(format: "%.2f %%", s * 100) }
+}
