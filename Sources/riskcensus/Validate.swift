@@ -102,16 +102,12 @@ struct Run: ParsableCommand {
 /// `riskcensus merge MANIFEST OUT SHARD_DIR...`.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Combine the folders of sharded runs (run --shard i/N) and finish the census in OUT.")
+        abstract: "Combine the folders of sharded runs (run --shard i/N) and finish the census in OUT.",
+        usage: "riskcensus merge OUT SHARD_DIR... [--threads N] [--quiet]\n       riskcensus merge MANIFEST OUT SHARD_DIR...",
+        discussion: "The manifest is read from the shards' catalogs; naming it first (a .yaml or .yml file) is also accepted.")
 
-    @Argument(help: "The census manifest the shards ran.")
-    var manifest: String
-
-    @Argument(help: "Output folder of the merged run.")
-    var out: String
-
-    @Argument(help: "The shards' output folders.")
-    var shardDirs: [String]
+    @Argument(help: "OUT and the shards' output folders (optionally preceded by the census manifest).")
+    var arguments: [String]
 
     @Option(help: "Tiles processed at once (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -120,9 +116,14 @@ struct Merge: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let census = try Census(manifestPath: manifest)
+        var args = arguments
+        let manifest = args.first.flatMap { a in [".yaml", ".yml"].contains(where: { a.lowercased().hasSuffix($0) }) ? a : nil }
+        if manifest != nil { args.removeFirst() }
+        guard args.count >= 2 else { throw ValidationError("give OUT and at least one SHARD_DIR") }
+        let out = args[0], shards = Array(args.dropFirst())
+        let census = try manifest.map { try Census(manifestPath: $0) } ?? Census(ofRunFolders: shards)
         let progress = ProgressReporter(quiet: quiet)
-        let result = try census.merge(shards: shardDirs, into: out, options: RunOptions(threads: threads), events: progress.report)
+        let result = try census.merge(shards: shards, into: out, options: RunOptions(threads: threads), events: progress.report)
         progress.end()
         print("done: \(result.cellsWithData) cells with data, \(result.cellsUnknown) unknown; outputs in \(result.outputDirectory)")
     }

@@ -397,6 +397,8 @@ private func features(_ path: String) throws -> [[String: Any]] {
         #expect(Findings.units(zones, nameField: "name").map(\.code) == ["unit_without_name", "repeated_unit_name"])
         #expect(Findings.emptyLevels([3, 0, 2, 0, 1]).first?.figures == ["level_2": 0, "level_4": 0])
         #expect(Findings.emptyLevels([1, 1, 1, 1, 1]).isEmpty)
+        let tied = Findings.tiedBreaks(Classification.Result(breaks: [0, 0, 0.071, 0.159], histogramBinWidth: 0), method: "quantile")
+        #expect(tied.count == 1 && tied[0].message.contains("4 levels remain, I, II, III, V"))
         // 0.05 % is rounding; 2 % is a finding, with its figures.
         #expect(Findings.onUnknownCells(population: 0.5, value: 0, totalPopulation: 1000, totalValue: 1, currency: "CNY").isEmpty)
         let f = Findings.onUnknownCells(population: 20, value: 0, totalPopulation: 1000, totalValue: 1, currency: "CNY")

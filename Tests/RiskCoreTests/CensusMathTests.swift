@@ -210,6 +210,19 @@ import Testing
     @Test func naturalBreaksWithFewDistinctValuesLeaveUpperLevelsEmpty() {
         let r = Classification.breaks([0, 0, 1, 1, 1], method: .naturalBreaks)
         #expect(r.breaks == [0, 1, 1, 1] && r.histogramBinWidth == 0)
+        #expect(r.levelsInUse == [1, 4, 5])
+    }
+
+    /// Quantiles of an index that is 0 on half the cells: two breaks tie at 0, level IV can
+    /// hold nothing and is not in use; the breaks stay inside the index's range.
+    @Test func tiedQuantileBreaksLeaveFewerLevelsInUse() {
+        let values = [Double](repeating: 0, count: 50) + (1...50).map { Double($0) / 100 }
+        let r = Classification.breaks(values, method: .quantile)
+        #expect(r.breaks[0] == 0 && r.breaks[1] == 0 && r.breaks[2] > 0 && r.breaks[3] > r.breaks[2])
+        #expect(r.breaks.allSatisfy { $0 >= values.min()! && $0 <= values.max()! })
+        #expect(r.levelsInUse == [1, 2, 3, 5])
+        #expect(!values.contains { Classification.level($0, breaks: r.breaks) == 4 })
+        #expect(Classification.breaks((1...100).map(Double.init), method: .quantile).levelsInUse == [1, 2, 3, 4, 5])
     }
 }
 
@@ -231,6 +244,9 @@ import Testing
             // 10 − √((10 − 2)(10 − 8)) = 10 − 4 = 6 → 0.6 on [0, 1].
             #expect(abs(CombinationRule.inform.combine(p) - 0.6) < 1e-12)
         }
+        // No hazard at all is 0, not the −1.8e-16 that exp(log 10) would leave.
+        [0.0, 0.0, 0.0].withUnsafeBufferPointer { p in #expect(CombinationRule.inform.combine(p) == 0) }
+        [1.0, 1.0].withUnsafeBufferPointer { p in #expect(abs(CombinationRule.inform.combine(p) - 1) < 1e-12 && CombinationRule.inform.combine(p) <= 1) }
         [0.2, .nan].withUnsafeBufferPointer { p in
             #expect(CombinationRule.maximum.combine(p).isNaN && CombinationRule.inform.combine(p).isNaN)
             #expect(CombinationRule.weightedSum([0.5, 0.5]).combine(p).isNaN)

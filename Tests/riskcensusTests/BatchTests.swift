@@ -22,11 +22,11 @@ private final class Started: @unchecked Sendable {
     private var partial = ""
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ args: [String], environment: [String: String] = [:]) throws {
+    init(_ args: [String], environment: [String: String] = [:], in directory: String = repositoryRoot) throws {
         process.executableURL = URL(fileURLWithPath: try binaryPath())
         process.arguments = args
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b } }
-        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -70,8 +70,8 @@ private final class Started: @unchecked Sendable {
     }
 }
 
-private func run(_ args: [String]) throws -> (status: Int32, stderr: String) {
-    try Started(args).finish()
+private func run(_ args: [String], in directory: String = repositoryRoot) throws -> (status: Int32, stderr: String) {
+    try Started(args, in: directory).finish()
 }
 
 /// The output files of a run folder (not the catalog, tile store or lock), by relative path.
@@ -203,6 +203,14 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         let db = try catalog(merged)
         #expect(try count(db, "SELECT count(*) FROM tile_log WHERE part != 'index' AND event = 'done'") == 0)
         try expectSameOutputs(single, merged)
+        // The manifest-free form finds the census in the shards' catalogs, from another folder.
+        let again = f.file("merged-again")
+        let fromShards = try run(["merge", again] + shards + ["--threads", "2"], in: "/")
+        #expect(fromShards.status == 0, "\(fromShards.stderr)")
+        try expectSameOutputs(single, again)
+        // Shards of nothing are refused with the folder named.
+        let none = try run(["merge", f.file("nothing-out"), f.file("not-a-run")])
+        #expect(none.status == 2 && none.stderr.contains("not-a-run"))
     }
 
     /// A second run on a folder in use is refused and changes nothing; the first finishes.

@@ -68,6 +68,16 @@ public final class RunCatalog {
 
     public static var now: String { ISO8601DateFormatter().string(from: Date()) }
 
+    /// A value of the catalog's key-value table (`manifest_path`, `base_directory`, …).
+    public func meta(_ key: String) throws(SQLiteError) -> String? {
+        if case .text(let v)? = try database.query("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?.first { return v }
+        return nil
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws(SQLiteError) {
+        try database.query("INSERT OR REPLACE INTO meta VALUES (?, ?)", [.text(key), .text(value)])
+    }
+
     /// Records the start of a run and returns its id.
     public func beginRun(manifestSHA256: String, started: String = RunCatalog.now, threads: Int = 1, shard: String? = nil,
                          tiles: Int = 0, cells: Int = 0) throws(SQLiteError) -> Int64 {

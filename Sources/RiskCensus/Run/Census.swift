@@ -38,6 +38,36 @@ public struct Census: Sendable {
         }
     }
 
+    /// The census a run folder (a shard's, say) was made from: its manifest and base directory
+    /// as its catalog recorded them, checked to be the same file for every folder given.
+    public init(ofRunFolders folders: [String]) throws(CensusError) {
+        var found: (manifest: String, base: String, sha: String)?
+        for dir in folders {
+            let path = (dir as NSString).appendingPathComponent(CensusRunner.catalogName)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw .missingFile(key: "SHARD_DIR", path: path + " (is \(dir) a run folder?)")
+            }
+            let here: (String, String, String)
+            do {
+                let c = try RunCatalog(path: path)
+                guard let m = try c.meta("manifest_path"), let b = try c.meta("base_directory") else {
+                    throw CensusError.badData(file: path, message: "the catalog does not record its manifest (made by an earlier engine); give the manifest first: merge MANIFEST OUT SHARD_DIR…")
+                }
+                here = (m, b, (try? SHA256.hex(ofFile: m)) ?? "")
+            } catch let e as CensusError {
+                throw e
+            } catch {
+                throw .badData(file: path, message: "\(error)")
+            }
+            if let f = found, f.manifest != here.0 || f.sha != here.2 {
+                throw .badData(file: path, message: "this shard ran \(here.0), another \(f.manifest); merge shards of one census")
+            }
+            found = here
+        }
+        guard let f = found else { throw .manifest(file: "merge", key: "SHARD_DIR", message: "no shard folders given") }
+        try self.init(manifestPath: f.manifest, baseDirectory: f.base)
+    }
+
     /// Combines shard folders made by `run` with `--shard` into `outputDirectory` and finishes
     /// the run there: the shards' pass-1 tiles are taken over (checked against their checksums
     /// and keys), any tile no shard finished is computed, then pass 2 and the outputs.

@@ -85,8 +85,16 @@ struct CensusRunner {
                                        shard: options.shard?.description, tiles: plan.tiles.count, cells: plan.grid.cellCount)
         try catalog.database.transaction {
             for (f, size, mtime) in stamps { try catalog.recordInput(run: run, path: f, size: size, mtime: mtime, sha256: checksums[f]!) }
+            // Where the manifest is, so that `merge OUT SHARD_DIR…` finds it from the shards.
+            try catalog.setMeta("manifest_path", Self.absolute(plan.manifestPath))
+            try catalog.setMeta("base_directory", Self.absolute(plan.base))
         }
         return (lock, Batch(catalog: catalog, store: store, keys: keys, run: run))
+    }
+
+    static func absolute(_ path: String) -> String {
+        let p = path.isEmpty ? "." : path
+        return ((p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p) as NSString).standardizingPath
     }
 
     /// Temporary files (`name.tmp-PID`) a killed run left beside the outputs and tiles. Only the
@@ -229,6 +237,7 @@ struct CensusRunner {
         lap("pass 2")
         let index = try passTwoRecords(batch)
         let breaks = try classify(index, batch: batch)
+        note(Findings.tiedBreaks(breaks, method: plan.classificationName))
         lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)

@@ -92,6 +92,17 @@ enum Findings {
                         figures: Dictionary(uniqueKeysWithValues: empty.map { ("level_\($0 + 1)", 0.0) }))]
     }
 
+    /// Breaks that tie, and the levels that remain.
+    static func tiedBreaks(_ r: Classification.Result, method: String) -> [Finding] {
+        let names = ["I", "II", "III", "IV", "V"]
+        let used = r.levelsInUse
+        guard used.count < 5 else { return [] }
+        let breaks = r.breaks.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+        return [Finding(code: "tied_breaks", subject: "classification.method",
+                        message: "\(method) breaks \(breaks) tie (many cells share an index value): \(used.count) levels remain, \(used.map { names[$0 - 1] }.joined(separator: ", "))",
+                        figures: ["levels": Double(used.count)])]
+    }
+
     static func format(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
     static func percent(_ s: Double) -> String { String(format: "%.2f %%", s * 100) }
 }

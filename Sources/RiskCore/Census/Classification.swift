@@ -23,6 +23,21 @@ public enum Classification {
         /// 100 m index (436,888 cells) the approximate breaks differed from the exact ones by at
         /// most 1.5e-4, 8.5 bins or 0.04 % of the index range.
         public var histogramBinWidth: Double
+
+        public init(breaks: [Double], histogramBinWidth: Double) {
+            self.breaks = breaks
+            self.histogramBinWidth = histogramBinWidth
+        }
+
+        /// The levels the breaks leave room for (1 = I … 5 = V), highest first. Ties in the index
+        /// can make two breaks equal (quantiles of an index that is 0 on 40 % of the cells): the
+        /// level between them can hold no cell and is left out.
+        public var levelsInUse: [Int] {
+            var out = [1]
+            for k in stride(from: 3, through: 1, by: -1) where breaks[k] > breaks[k - 1] { out.append(5 - k) }
+            out.append(5)
+            return out
+        }
     }
 
     /// Breaks for `values` (NaN ignored).

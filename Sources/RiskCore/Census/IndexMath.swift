@@ -62,7 +62,8 @@ public enum CombinationRule: Sendable, Hashable {
                 if v.isNaN { return .nan }
                 logSum += Double.log(Swift.max(1e-12, 10 - 10 * Swift.min(1, Swift.max(0, v))))
             }
-            return (10 - Double.exp(logSum / Double(r.count))) / 10
+            // exp(log 10) is 10.000000000000002: clamped, so that no hazard gives 0, not −1.8e-16.
+            return Swift.min(1, Swift.max(0, (10 - Double.exp(logSum / Double(r.count))) / 10))
         }
     }
 }
