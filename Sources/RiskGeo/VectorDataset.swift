@@ -5,7 +5,7 @@ import RiskCore
 /// An open OGR vector source (GeoJSON, GeoPackage, Shapefile, CSV, …), read-only. Not Sendable.
 ///
 /// CSV files are opened with GDAL's CSV driver and take their geometry from a lon/lat pair
-/// (`lon`/`longitude`/`x`, `lat`/`latitude`/`y`) or a WKT column (`wkt`/`geometry`/`geom`).
+/// (`lon`/`longitude`/`long`/`lng`/`x`, `lat`/`latitude`/`y`) or a WKT column (`wkt`/`geometry`/`geom`).
 /// A CSV has no CRS of its own: pass `assumedCRS`, or the layer's `crs` stays nil and
 /// `requireCRS()` fails. Every CSV column is read as text, without GDAL's type guessing, so ids
 /// such as `060816029.00` keep their leading zeros and dots; numbers are parsed where a number
@@ -21,7 +21,7 @@ public final class VectorDataset {
         if !path.hasPrefix("/vsi") && !path.fileExists { throw GeoError.fileNotFound(path: path) }
         let isCSV = path.lowercased().hasSuffix(".csv")
         let openOptions = CStringList(isCSV ? [
-            "X_POSSIBLE_NAMES=lon,longitude,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
+            "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
             "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO",
         ] : [])
         let drivers = CStringList(isCSV ? ["CSV"] : [])

@@ -20,6 +20,12 @@ struct Coverage: ParsableCommand {
     var candidates: String?
     @Option(help: "OD matrix CSV demand_id,supply_id,cost (long form; a missing pair is unreachable).")
     var costMatrix: String?
+    @Option(help: "The OD matrix's demand id, facility id and cost columns, e.g. DestinationName,name,distance.")
+    var costColumns: String?
+    @Option(help: "Field of the demand, supply and candidate ids (default: id, else name, in any case).")
+    var idField: String?
+    @Option(help: "Shelter cost with --roads: network, or euclidean (the roads then serve fire response only).")
+    var shelterCost: String?
     @Option(help: "Road lines for network costs (shortest paths over the network).")
     var roads: String?
     @Option(help: "Network cost: length (metres) or time (minutes, at each road's speed).")
@@ -77,77 +83,79 @@ struct Coverage: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard Standards.shelterCategory(category) != nil else { throw ValidationError("--category: unknown \"\(category)\"") }
-        if let r = radius, !(r > 0) { throw ValidationError("--radius must be positive") }
-        if let a = areaPerPerson, !(a > 0) { throw ValidationError("--area-per-person must be positive") }
-        if let a = minArea, !(a >= 0) { throw ValidationError("--min-area must not be negative") }
-        guard refugeRate > 0, refugeRate <= 1 else { throw ValidationError("--refuge-rate must be in (0, 1]") }
-        if let a = accessibility, !["2sfca", "e2sfca", "g2sfca"].contains(a) { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
-        _ = try parsedBands()
-        if let m = siting {
-            guard let model = SitingModel(rawValue: m) else { throw ValidationError("--siting must be lscp, mclp, pmedian or pcenter") }
-            guard candidates != nil else { throw ValidationError("--siting needs --candidates") }
-            if model != .lscp && p == nil { throw ValidationError("--siting \(m) needs --p") }
-            if capacitated && model != .mclp && model != .pmedian { throw ValidationError("--capacitated applies to mclp and pmedian") }
-        }
-        if costMatrix != nil && roads != nil { throw ValidationError("give --cost-matrix or --roads, not both") }
         guard ["length", "time"].contains(networkCost) else { throw ValidationError("--network-cost must be length or time") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if let a = accessibility, CoverageSpec.AccessibilityName(rawValue: a) == nil { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
+        if let m = siting, SitingModel(rawValue: m) == nil { throw ValidationError("--siting must be lscp, mclp, pmedian or pcenter") }
+        if let c = shelterCost, Manifest.ShelterCost(rawValue: c) == nil { throw ValidationError("--shelter-cost must be network or euclidean") }
+        _ = try parsedBands()
     }
 
-    func parsedBands() throws -> [(limit: Double, weight: Double)] {
+    func parsedBands() throws -> [CoverageSpec.Band] {
         let parts = bands.split(separator: ",").map { $0.split(separator: ":") }
-        let out = parts.compactMap { p -> (limit: Double, weight: Double)? in
-            guard p.count == 2, let d = Double(p[0]), let w = Double(p[1]), d > 0, w >= 0 else { return nil }
-            return (d, w)
+        let out = parts.compactMap { p -> CoverageSpec.Band? in
+            guard p.count == 2, let d = Double(p[0]), let w = Double(p[1]) else { return nil }
+            return CoverageSpec.Band(limit: d, weight: w)
         }
-        guard out.count == parts.count, !out.isEmpty, zip(out, out.dropFirst()).allSatisfy({ $0.limit < $1.limit }) else {
+        guard out.count == parts.count else {
             throw ValidationError("--bands must be limit:weight pairs with ascending limits, e.g. 1500:1.0,3000:0.68")
         }
         return out
     }
 
+    /// The options as the coverage specification a manifest's `coverage` section also gives.
+    func spec() throws -> CoverageSpec {
+        var c = CoverageSpec()
+        c.shelters = supply
+        c.candidates = candidates
+        c.costMatrix = costMatrix
+        c.costColumns = costColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+        c.idField = idField
+        c.roads = roads
+        c.networkCost = CoverageSpec.NetworkCost(rawValue: networkCost)
+        c.speedField = speedField
+        c.shelterCost = shelterCost.flatMap(Manifest.ShelterCost.init(rawValue:))
+        c.category = category
+        c.radius = radius
+        c.areaPerPerson = areaPerPerson
+        c.minArea = minArea
+        c.refugeRate = refugeRate
+        c.accessibility = accessibility.flatMap(CoverageSpec.AccessibilityName.init(rawValue:))
+        c.bands = try parsedBands()
+        c.sigma = sigma
+        if let m = siting.flatMap(SitingModel.init(rawValue:)) {
+            var st = CoverageSpec.Siting(model: m)
+            st.p = p
+            st.capacitated = capacitated
+            st.seconds = seconds
+            c.siting = st
+        } else if capacitated || p != nil {
+            throw ValidationError("--p and --capacitated need --siting")
+        }
+        c.fireStations = fireStations
+        c.builtUp = builtUp
+        c.densityThreshold = densityThreshold
+        c.fireMinutes = fireMinutes
+        c.cells = cells
+        c.demandTable = demandTable
+        return c
+    }
+
     func run() throws {
         Workers.set(threads)
-        var job = CoverageJob(demandPath: demand)
+        let spec = try spec()
+        // Option errors name the option, as the manifest's name the key.
+        func option(_ key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: "siting.", with: "") }
+        var job = try spec.job(demandPath: demand, file: { p, key throws(CensusError) in
+            guard FileManager.default.fileExists(atPath: p) else { throw CensusError.missingFile(key: option(key), path: p) }
+            return p
+        }, fail: { key, message in CensusError.manifest(file: "riskcensus coverage", key: option(key), message: message) })
         job.weightField = weightField
-        job.supplyPath = supply
-        job.candidatesPath = candidates
-        job.costMatrixPath = costMatrix
-        job.roadsPath = roads
-        job.writeCells = cells
-        job.writeDemandTable = demandTable
-        job.networkCost = networkCost == "time" ? .time : .length
-        job.speedField = speedField
-        job.radius = radius
-        job.category = Standards.shelterCategory(category)!
-        job.refugeRate = refugeRate
-        job.areaPerPerson = areaPerPerson
-        job.minimumArea = minArea
         job.districtsPath = districts
         job.districtField = districtField
         do {
             job.crs = try crs.map { try CRS.parse($0) }
             job.inputCRS = try CRS.parse(inputCrs)
         } catch { throw ValidationError("--crs/--input-crs: \(error)") }
-        if let fireStations {
-            var fire = FireCoverage(stationsPath: fireStations)
-            fire.builtUpPath = builtUp
-            fire.densityThreshold = densityThreshold
-            fire.minutes = fireMinutes
-            job.fire = fire
-        }
-        job.siting = siting.flatMap(SitingModel.init(rawValue:))
-        job.p = p
-        job.capacitated = capacitated
-        job.sitingSeconds = seconds
-        let r = radius ?? job.standard.radius
-        switch accessibility {
-        case "2sfca": job.accessibility = .uniform(radius: r)
-        case "e2sfca": job.accessibility = .bands(try parsedBands())
-        case "g2sfca": job.accessibility = .gaussian(sigma: sigma ?? r / 2, radius: r)
-        default: break
-        }
         let o = try job.run(outputDirectory: out)
         let total = o.demand.weights.reduce(0, +)
         let covered = zip(o.demand.weights, o.covered).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RiskCore
 import RiskOptimize
+import Yams
 @testable import RiskCensus
 
 /// The coverage command's job on a hand-solved OD-matrix case, on geometry, and on bad input.
@@ -219,12 +220,45 @@ import RiskOptimize
         #expect(rows[2] == "E,2,20,0,0,0,0,0,0,20,40,0.02")
     }
 
+    /// The manifest's `coverage` section and the command's options decode into one
+    /// specification, and one function makes the job: E2SFCA and the shelter cost are there for both.
+    @Test func oneSpecificationForManifestAndCommand() throws {
+        let yaml = """
+        shelters: s.geojson
+        accessibility: e2sfca
+        bands: [{limit: 1000, weight: 1}, {limit: 2000, weight: 0.5}]
+        shelter_cost: euclidean
+        siting: {model: mclp, p: 2, seconds: 5}
+        candidates: c.geojson
+        """
+        let tree = try #require(try Yams.load(yaml: yaml) as? [String: Any])
+        let spec = try JSONDecoder().decode(CoverageSpec.self, from: JSONSerialization.data(withJSONObject: tree.reduce(into: [String: Any]()) { d, kv in
+            d[kv.key.split(separator: "_").enumerated().map { $0 == 0 ? String($1) : $1.capitalized }.joined()] = kv.value
+        }))
+        let job = try spec.job(demandPath: "d.tif", file: { p, _ in p }, fail: { k, m in .manifest(file: "m", key: k, message: m) })
+        #expect(job.euclideanShelters && job.siting == .mclp && job.p == 2 && job.sitingSeconds == 5)
+        guard case .bands(let b)? = job.accessibility else { Issue.record("expected E2SFCA bands"); return }
+        #expect(b.map(\.limit) == [1000, 2000] && b.map(\.weight) == [1, 0.5])
+        var bad = spec
+        bad.bands = [CoverageSpec.Band(limit: 2000, weight: 1), CoverageSpec.Band(limit: 1000, weight: 1)]
+        #expect(throws: CensusError.self) { _ = try bad.job(demandPath: "d.tif", file: { p, _ in p }, fail: { k, m in .manifest(file: "m", key: k, message: m) }) }
+        bad = spec
+        bad.siting?.model = .lscp
+        bad.siting?.capacitated = true
+        do {
+            _ = try bad.job(demandPath: "d.tif", file: { p, _ in p }, fail: { k, m in .manifest(file: "m", key: "coverage.\(k)", message: m) })
+            Issue.record("capacitated LSCP must be refused")
+        } catch {
+            #expect(error.description.contains("coverage.siting.capacitated"))
+        }
+    }
+
     @Test func badInputNamesTheFileAndTheProblem() throws {
         let cases: [(String, String, String)] = [
             ("supply.csv", "id,capacity\ns1,-120\ns2,40\n", "must be ≥ 0"),
-            ("od.csv", "demand_id,supply_id,cost\nd1,s1,300\nd9,s1,5\n", "demand_id \"d9\" is not a demand unit"),
-            ("od.csv", "demand_id,supply_id,cost\nd1,s7,300\n", "supply_id \"s7\" is not a facility"),
-            ("od.csv", "demand_id,supply_id,cost\nd1,s1,-3\n", "cost must be ≥ 0"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s1,300\nd9,s1,5\n", "line 3, column demand_id: \"d9\" is not a demand unit"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s7,300\n", "line 2, column supply_id: \"s7\" is not a facility"),
+            ("od.csv", "demand_id,supply_id,cost\nd1,s1,-3\n", "column cost: must be ≥ 0"),
             ("supply.csv", "id,capacity,category\ns1,120,bunker\ns2,40,\n", "unknown category \"bunker\""),
             ("supply.csv", "id,type\ns1,park\ns2,school\n", "neither capacity nor area_m2"),
         ]

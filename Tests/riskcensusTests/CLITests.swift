@@ -27,6 +27,52 @@ private func json(_ s: String) throws -> [String: Any] {
 }
 
 @Suite struct CLITests {
+    /// Peer data as PySAL's San Francisco example writes it: an unnamed row-number column,
+    /// tract ids with leading zeros and dots in NAME (ID holds another id), POP2000 weights,
+    /// long/lat columns, stores in NAME without capacities, and a network OD matrix with its
+    /// own column names. Uncapacitated p-median through the command, ids kept as written.
+    @Test func peerStyleTractsWithNetworkODAndUncapacitatedSiting() throws {
+        let dir = NSTemporaryDirectory() + "sf-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        "","OBJECTID","ID","NAME","POP2000","long","lat"
+        "1","1","06081602900","060816029.00",4135,-122.488653101,37.650807231
+        "2","2","06075047901","060750479.01",6540,-122.504615497,37.7744204200001
+        "3","3","06075032900","060750329.00",8452,-122.490060524,37.748872362
+
+        """.write(toFile: dir + "/tracts.csv", atomically: true, encoding: .utf8)
+        try """
+        "","OBJECTID","NAME","long","lat"
+        "1","1","Store_1",-122.510018182,37.7723636370001
+        "2","2","Store_2",-122.488872727,37.7537636360001
+
+        """.write(toFile: dir + "/stores.csv", atomically: true, encoding: .utf8)
+        try """
+        distance,name,DestinationName,demand
+        671.5,Store_1,060750479.01,6540
+        4044.3,Store_1,060750329.00,8452
+        15257.9,Store_1,060816029.00,4135
+        663.5,Store_2,060750329.00,8452
+        3539.7,Store_2,060750479.01,6540
+        13000.0,Store_2,060816029.00,4135
+
+        """.write(toFile: dir + "/od.csv", atomically: true, encoding: .utf8)
+        let r = try run(["coverage", "--demand", dir + "/tracts.csv", "--weight-field", "POP2000", "--id-field", "NAME",
+                         "--candidates", dir + "/stores.csv", "--cost-matrix", dir + "/od.csv",
+                         "--cost-columns", "DestinationName,name,distance", "--siting", "pmedian", "--p", "1", "--out", dir + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Store_2: 8452 × 663.5 + 6540 × 3539.7 + 4135 × 13000 beats Store_1's total.
+        #expect(try String(contentsOfFile: dir + "/out/siting.csv", encoding: .utf8) == "id,selected\nStore_1,0\nStore_2,1\n")
+        let demand = try String(contentsOfFile: dir + "/out/demand.csv", encoding: .utf8)
+        #expect(demand.contains("\n060816029.00,4135,") && demand.contains("\n060750479.01,6540,"))
+        // Without --id-field the ID column is taken, which the OD matrix does not use: said plainly.
+        let wrong = try run(["coverage", "--demand", dir + "/tracts.csv", "--weight-field", "POP2000",
+                             "--candidates", dir + "/stores.csv", "--id-field", "NAME", "--cost-matrix", dir + "/od.csv",
+                             "--siting", "pmedian", "--p", "1", "--out", dir + "/out2"])
+        #expect(wrong.status == 3 && wrong.stderr.contains("od.csv") && wrong.stderr.contains("demand_id"))
+    }
+
     @Test func inspectRealDEMAsJSON() throws {
         let r = try run(["inspect", "--json", "datasets/olinda/olinda_dem_utm25s.tif"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -117,7 +117,7 @@ enum CoverageInputs {
         return CRS.utm(lon: ll.x, lat: ll.y)
     }
 
-    static func demand(_ path: String, weightField: String, crs: CRS, assumed: CRS) throws -> DemandUnits {
+    static func demand(_ path: String, weightField: String, crs: CRS, assumed: CRS, idField: String? = nil) throws -> DemandUnits {
         if isRaster(path) {
             let r = try RasterDataset(path: path)
             let grid = try r.georeferencedGrid()
@@ -131,7 +131,7 @@ enum CoverageInputs {
             let ids = UnitIDs(cells: cells, width: grid.width)
             return DemandUnits(ids: ids, weights: weights, positions: positions, grid: grid, cells: cells, sourceCRS: grid.crs)
         }
-        let rows = try features(path, assumed: assumed, crs: crs)
+        let rows = try features(path, assumed: assumed, crs: crs, idField: idField)
         var ids: [String] = [], weights: [Double] = []
         for (k, f) in rows.features.enumerated() {
             let where_ = "\(path): feature \(k + 1)"
@@ -179,9 +179,9 @@ enum CoverageInputs {
     /// Facilities with their capacities (persons, from `capacity` or from `area_m2` by the
     /// category's m² per person). With `capacityRequired` false (candidates of an uncapacitated
     /// siting model, which never reads them) a site with neither has capacity NaN, unknown.
-    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS, capacityRequired: Bool = true,
+    static func facilities(_ path: String, defaultCategory: ShelterCategory, crs: CRS, assumed: CRS, idField: String? = nil, capacityRequired: Bool = true,
                            adjust: (ShelterCategory) -> ShelterCategory = { $0 }) throws -> Facilities {
-        let rows = try features(path, assumed: assumed, crs: crs)
+        let rows = try features(path, assumed: assumed, crs: crs, idField: idField)
         var out = Facilities(ids: rows.ids, positions: rows.positions, capacity: [], area: [], category: [])
         for (k, f) in rows.features.enumerated() {
             let label = "feature \(k + 1) (\(rows.ids[k]))"
@@ -219,17 +219,17 @@ enum CoverageInputs {
 
     /// Features with ids (`id`, else `name`, else the 1-based feature number) and positions
     /// (points as they are, polygons and lines by centroid) in the analysis CRS.
-    static func features(_ path: String, assumed: CRS, crs: CRS) throws -> (features: [Feature], ids: [String], positions: [Position]?, crs: CRS?) {
+    static func features(_ path: String, assumed: CRS, crs: CRS, idField: String? = nil) throws -> (features: [Feature], ids: [String], positions: [Position]?, crs: CRS?) {
         // GDAL's CSV driver does not recognise a file of one column (an id list for use with an
         // OD matrix): such a file is read as a table of features without geometry.
         if path.lowercased().hasSuffix(".csv"), let table = try? CSVTable(path: path), table.header.count == 1 {
             let name = table.header[0]
             let features = table.rows.map { Feature(geometry: nil, attributes: Attributes([name: .string($0.fields[0])])) }
-            return (features, try ids(of: features, path: path), nil, nil)
+            return (features, try ids(of: features, path: path, field: idField), nil, nil)
         }
         let layer = try VectorDataset(path: path, assumedCRS: assumed).layer(named: nil)
         let features = try layer.features()
-        let ids = try ids(of: features, path: path)
+        let ids = try ids(of: features, path: path, field: idField)
         let geos = GeosContext()
         var positions: [Position] = []
         var missing = 0
@@ -249,11 +249,23 @@ enum CoverageInputs {
         return (features, ids, positions, source)
     }
 
-    /// Ids as text (`id`, else `name`, else the 1-based feature number), each once.
-    static func ids(of features: [Feature], path: String) throws -> [String] {
+    /// Ids as text, each once: from `field` when given (every feature must have it), else
+    /// from a field called `id`, else `name` (in any case: `ID`, `Name`), else the 1-based
+    /// feature number.
+    static func ids(of features: [Feature], path: String, field: String? = nil) throws -> [String] {
+        let names = features.first?.attributes.names ?? []
+        func find(_ wanted: String) -> String? { names.first { $0 == wanted } ?? names.first { $0.lowercased() == wanted } }
+        if let field, find(field.lowercased()) == nil, !features.isEmpty {
+            throw CensusError.badData(file: path, message: "id field \"\(field)\" not found (fields: \(names.sorted().joined(separator: ", ")))")
+        }
+        let key = field.flatMap { find($0) ?? find($0.lowercased()) } ?? find("id") ?? find("name")
         var ids: [String] = [], seen = Set<String>()
         for (k, f) in features.enumerated() {
-            let id = f.attributes["id"]?.stringValue ?? f.attributes["name"]?.stringValue ?? String(k + 1)
+            let value = key.flatMap { f.attributes[$0] }
+            if field != nil, value?.isMissing ?? true {
+                throw CensusError.badData(file: path, message: "feature \(k + 1): the id field \(field!) is empty")
+            }
+            let id = value.flatMap { $0.isMissing ? nil : $0.stringValue } ?? String(k + 1)
             guard seen.insert(id).inserted else { throw CensusError.badData(file: path, message: "feature \(k + 1): id \"\(id)\" is repeated") }
             ids.append(id)
         }

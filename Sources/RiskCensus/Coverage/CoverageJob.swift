@@ -14,6 +14,10 @@ public struct CoverageJob: Sendable {
     public var supplyPath: String?
     public var candidatesPath: String?
     public var costMatrixPath: String?
+    /// The OD matrix's columns: demand id, facility id, cost.
+    public var costColumns = (demand: "demand_id", facility: "supply_id", cost: "cost")
+    /// The field holding demand and facility ids; nil: `id`, else `name`, in any case.
+    public var idField: String?
     /// A road line layer for network costs (length in metres, or time in minutes).
     public var roadsPath: String?
     public var networkCost: RoadNetwork.Cost = .length
@@ -90,11 +94,11 @@ public struct CoverageJob: Sendable {
             guard try !crs.isGeographic() else { throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs") }
             // The facilities are read on another core while the demand is.
             let supplyRead = Background { [self] in
-                try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, adjust: adjusted) } ?? .empty
+                try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, idField: idField, adjust: adjusted) } ?? .empty
             }
             var demand: DemandUnits
             do {
-                demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS)
+                demand = try CoverageInputs.demand(demandPath, weightField: weightField, crs: crs, assumed: inputCRS, idField: idField)
             } catch {
                 _ = try? supplyRead.value()
                 throw error
@@ -105,7 +109,7 @@ public struct CoverageJob: Sendable {
             let reach = max(radii.max() ?? 0, accessibility?.reach ?? 0)
             // Only the capacitated models read the candidates' capacities.
             let candidates = try candidatesPath.map {
-                try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, capacityRequired: capacitated, adjust: adjusted)
+                try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, idField: idField, capacityRequired: capacitated, adjust: adjusted)
             } ?? .empty
             let table = try reachTable(demand: demand, facilities: supply, maxCost: reach, crs: crs, ignoring: Set(candidates.ids))
             // Coverage: a facility within its radius.
@@ -219,16 +223,16 @@ public struct CoverageJob: Sendable {
     func reachTable(demand: DemandUnits, facilities: Facilities, maxCost: Double, crs: CRS, ignoring: Set<String> = []) throws -> ReachTable {
         if let path = costMatrixPath {
             let t = try CSVTable(path: path)
-            let di = try t.column("demand_id"), si = try t.column("supply_id"), ci = try t.column("cost")
+            let di = try t.column(costColumns.demand), si = try t.column(costColumns.facility), ci = try t.column(costColumns.cost)
             let dIndex = Dictionary(demand.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             let fIndex = Dictionary(facilities.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             var pairs: [(demand: Int, facility: Int, cost: Double)] = []
             for r in t.rows {
-                guard let d = dIndex[r.fields[di]] else { throw CensusError.badData(file: path, message: "line \(r.line): demand_id \"\(r.fields[di])\" is not a demand unit of \(demandPath)") }
+                guard let d = dIndex[r.fields[di]] else { throw CensusError.badData(file: path, message: "line \(r.line), column \(costColumns.demand): \"\(r.fields[di])\" is not a demand unit of \(demandPath)") }
                 if ignoring.contains(r.fields[si]) && fIndex[r.fields[si]] == nil { continue }
-                guard let f = fIndex[r.fields[si]] else { throw CensusError.badData(file: path, message: "line \(r.line): supply_id \"\(r.fields[si])\" is not a facility of the supply or candidates") }
+                guard let f = fIndex[r.fields[si]] else { throw CensusError.badData(file: path, message: "line \(r.line), column \(costColumns.facility): \"\(r.fields[si])\" is not a facility of the supply or candidates") }
                 let c = try t.number(r, ci)
-                guard c >= 0 else { throw CensusError.badData(file: path, message: "line \(r.line): cost must be ≥ 0, found \(c)") }
+                guard c >= 0 else { throw CensusError.badData(file: path, message: "line \(r.line), column \(costColumns.cost): must be ≥ 0, found \(c)") }
                 pairs.append((d, f, c))
             }
             return ReachTable(demandCount: demand.ids.count, facilityCount: facilities.count, maxCost: maxCost, pairs: pairs)

@@ -286,40 +286,9 @@ public struct CensusPlan: Sendable {
         var coverageCapacity = false
         var coverageCells = 0
         if let c = m.coverage {
-            var job = CoverageJob(demandPath: population.path)
-            job.supplyPath = try file(c.shelters, key: "coverage.shelters")
-            job.candidatesPath = try c.candidates.map { p throws(CensusError) in try file(p, key: "coverage.candidates") }
-            job.roadsPath = try c.roads.map { p throws(CensusError) in try file(p, key: "coverage.roads") }
-            job.euclideanShelters = c.shelterCost == .euclidean
-            if let name = c.category {
-                guard let cat = Standards.shelterCategory(name) else {
-                    throw bad("coverage.category", "unknown category \"\(name)\"; use \(Standards.shelterCategories.map(\.name).joined(separator: ", "))")
-                }
-                job.category = cat
-            }
-            if let r = c.radius { guard r > 0 else { throw bad("coverage.radius", "must be positive") }; job.radius = r }
-            if let a = c.areaPerPerson { guard a > 0 else { throw bad("coverage.area_per_person", "must be positive") }; job.areaPerPerson = a }
-            if let a = c.minArea { guard a >= 0 else { throw bad("coverage.min_area", "must not be negative") }; job.minimumArea = a }
-            if let r = c.refugeRate { guard r > 0, r <= 1 else { throw bad("coverage.refuge_rate", "must be in (0, 1]") }; job.refugeRate = r }
-            switch c.accessibility {
-            case nil: break
-            case .twoStep: job.accessibility = .uniform(radius: job.radius ?? job.category.radius)
-            case .gaussian: job.accessibility = .gaussian(sigma: (job.radius ?? job.category.radius) / 2, radius: job.radius ?? job.category.radius)
-            }
-            if let st = c.siting {
-                let model = st.model
-                guard job.candidatesPath != nil else { throw bad("coverage.siting", "siting needs coverage.candidates") }
-                if model != .lscp && st.p == nil { throw bad("coverage.siting.p", "\(st.model) needs p") }
-                job.siting = model
-                job.p = st.p
-                job.capacitated = st.capacitated ?? false
-            }
-            if let f = c.fireStations {
-                var fire = FireCoverage(stationsPath: try file(f, key: "coverage.fire_stations"))
-                fire.builtUpPath = try c.builtUp.map { p throws(CensusError) in try file(p, key: "coverage.built_up") }
-                if let d = c.densityThreshold { fire.densityThreshold = d }
-                job.fire = fire
-            }
+            guard c.shelters != nil else { throw bad("coverage.shelters", "required key is missing; expected the shelters layer") }
+            var job = try c.job(demandPath: population.path, file: { p, key throws(CensusError) in try file(p, key: "coverage.\(key)") },
+                                fail: { key, message in bad("coverage.\(key)", message) })
             job.crs = grid.crs
             job.writeCells = c.cells ?? true
             job.writeDemandTable = c.demandTable ?? true

@@ -15,7 +15,9 @@ public struct Manifest: Codable, Sendable {
     public var capacity: RasterInput?
     /// Cells left out of the whole census (non-zero mask values); see docs/cell-size.md.
     public var mask: RasterInput?
-    public var coverage: Coverage?
+    /// Shelter and fire-station coverage run with the census (`coverage/` in the output), on
+    /// the exposure population raster at its own resolution: the `coverage` command's options.
+    public var coverage: CoverageSpec?
     public var index: Index?
     public var classification: ClassificationSpec?
     public var eal: EAL?
@@ -141,41 +143,6 @@ public struct Manifest: Codable, Sendable {
         public var zeroDamageReturnPeriod: Double?
         public var tail: ExceedanceIntegration.Tail?
         public var probability: ExceedanceIntegration.Probability?
-    }
-
-    /// Shelter and fire-station coverage run with the census (`coverage/` in the output), on the
-    /// exposure population raster at its own resolution.
-    public struct Coverage: Codable, Sendable {
-        public var shelters: String
-        public var candidates: String?
-        /// Category of shelters without one and the standard for the deficit (default emergency).
-        public var category: String?
-        public var radius: Double?
-        /// Overrides of every category's m² per person and minimum site area.
-        public var areaPerPerson: Double?
-        public var minArea: Double?
-        public var roads: String?
-        /// Network (default with roads) or euclidean: the roads then serve fire response only.
-        public var shelterCost: ShelterCost?
-        public var refugeRate: Double?
-        public var accessibility: Accessibility?
-        public var siting: Siting?
-        public var fireStations: String?
-        public var builtUp: String?
-        public var densityThreshold: Double?
-        /// Feed the served share of each cell's population into the index as capacity C
-        /// (default true; not with a `capacity` raster).
-        public var capacityLayer: Bool?
-        /// Write `coverage_cells.geojson`, one feature per demand unit; default true.
-        public var cells: Bool?
-        /// Write `demand.csv`, one row per demand unit; default true.
-        public var demandTable: Bool?
-
-        public struct Siting: Codable, Sendable {
-            public var model: SitingModel
-            public var p: Int?
-            public var capacitated: Bool?
-        }
     }
 
     public struct PlanTargets: Codable, Sendable {
