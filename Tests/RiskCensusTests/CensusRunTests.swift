@@ -391,6 +391,19 @@ private func features(_ path: String) throws -> [[String: Any]] {
         #expect(codes == ["W", "E"])
     }
 
+    @Test func hazardLayersMuchCoarserOrFinerThanTheGridAreFindings() throws {
+        let dir = TempDir()
+        let plan = try Census(manifestPath: try SampleCensus.write(into: dir.path)).plan
+        let paths = plan.hazards[0].layers.map(\.path)
+        func codes(_ size: Double) -> [String] {
+            CensusPlan.resolutionFindings(hazards: plan.hazards, sizes: Dictionary(uniqueKeysWithValues: paths.map { ($0, size) }), cell: 100).map(\.code)
+        }
+        #expect(codes(1000) == ["hazard_much_coarser"])
+        #expect(codes(10) == ["hazard_much_finer"])
+        #expect(codes(100).isEmpty && codes(20).isEmpty && codes(400).isEmpty)
+        #expect(plan.findings.isEmpty)   // the sample's layers are on its grid
+    }
+
     @Test func findingsFromFacts() {
         let zones = [CensusRunner.Zone(name: "", code: "1", geometry: nil), CensusRunner.Zone(name: "A", code: "2", geometry: nil),
                      CensusRunner.Zone(name: "A", code: "3", geometry: nil)]

@@ -109,6 +109,8 @@ public struct CensusPlan: Sendable {
     /// The grid damage, losses and fatalities are computed on before they are summed onto `grid`.
     public var computeGrid: GridSpec { grid.refined(by: refinement) }
     public var tiles: [Window]
+    /// What planning found worth a warning (hazard layers much coarser or finer than the grid).
+    public var findings: [Finding] = []
     public var hazards: [Hazard]
     public var classes: [ExposureClass]
     public var population: RasterLayer

@@ -21,6 +21,28 @@ extension CensusPlan {
     /// and they are read by window. Otherwise its cells are at most half the finest layer's, so
     /// the cell a fine cell samples a hazard from is the one its exposure came from except on a
     /// sliver along source-cell edges.
+    /// Hazards whose layers' cells are much coarser (5× or more) or much finer (a tenth or
+    /// less) than the analysis cells, one finding per hazard: not wrong, but worth knowing when
+    /// reading the maps.
+    static func resolutionFindings(hazards: [Hazard], sizes: [String: Double], cell: Double) -> [Finding] {
+        var out: [Finding] = []
+        for (k, h) in hazards.enumerated() {
+            let layerSizes = h.layers.compactMap { sizes[$0.path] }
+            guard let coarsest = layerSizes.max(), let finest = layerSizes.min() else { continue }
+            let c = String(format: "%.4g", cell)
+            if coarsest / cell >= 5 {
+                out.append(Finding(code: "hazard_much_coarser", subject: "hazards[\(k)]",
+                                   message: "hazard \(h.id): layer cells up to \(String(format: "%.4g", coarsest)) m, \(String(format: "%.3g", coarsest / cell))× the \(c) m analysis cells; each cell takes the value of the layer cell it lies in, so the map shows the layer's blocks",
+                                   figures: ["layer_cell_m": coarsest, "grid_cell_m": cell, "ratio": coarsest / cell]))
+            } else if finest / cell <= 0.1 {
+                out.append(Finding(code: "hazard_much_finer", subject: "hazards[\(k)]",
+                                   message: "hazard \(h.id): layer cells down to \(String(format: "%.4g", finest)) m, 1/\(String(format: "%.3g", cell / finest)) of the \(c) m analysis cells; losses are computed on the finer cells and summed, and the map shows less detail than the layer holds",
+                                   figures: ["layer_cell_m": finest, "grid_cell_m": cell, "ratio": finest / cell]))
+            }
+        }
+        return out
+    }
+
     mutating func chooseComputeGrid() throws(CensusError) {
         let cell = grid.transform.pixelWidth
         var finest = Double.infinity
@@ -55,6 +77,7 @@ extension CensusPlan {
         }
         f = min(f, Self.maximumRefinement)
         refinement = f
+        findings += Self.resolutionFindings(hazards: hazards, sizes: sizes, cell: cell)
         let fine = computeGrid
         func sampled(_ l: RasterLayer, onto g: GridSpec) -> RasterLayer {
             var l = l

@@ -207,7 +207,7 @@ struct CensusRunner {
             for f in fs { events(.warning(f)) }
             findings += fs
         }
-        if options.shard == nil { note(Findings.units(zones, nameField: plan.region.nameField)) }
+        if options.shard == nil { note(plan.findings + Findings.units(zones, nameField: plan.region.nameField)) }
         let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
@@ -226,7 +226,7 @@ struct CensusRunner {
 
         let records = try regionStatistics(batch)
         try checkHazardsHaveData(records.region)
-        note(Findings.outsideRegion(records.region, plan: plan))
+        note(Findings.outsideRegion(records.region, plan: plan) + Findings.maskedHazard(records.region, plan: plan))
         let capacity = try coverage(batch, records, zones: zones)
         if plan.coverage != nil { lap("coverage") }
         var region = records.region
@@ -324,7 +324,7 @@ struct CensusRunner {
                 do {
                     try batch.run(t, part: .hazard(plan.hazards[k].id), pass: 1, key: batch.keys.hazard(k, w), worker: worker,
                                   cells: w.cellCount, started: started) {
-                        try work.writeHazard(k, tile: t, try result.hazards[k].map { try $0.get() }, zone: result.zone)
+                        try work.writeHazard(k, tile: t, try result.hazards[k].map { try $0.get() }, zone: result.zone, sums: result.hazardSums[k] ?? [:])
                     }
                 } catch {
                     firstError = firstError ?? error

@@ -69,6 +69,17 @@ enum Findings {
         return out
     }
 
+    /// Hazard values on cells the hazard's mask leaves out (the sea under a flood layer).
+    static func maskedHazard(_ region: RegionStatistics, plan: CensusPlan) -> [Finding] {
+        plan.hazards.compactMap { h in
+            guard let mask = h.mask, let n = region.sums["masked_with_value:\(h.id)"], n > 0 else { return nil }
+            let area = n * pow(plan.computeGrid.transform.pixelWidth, 2) / 1e6
+            return Finding(code: "hazard_on_masked_cells", subject: mask.key,
+                           message: "hazard \(h.id): \(Int(n)) compute cells (\(String(format: "%.3g", area)) km²) have a value above 0 in the index layer but are masked out; they add no loss",
+                           figures: ["cells": n, "km2": area])
+        }
+    }
+
     /// Exposure inside the region on cells whose index is unknown (an input was nodata there).
     static func onUnknownCells(population: Double, value: Double, totalPopulation: Double, totalValue: Double, currency: String) -> [Finding] {
         var out: [Finding] = []

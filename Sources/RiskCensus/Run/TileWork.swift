@@ -45,6 +45,8 @@ struct TileWork: Sendable {
         var hazards: [Int: Result<FineCells.HazardCells, Error>]
         /// Population and value on the tile's cells inside and outside the region (findings).
         var sums: [String: Double] = [:]
+        /// Per hazard asked for: its totals for the findings.
+        var hazardSums: [Int: [String: Double]] = [:]
     }
 
     /// Band `layer` on `grid`, a window of the grid the layer's sampling was made for.
@@ -119,7 +121,8 @@ struct TileWork: Sendable {
     }
 
     /// Hazard `k` on one strip of the compute grid, summed onto its analysis cells.
-    func fineHazard(_ k: Int, _ e: FineExposure, _ fine: GridSpec, window: Window, blocks: FineCells, _ h: Handles) throws -> FineCells.HazardCells {
+    func fineHazard(_ k: Int, _ e: FineExposure, _ fine: GridSpec, window: Window, blocks: FineCells, _ h: Handles) throws
+        -> (cells: FineCells.HazardCells, maskedWithValue: Int) {
         let hz = plan.hazards[k]
         // A fine cell is at most the finest layer's cell, so a hazard is sampled, not averaged:
         // averaging would carry a value onto cells it does not cover.
@@ -132,9 +135,13 @@ struct TileWork: Sendable {
         var comp = CensusKernel.Components(count: n, hazards: 1)
         kernel([k]).pass1(CensusKernel.Inputs(count: n, population: e.population, values: e.values, intensities: [intensities]),
                           into: &comp, threads: 1)
-        return blocks.hazard(FineCells.HazardFine(exposedValue: e.exposedValue, population: e.population, loss: comp.loss[0],
-                                                  fatalities: comp.fatalities[0], intensity: comp.hazardIndicator[0],
-                                                  lossRatio: comp.lossRatio[0], masked: masked))
+        // Fine cells the mask leaves out although the layer has a value there (the sea under a
+        // flood layer): expected with a mask, and reported so the analyst sees how many.
+        let maskedWithValue = masked.map { m in m.indices.reduce(0) { $0 + (m[$1] && intensities[hz.indexBand][$1] > 0 ? 1 : 0) } } ?? 0
+        let cells = blocks.hazard(FineCells.HazardFine(exposedValue: e.exposedValue, population: e.population, loss: comp.loss[0],
+                                                       fatalities: comp.fatalities[0], intensity: comp.hazardIndicator[0],
+                                                       lossRatio: comp.lossRatio[0], masked: masked))
+        return (cells, maskedWithValue)
     }
 
     /// Computes a tile's exposure (when `exposure`) and the hazards `hazards` on the compute
@@ -152,6 +159,7 @@ struct TileWork: Sendable {
         // One entry per hazard asked for, in `hazards` order.
         var results = hazards.map { _ in FineCells.HazardCells(loss: unknown(), fatalities: unknown(), indicator: unknown(), lossRatio: unknown()) }
         var failures: [Error?] = hazards.map { _ in nil }
+        var maskedWithValue = hazards.map { _ in 0 }
         func place(_ part: [Float], into whole: inout [Float], from row: Int) {
             whole.withUnsafeMutableBufferPointer { w in
                 for i in part.indices { w[row * tile.width + i] = part[i] }
@@ -172,7 +180,8 @@ struct TileWork: Sendable {
             }
             for (j, k) in hazards.enumerated() where failures[j] == nil {
                 do {
-                    let r = try fineHazard(k, e, fine, window: window, blocks: blocks, h)
+                    let (r, m) = try fineHazard(k, e, fine, window: window, blocks: blocks, h)
+                    maskedWithValue[j] += m
                     place(r.loss, into: &results[j].loss, from: r0)
                     place(r.fatalities, into: &results[j].fatalities, from: r0)
                     place(r.indicator, into: &results[j].indicator, from: r0)
@@ -212,7 +221,9 @@ struct TileWork: Sendable {
         }
         var out: [Int: Result<FineCells.HazardCells, Error>] = [:]
         for (j, k) in hazards.enumerated() { out[k] = failures[j].map { .failure($0) } ?? .success(results[j]) }
-        return PassOne(zone: zone, exposure: needExposure ? cells : nil, hazards: out, sums: sums)
+        let hazardSums = Dictionary(uniqueKeysWithValues: hazards.enumerated().map { j, k in
+            (k, ["masked_with_value:\(plan.hazards[k].id)": Double(maskedWithValue[j])]) })
+        return PassOne(zone: zone, exposure: needExposure ? cells : nil, hazards: out, sums: sums, hazardSums: hazardSums)
     }
 
     /// Writes a tile's exposure part; returns its checksum and statistics.
@@ -228,12 +239,13 @@ struct TileWork: Sendable {
     }
 
     /// Writes a tile's part of hazard `k`; nil cells for a tile outside the region.
-    func writeHazard(_ k: Int, tile t: Int, _ cells: FineCells.HazardCells?, zone: [Float]?) throws -> (sha256: String, stats: String) {
+    func writeHazard(_ k: Int, tile t: Int, _ cells: FineCells.HazardCells?, zone: [Float]?, sums: [String: Double] = [:]) throws -> (sha256: String, stats: String) {
         let name = Self.hazardFile(t, plan.hazards[k].id)
         guard let c = cells, let zone else { return (try store.write(name, HazardTile.outside), TileStatistics().json) }
         let checksum = try store.write(name, HazardTile(cells: c))
-        return (checksum, TileStatistics.of([("hazard", c.indicator, false), ("vulnerability", c.lossRatio, false)],
-                                            inside: zone.map { $0 != 0 }).json)
+        var stats = TileStatistics.of([("hazard", c.indicator, false), ("vulnerability", c.lossRatio, false)], inside: zone.map { $0 != 0 })
+        stats.sums = sums
+        return (checksum, stats.json)
     }
 
     /// Values per exposure class from the vector layers, on `grid` (currency): each feature
