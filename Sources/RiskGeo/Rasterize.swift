@@ -94,17 +94,7 @@ public enum Rasterize {
     /// blind zones of a million-cell population raster to a megabyte on the way to GDAL.
     public static func dissolved(mask: [UInt8], grid: GridSpec) throws(GeoError) -> Geometry? {
         precondition(mask.count == grid.width * grid.height, "one mask byte per grid cell")
-        guard let gridCRS = grid.crs else { throw GeoError.invalidCRS(definition: "analysis grid", reason: "the grid has no CRS") }
-        let fail = { (msg: String) in GeoError.writeFailed(path: "MEM", operation: "polygonize", reason: msg) }
-        let src = try MemoryRaster(grid: grid, crs: gridCRS, dataType: GDT_Byte)
-        let band = GDALGetRasterBand(src.handle, 1)
-        try GDALCall.checkErr(fail) {
-            mask.withUnsafeBufferPointer { p in   // GF_Write only reads the buffer
-                GDALRasterIO(band, GF_Write, 0, 0, Int32(grid.width), Int32(grid.height), UnsafeMutableRawPointer(mutating: p.baseAddress),
-                             Int32(grid.width), Int32(grid.height), GDT_Byte, 0, 0)
-            }
-        }
-        return grouped(try polygonize(band: band, mask: band, crs: gridCRS, fail: fail).filter { $0.value != 0 }).values.first
+        return try dissolved(values: mask.map { $0 != 0 ? 1 : 0 }, grid: grid)[1]
     }
 
     /// One MultiPolygon per non-zero value of a byte grid (row-major over `grid`, 0 = none), in

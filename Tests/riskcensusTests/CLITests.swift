@@ -17,9 +17,22 @@ private func run(_ args: [String]) throws -> Result {
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    // Both pipes are drained at once: a process that fills one (a long report on stderr) while
+    // the other is read to its end would wait forever.
+    let errData = ErrData()
+    let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+    reader.start()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    let e = errData.wait()
     return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+private final class ErrData: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+    func set(_ d: Data) { data = d; done.signal() }
+    func wait() -> Data { done.wait(); return data }
 }
 
 private func json(_ s: String) throws -> [String: Any] {

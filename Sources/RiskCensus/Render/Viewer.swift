@@ -90,13 +90,18 @@ public enum Viewer {
           map.attributionControl.setPrefix('Leaflet').addAttribution('RiskCensus run; inputs and parameters in provenance.json');
           // Risk levels: ColorBrewer YlOrRd, level 1 (I, highest) darkest.
           var levelColours = ['#bd0026', '#f03b20', '#fd8d3c', '#fecc5c', '#ffffb2'], names = ['I', 'II', 'III', 'IV', 'V'];
+          // Every value from the data is text to the popups, never markup: a district called
+          // <img onerror=…> shows as those characters.
+          function esc(v) {
+            return String(v).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+          }
           function fmt(v) {
-            if (typeof v !== 'number') return String(v);
+            if (typeof v !== 'number') return esc(v);
             return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : String(Number(v.toPrecision(3)));
           }
           function table(props, keys) {
             return '<table class="figures">' + keys.filter(function (k) { return k in props; }).map(function (k) {
-              return '<tr><td>' + k.replace(/_/g, ' ') + '</td><td>' + fmt(props[k]) + '</td></tr>'; }).join('') + '</table>';
+              return '<tr><td>' + esc(k.replace(/_/g, ' ')) + '</td><td>' + fmt(props[k]) + '</td></tr>'; }).join('') + '</table>';
           }
           var overlays = {}, counts = {}, bounds = null;
           function add(name, label, layer, on) {
@@ -109,7 +114,7 @@ public enum Viewer {
           var data = RC.layers;
           if (data.risk_zones) add('risk_zones', 'Risk levels I–V', L.geoJSON(data.risk_zones, {
             style: function (f) { return { fillColor: levelColours[f.properties.level - 1], fillOpacity: 0.8, color: levelColours[f.properties.level - 1], weight: 0.5 }; },
-            onEachFeature: function (f, l) { l.bindPopup('<b>Level ' + f.properties.level_name + '</b><br>' + fmt(f.properties.cells) + ' cells'); }
+            onEachFeature: function (f, l) { l.bindPopup('<b>Level ' + esc(f.properties.level_name) + '</b><br>' + fmt(f.properties.cells) + ' cells'); }
           }), true);
           if (data.blind_zones) add('blind_zones', 'Shelter blind zones', L.geoJSON(data.blind_zones, {
             style: function () { return { color: '#a63603', weight: 1, fillColor: '#fd8d3c', fillOpacity: 0.25, dashArray: '3 2' }; },
@@ -118,7 +123,7 @@ public enum Viewer {
           if (data.districts) add('districts', 'Districts', L.geoJSON(data.districts, {
             style: function () { return { color: '#222', weight: 1.2, fill: true, fillOpacity: 0 }; },
             onEachFeature: function (f, l) {
-              l.bindPopup('<b>' + f.properties.name + '</b>' + table(f.properties, ['population', 'exposed_value', 'gdp', 'eal', 'eal_to_gdp',
+              l.bindPopup('<b>' + esc(f.properties.name) + '</b> ' + esc(f.properties.code || '') + table(f.properties, ['population', 'exposed_value', 'gdp', 'eal', 'eal_to_gdp',
                 'expected_fatalities', 'cells_level_1', 'cells_level_2', 'cells_level_3', 'cells_level_4', 'cells_level_5', 'unknown_cells']));
             }
           }), true);
@@ -130,7 +135,7 @@ public enum Viewer {
             },
             onEachFeature: function (f, l) {
               var p = f.properties;
-              l.bindPopup('<b>' + p.id + '</b> (' + p.category + ')' + table(p, ['capacity', 'assigned', 'nearest_load', 'overflow'])
+              l.bindPopup('<b>' + esc(p.id) + '</b> (' + esc(p.category) + ')' + table(p, ['capacity', 'assigned', 'nearest_load', 'overflow'])
                 + (p.capacity > 0 ? 'load ratio ' + fmt(p.nearest_load / p.capacity) : ''));
             }
           }), true);
