@@ -426,6 +426,55 @@ final class WarningLog: @unchecked Sendable {
     var all: [Finding] { lock.withLock { items } }
 }
 
+/// The engine never deletes or overwrites what it did not make.
+@Suite struct OwnFilesOnlyTests {
+    @Test func onlyTheEnginesOwnTemporaryNamesOfGoneProcessesAreTemporaries() {
+        #expect(CensusRunner.isOwnTemporary("districts.csv.tmp-2147483646"))
+        #expect(!CensusRunner.isOwnTemporary("thesis.tmp-final.docx"))
+        #expect(!CensusRunner.isOwnTemporary("notes.txt.tmp-12"))
+        #expect(!CensusRunner.isOwnTemporary("districts.csv.tmp-\(getpid())"))      // this very process
+        #expect(!CensusRunner.isOwnTemporary("districts.csv.tmp-1"))                 // init: alive
+    }
+
+    @Test func aRunLeavesAUsersFilesAloneAndFreshRefusesForeignState() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        let out = dir.file("out")
+        try FileManager.default.createDirectory(atPath: out + "/tiles", withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/thesis.tmp-final.docx"))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/tiles/holiday.jpg"))
+        do {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: out, options: RunOptions(threads: 1, fresh: true)) { _ in }
+            Issue.record("--fresh must not delete a tiles/ folder holding someone else's files")
+        } catch {
+            #expect(error.description.contains("holiday.jpg"))
+        }
+        #expect(FileManager.default.fileExists(atPath: out + "/tiles/holiday.jpg"))
+        try FileManager.default.removeItem(atPath: out + "/tiles/holiday.jpg")
+        _ = try Census(manifestPath: manifest).run(outputDirectory: out, threads: 1)
+        _ = try Census(manifestPath: manifest).run(outputDirectory: out, options: RunOptions(threads: 1, fresh: true)) { _ in }
+        #expect(FileManager.default.fileExists(atPath: out + "/thesis.tmp-final.docx"))
+        #expect(FileManager.default.fileExists(atPath: out + "/risk_level.tif"))
+    }
+
+    @Test func anOutputFolderHoldingAnInputOfAnOutputsNameIsRefused() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        try FileManager.default.copyItem(atPath: dir.file("units.geojson"), toPath: dir.file("districts.geojson"))
+        let yaml = try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "layer: units.geojson", with: "layer: districts.geojson")
+        try yaml.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("districts.geojson")))
+        do {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: dir.path, threads: 1)
+            Issue.record("the input districts.geojson must not be overwritten")
+        } catch {
+            #expect(error.exitCode == 2 && error.description.contains("districts.geojson") && error.description.contains("overwrite"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("districts.geojson"))) == before)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("risk_level.tif")))
+    }
+}
+
 @Suite struct CensusGeoJSONTests {
     /// risk_cells and risk_zones are RFC 7946: WGS 84 ranges, closed counterclockwise exterior
     /// rings, no crs member; zones are valid polygons (GEOS) and cover exactly the classified cells.

@@ -74,6 +74,20 @@ import Testing
         #expect(drawn["districts"] == 6)
         #expect(drawn["shelters"] == (try featureCount("\(dir)/coverage/shelters.geojson")) && drawn["shelters"] == 300)
         #expect(drawn["blind_zones"] == 1)
+        // Hostile names in the data are text in the popups, never markup: a district named
+        // <img src=x onerror=…> shows as those characters and runs nothing.
+        let districts = dir + "/districts.geojson"
+        let hostile = "<img src=x onerror=\\\"document.body.setAttribute('data-pwned','1')\\\">"
+        var text = try String(contentsOfFile: districts, encoding: .utf8)
+        let firstName = try #require(text.range(of: #""name":"[^"]*""#, options: .regularExpression))
+        text.replaceSubrange(firstName, with: "\"name\":\"\(hostile)\"")
+        try text.write(toFile: districts, atomically: true, encoding: .utf8)
+        #expect(try run(binary, ["render", dir]).status == 0)
+        let popups = try run(chromium, flags + ["--dump-dom", page + "#popups"])
+        #expect(popups.status == 0)
+        #expect(popups.stdout.range(of: #"<body[^>]*data-pwned"#, options: .regularExpression) == nil, "script from a district name ran")
+        let shown = try #require(popups.stdout.range(of: #"<div id="rc-popups"[^>]*>.*?</div>\s*<script"#, options: .regularExpression).map { String(popups.stdout[$0]) })
+        #expect(shown.contains("&lt;img src=x onerror=") && !shown.contains("<img"))
         let shot = dir + "/viewer.png"
         let screenshot = try run(chromium, flags + ["--screenshot=\(shot)", page])
         #expect(screenshot.status == 0)

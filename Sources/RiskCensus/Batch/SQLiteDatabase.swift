@@ -19,11 +19,13 @@ public final class SQLiteDatabase {
     /// The SQLite library version, e.g. "3.40.1".
     public static var version: String { String(cString: sqlite3_libversion()) }
 
-    /// Opens (creating if needed) the database at `path`.
-    public init(path: String) throws(SQLiteError) {
+    /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing one
+    /// without changing it.
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
         var handle: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let rc = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let handle else {
             let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(handle)

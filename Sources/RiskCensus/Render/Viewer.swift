@@ -69,6 +69,7 @@ public enum Viewer {
         <header><h1 id="title"></h1></header>
         <div id="map"></div>
         <div id="rc-status" data-ready="0" data-errors="0" data-features="{}" hidden></div>
+        <div id="rc-popups" hidden></div>
         <script>
           // Script and console errors are counted for tests (#rc-status).
           (function () {
@@ -104,8 +105,15 @@ public enum Viewer {
               return '<tr><td>' + esc(k.replace(/_/g, ' ')) + '</td><td>' + fmt(props[k]) + '</td></tr>'; }).join('') + '</table>';
           }
           var overlays = {}, counts = {}, bounds = null;
+          // index.html#popups writes every popup's content into #rc-popups as well, so a test (or
+          // a reviewer) can read what the popups show without clicking each feature.
+          var popups = location.hash === '#popups' ? document.getElementById('rc-popups') : null;
           function add(name, label, layer, on) {
             overlays[label] = layer;
+            if (popups) layer.eachLayer(function (l) {
+              var p = l.getPopup && l.getPopup();
+              if (p) { var d = document.createElement('div'); d.innerHTML = p.getContent(); popups.appendChild(d); }
+            });
             counts[name] = layer.getLayers().length;
             if (on) layer.addTo(map);
             var b = layer.getBounds && layer.getLayers().length ? layer.getBounds() : null;

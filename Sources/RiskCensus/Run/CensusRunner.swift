@@ -56,14 +56,12 @@ struct CensusRunner {
         } catch {
             throw CensusError.run("\(out): cannot create the output folder: \(error.localizedDescription)")
         }
+        try checkOutputsSpareInputs()
         let lock = try RunLock(out: out)
         Self.removeTemporaryFiles(in: out)
         GDALEnvironment.setCacheLimit(bytes: plan.gdalCache(threads: options.threads))
         let catalogPath = (out as NSString).appendingPathComponent(Self.catalogName)
-        if options.fresh {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalogPath + suffix) }
-            try? FileManager.default.removeItem(atPath: (out as NSString).appendingPathComponent("tiles"))
-        }
+        if options.fresh { try Self.forgetBatchState(in: out, catalog: catalogPath) }
         let catalog: RunCatalog
         do {
             catalog = try RunCatalog(path: catalogPath)
@@ -97,15 +95,65 @@ struct CensusRunner {
         return ((p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p) as NSString).standardizingPath
     }
 
-    /// Temporary files (`name.tmp-PID`) a killed run left beside the outputs and tiles. Only the
-    /// holder of the run lock calls this, so none of them is being written.
+    /// The files a run writes at the top of its folder (and the batch state beside them).
+    static let outputNames = ["risk_level.tif", "risk_index.tif", "eal.tif", "risk_cells.geojson", "risk_zones.geojson",
+                              "districts.geojson", "districts.csv", "plan_targets.json", "provenance.json", catalogName, ".riskcensus.lock"]
+
+    /// With `--out` set to the data folder, an output of the same name as an input would
+    /// replace it: refused before anything is written.
+    func checkOutputsSpareInputs() throws {
+        func real(_ p: String) -> String { URL(fileURLWithPath: Self.absolute(p)).resolvingSymlinksInPath().path }
+        let inputs = Set(plan.inputs.map(real))
+        for name in Self.outputNames {
+            let target = real((out as NSString).appendingPathComponent(name))
+            if inputs.contains(target) {
+                throw CensusError.manifest(file: plan.manifestPath, key: "--out",
+                                           message: "\(out) holds the input \(name), which the run's output of that name would overwrite; choose another output folder")
+            }
+        }
+    }
+
+    /// `--fresh`: removes the catalog and the tile files, and nothing else. A `catalog.sqlite`
+    /// that is not a run catalog, or a `tiles/` folder holding files the engine does not name
+    /// so, belongs to someone else: the run stops rather than delete it.
+    static func forgetBatchState(in out: String, catalog: String) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: catalog) {
+            let ours = (try? SQLiteDatabase(path: catalog, readOnly: true).query("SELECT value FROM meta WHERE key = 'schema_version'").isEmpty == false) ?? false
+            guard ours else {
+                throw CensusError.run("\(catalog): not a riskcensus run catalog; --fresh will not delete it (choose another --out)")
+            }
+            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: catalog + suffix) }
+        }
+        let tiles = (out as NSString).appendingPathComponent("tiles")
+        guard let names = try? fm.contentsOfDirectory(atPath: tiles) else { return }
+        let foreign = names.filter { !$0.hasSuffix(".bin") && !isOwnTemporary($0) }
+        guard foreign.isEmpty else {
+            throw CensusError.run("\(tiles): holds files riskcensus did not write (\(foreign.prefix(3).joined(separator: ", "))); --fresh will not delete them (choose another --out)")
+        }
+        for n in names { try? fm.removeItem(atPath: (tiles as NSString).appendingPathComponent(n)) }
+        try? fm.removeItem(atPath: tiles)
+    }
+
+    /// Temporary files a killed run left beside the outputs and tiles: exactly the engine's own
+    /// pattern, `<name>.<tif|geojson|csv|json|bin|png|svg|html|js>.tmp-<pid>` of a process that
+    /// is gone. A user's `thesis.tmp-final.docx`, or a file of a live process, is never touched.
+    /// Only the holder of the run lock calls this.
     static func removeTemporaryFiles(in out: String) {
         for sub in ["", "tiles", "coverage"] {
             let dir = (out as NSString).appendingPathComponent(sub)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.contains(".tmp-") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where isOwnTemporary(name) {
                 try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
             }
         }
+    }
+
+    static func isOwnTemporary(_ name: String) -> Bool {
+        guard let r = name.range(of: #"^[A-Za-z0-9_.-]+\.(tif|geojson|csv|json|bin|png|svg|html|js)\.tmp-([0-9]{1,10})$"#, options: .regularExpression),
+              r.lowerBound == name.startIndex, let dash = name.range(of: ".tmp-", options: .backwards),
+              let pid = Int32(name[dash.upperBound...]) else { return false }
+        // A process that still runs may be writing it (kill with signal 0 only asks).
+        return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }
 
     func readZones() throws -> ([Zone], CRS) {
