@@ -269,6 +269,11 @@ private func features(_ path: String) throws -> [[String: Any]] {
         #expect(e.exitCode == 2 && e.description.contains("hazards[0].units") && e.description.contains("has no value"))
     }
 
+    @Test func aCellSizeSlipIsExitTwoNotAHugeAllocation() throws {
+        let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "cell_size: 100", with: "cell_size: 0.0001") })
+        #expect(e.exitCode == 2 && e.description.contains("grid.cell_size") && e.description.contains("at most"))
+    }
+
     @Test func aGeographicGridIsExitTwo() throws {
         let e = try #require(try failure { y, _ in y.replacingOccurrences(of: "\"EPSG:4549\"", with: "\"EPSG:4326\"") })
         #expect(e.exitCode == 2 && e.description.contains("grid.crs") && e.description.contains("not projected"))

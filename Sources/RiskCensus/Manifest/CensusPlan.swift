@@ -171,6 +171,9 @@ public struct CensusPlan: Sendable {
         return Double(grid.cellCount * layers) * 60e-9 + 1
     }
 
+    /// The largest grid a census plans: a million cells a side (1,000 km at 1 m), a million tiles.
+    static let maximumGridSide = 1_000_000, maximumTiles = 1_000_000
+
     /// Validates `manifestPath` and resolves it into a plan.
     public static func make(manifestPath: String, baseDirectory: String? = nil) throws(CensusError) -> CensusPlan {
         let m = try Manifest.load(manifestPath)
@@ -228,6 +231,14 @@ public struct CensusPlan: Sendable {
                            Position(e.minX, (e.minY + e.maxY) / 2), Position(e.maxX, (e.minY + e.maxY) / 2)]
             try t.transform(&corners)
             return Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
+        }
+        // A slip in the cell size (0.001 for 1,000) must not become a 500 GB allocation.
+        let columns = (regionBounds.maxX - regionBounds.minX) / m.grid.cellSize
+        let rows = (regionBounds.maxY - regionBounds.minY) / m.grid.cellSize
+        let tileCount = (columns / Double(tileSize)).rounded(.up) * (rows / Double(tileSize)).rounded(.up)
+        guard columns <= Double(Self.maximumGridSide), rows <= Double(Self.maximumGridSide), tileCount <= Double(Self.maximumTiles) else {
+            throw bad("grid.cell_size", String(format: "found %g m, which gives %.3g × %.3g cells (%.3g tiles of %d) over the region; expected at most %d cells a side and %d tiles",
+                                               m.grid.cellSize, columns, rows, tileCount, tileSize, Self.maximumGridSide, Self.maximumTiles))
         }
         let grid = GridSpec(covering: regionBounds, cellSize: m.grid.cellSize, crs: gridCRS)
 
