@@ -21,7 +21,7 @@ final class ProgressReporter: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             if barShown { write("\n"); barShown = false }
-            write("riskcensus: warning: \(f.subject): \(f.message) [\(f.code)]\n")
+            write("riskcensus: warning: \(f.line)\n")
             return
         }
         guard !quiet else { return }

@@ -14,7 +14,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let plan = try Census(manifestPath: manifest).plan
         print(Self.describe(plan, threads: threads))
-        for f in plan.findings { FileHandle.standardError.write(Data("riskcensus: warning: \(f.subject): \(f.message) [\(f.code)]\n".utf8)) }
+        for f in plan.findings { FileHandle.standardError.write(Data("riskcensus: warning: \(f.line)\n".utf8)) }
     }
 
     @Option(help: "Worker threads the estimate assumes (default: all cores).")

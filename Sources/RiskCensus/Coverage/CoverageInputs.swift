@@ -207,8 +207,7 @@ enum CoverageInputs {
             let area = try number(["area_m2", "effective_area_m2"])
             let given = try number(["capacity"]) ?? area.map({ category.capacity(area: $0) })
             guard let capacity = given ?? (capacityRequired ? nil : .nan) else {
-                throw CensusError.badData(file: path, message: "\(label): neither capacity nor area_m2 is given"
-                                          + (capacityRequired ? "; a capacity is needed for this analysis" : ""))
+                throw CensusError.badData(file: path, message: "\(label): neither capacity nor area_m2 is given; a capacity is needed for this analysis")
             }
             out.capacity.append(capacity)
             out.area.append(area)
@@ -254,11 +253,12 @@ enum CoverageInputs {
     /// feature number.
     static func ids(of features: [Feature], path: String, field: String? = nil) throws -> [String] {
         let names = features.first?.attributes.names ?? []
-        func find(_ wanted: String) -> String? { names.first { $0 == wanted } ?? names.first { $0.lowercased() == wanted } }
-        if let field, find(field.lowercased()) == nil, !features.isEmpty {
+        /// The field of that name: exactly, else in another case.
+        func find(_ wanted: String) -> String? { names.first { $0 == wanted } ?? names.first { $0.lowercased() == wanted.lowercased() } }
+        let key = field.map { find($0) } ?? (find("id") ?? find("name"))
+        if let field, key == nil, !features.isEmpty {
             throw CensusError.badData(file: path, message: "id field \"\(field)\" not found (fields: \(names.sorted().joined(separator: ", ")))")
         }
-        let key = field.flatMap { find($0) ?? find($0.lowercased()) } ?? find("id") ?? find("name")
         var ids: [String] = [], seen = Set<String>()
         for (k, f) in features.enumerated() {
             let value = key.flatMap { f.attributes[$0] }

@@ -46,12 +46,8 @@ extension CensusError {
     static func mapping<T>(_ body: () throws -> T) throws(CensusError) -> T {
         do {
             return try body()
-        } catch let e as CensusError {
-            throw e
-        } catch let e as GeoError {
-            throw .geo(e)
         } catch {
-            throw .run("\(error)")
+            throw CensusError(wrapping: error)
         }
     }
 }

@@ -225,12 +225,7 @@ public struct CensusPlan: Sendable {
                 }
             }
             guard let e = layer.extent else { throw CensusError.badData(file: regionPath, message: "the region layer is empty") }
-            let t = try CoordinateTransformer(from: crs, to: gridCRS)
-            var corners = [Position(e.minX, e.minY), Position(e.maxX, e.minY), Position(e.minX, e.maxY), Position(e.maxX, e.maxY),
-                           Position((e.minX + e.maxX) / 2, e.minY), Position((e.minX + e.maxX) / 2, e.maxY),
-                           Position(e.minX, (e.minY + e.maxY) / 2), Position(e.maxX, (e.minY + e.maxY) / 2)]
-            try t.transform(&corners)
-            return Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
+            return try Self.sampledBounds(e, CoordinateTransformer(from: crs, to: gridCRS))
         }
         // A slip in the cell size (0.001 for 1,000) must not become a 500 GB allocation.
         let columns = (regionBounds.maxX - regionBounds.minX) / m.grid.cellSize
@@ -303,8 +298,6 @@ public struct CensusPlan: Sendable {
             var job = try c.job(demandPath: population.path, file: { p, key throws(CensusError) in try file(p, key: "coverage.\(key)") },
                                 fail: { key, message in bad("coverage.\(key)", message) })
             job.crs = grid.crs
-            job.writeCells = c.cells ?? true
-            job.writeDemandTable = c.demandTable ?? true
             coverage = job
             if let r = try? RasterDataset(path: population.path) { coverageCells = r.width * r.height }
             coverageCapacity = c.capacityLayer ?? (capacity == nil)
@@ -448,39 +441,38 @@ public struct CensusPlan: Sendable {
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
         plan.mask = mask
-        try plan.checkOverlap()
         try plan.chooseComputeGrid()
         return plan
     }
 
-    /// Every raster layer must reach the analysis grid: one that lies elsewhere (a layer in the
-    /// wrong CRS, or of another city) would read as unknown or nothing everywhere, without a word.
-    func checkOverlap() throws(CensusError) {
+    /// The layers of `sources` (each layer's grid by path) that do not overlap the analysis
+    /// grid are bad input, named with both extents.
+    func checkOverlap(_ sources: [String: GridSpec]) throws(CensusError) {
         let gridBounds = grid.bounds()
         let layers = hazards.flatMap { $0.layers + ($0.mask.map { [$0] } ?? []) }
             + [population] + [gdp, buildingsRaster, capacity, mask].compactMap { $0 }
         for layer in layers {
-            try CensusError.mapping {
-                let g = try RasterDataset(path: layer.path).georeferencedGrid()
-                let b = g.bounds()
-                var corners = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.minX, b.maxY), Position(b.maxX, b.maxY),
-                               Position((b.minX + b.maxX) / 2, b.minY), Position((b.minX + b.maxX) / 2, b.maxY),
-                               Position(b.minX, (b.minY + b.maxY) / 2), Position(b.maxX, (b.minY + b.maxY) / 2)]
-                let reached: Bool
-                do {
-                    try CoordinateTransformer(from: g.crs!, to: grid.crs!).transform(&corners)
-                    let inGrid = Bounds(points: corners.filter { $0.x.isFinite && $0.y.isFinite }.map { (x: $0.x, y: $0.y) })
-                    reached = inGrid.flatMap { $0.intersection(gridBounds) } != nil
-                } catch {
-                    reached = false   // PROJ cannot even place it in the grid's CRS
-                }
-                guard reached else {
-                    throw CensusError.badData(file: layer.path, message: "\(layer.key): the layer covers x \(b.minX)…\(b.maxX), y \(b.minY)…\(b.maxY) in its CRS "
-                        + "(\(g.crs?.description ?? "?")), which does not overlap the region's grid (x \(gridBounds.minX)…\(gridBounds.maxX), "
-                        + "y \(gridBounds.minY)…\(gridBounds.maxY) in \(grid.crs?.description ?? "?")); expected a layer over the region")
-                }
+            guard let g = sources[layer.path] else { continue }
+            let b = g.bounds()
+            // PROJ may not even place it in the grid's CRS: that is no overlap either.
+            let reached = (try? CoordinateTransformer(from: g.crs!, to: grid.crs!)).flatMap { t in
+                try? Self.sampledBounds(b, t)
+            }.flatMap { $0.intersection(gridBounds) } != nil
+            guard reached else {
+                throw CensusError.badData(file: layer.path, message: "\(layer.key): the layer covers x \(b.minX)…\(b.maxX), y \(b.minY)…\(b.maxY) in its CRS "
+                    + "(\(g.crs?.description ?? "?")), which does not overlap the region's grid (x \(gridBounds.minX)…\(gridBounds.maxX), "
+                    + "y \(gridBounds.minY)…\(gridBounds.maxY) in \(grid.crs?.description ?? "?")); expected a layer over the region")
             }
         }
+    }
+
+    /// The box around a box's corners and edge midpoints carried through `t`.
+    static func sampledBounds(_ e: Bounds, _ t: CoordinateTransformer) throws(GeoError) -> Bounds {
+        var points = [Position(e.minX, e.minY), Position(e.maxX, e.minY), Position(e.minX, e.maxY), Position(e.maxX, e.maxY),
+                      Position((e.minX + e.maxX) / 2, e.minY), Position((e.minX + e.maxX) / 2, e.maxY),
+                      Position(e.minX, (e.minY + e.maxY) / 2), Position(e.maxX, (e.minY + e.maxY) / 2)]
+        try t.transform(&points)
+        return Bounds(points: points.map { (x: $0.x, y: $0.y) })!
     }
 
     private static func checkFields(_ path: String, layer: String?, fields: [(String, String)], manifest: String) throws(CensusError) {

@@ -14,13 +14,6 @@ extension CensusPlan {
         [population] + [gdp, buildingsRaster].compactMap { $0 } + hazards.flatMap(\.layers)
     }
 
-    /// Sets `refinement` and every layer's sampling.
-    ///
-    /// When the finest layers' cells nest in the analysis cells (same CRS, cell size dividing
-    /// the analysis cell, origins a whole number of cells apart), the compute grid is their grid
-    /// and they are read by window. Otherwise its cells are at most half the finest layer's, so
-    /// the cell a fine cell samples a hazard from is the one its exposure came from except on a
-    /// sliver along source-cell edges.
     /// Hazards whose layers' cells are much coarser (5× or more) or much finer (a tenth or
     /// less) than the analysis cells, one finding per hazard: not wrong, but worth knowing when
     /// reading the maps.
@@ -43,6 +36,16 @@ extension CensusPlan {
         return out
     }
 
+    /// Sets `refinement` and every layer's sampling.
+    ///
+    /// When the finest layers' cells nest in the analysis cells (same CRS, cell size dividing
+    /// the analysis cell, origins a whole number of cells apart), the compute grid is their grid
+    /// and they are read by window. Otherwise its cells are at most half the finest layer's, so
+    /// the cell a fine cell samples a hazard from is the one its exposure came from except on a
+    /// sliver along source-cell edges.
+    /// Every raster layer must reach the analysis grid (checked first): one that lies elsewhere
+    /// (a layer in the wrong CRS, or of another city) would read as unknown or nothing
+    /// everywhere, without a word.
     mutating func chooseComputeGrid() throws(CensusError) {
         let cell = grid.transform.pixelWidth
         var finest = Double.infinity
@@ -55,6 +58,7 @@ extension CensusPlan {
                 throw CensusError.badData(file: layer.path, message: error.description)
             }
         }
+        try checkOverlap(sources)
         var sizes: [String: Double] = [:]
         for layer in computeLayers {
             guard let size = GridSampling.cellSize(of: sources[layer.path]!, in: grid.crs!) else {

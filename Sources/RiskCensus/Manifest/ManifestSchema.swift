@@ -31,12 +31,6 @@ indirect enum SchemaNode: Equatable, Sendable {
         return recorder.box.node
     }
 
-    /// The field names of an object node.
-    var fieldNames: [String] {
-        if case .object(let fields) = self { return fields.map(\.name) }
-        return []
-    }
-
     /// What a value of this shape is, in a message.
     var expectation: String {
         switch self {

@@ -43,20 +43,29 @@ enum StrictManifest {
             return ["", "~", "null", "Null", "NULL"].contains(s.string)
         }
 
+        /// Calls `body` with each entry of a mapping in file order, with its key path; a key that
+        /// is not text or is given twice is an error when it is reached.
+        func forEachEntry(_ node: Node, at key: String,
+                          _ body: (_ name: String, _ path: String, _ key: Node, _ value: Node) throws(CensusError) -> Void) throws(CensusError) {
+            guard case .mapping(let mapping) = node else { throw fail(key, node, "expected a mapping, \(found(node))") }
+            var seen: [String: Int] = [:]
+            for (k, v) in mapping {
+                guard case .scalar(let ks) = k else { throw fail(key, k, "a key must be text, \(found(k))") }
+                let name = ks.string
+                let here = key.isEmpty ? name : "\(key).\(name)"
+                if let first = seen[name] { throw fail(here, k, "the key is given twice (first on line \(first)); remove one") }
+                seen[name] = ks.mark?.line ?? 0
+                try body(name, here, k, v)
+            }
+        }
+
         func value(_ node: Node, _ schema: SchemaNode, at key: String) throws(CensusError) -> Any {
             switch schema {
             case .object(let fields):
-                guard case .mapping(let mapping) = node else { throw fail(key, node, "expected a mapping, \(found(node))") }
                 var out: [String: Any] = [:]
-                var seen: [String: Int] = [:]
-                for (k, v) in mapping {
-                    guard case .scalar(let ks) = k else { throw fail(key, k, "a key must be text, \(found(k))") }
-                    let name = ks.string
-                    let here = key.isEmpty ? name : "\(key).\(name)"
-                    if let first = seen[name] {
-                        throw fail(here, k, "the key is given twice (first on line \(first)); remove one")
-                    }
-                    seen[name] = ks.mark?.line ?? 0
+                var given = Set<String>()
+                try forEachEntry(node, at: key) { name, here, k, v throws(CensusError) in
+                    given.insert(name)
                     guard let field = fields.first(where: { $0.name == name }) else {
                         let hint = ManifestKeys.nearest(to: name, in: fields.map(\.name)).map { "; did you mean \($0)?" }
                             ?? "; expected one of " + fields.map(\.name).joined(separator: ", ")
@@ -64,26 +73,18 @@ enum StrictManifest {
                     }
                     if isNull(v) {
                         if field.required { throw fail(here, v, "required key has no value; expected \(field.node.expectation)") }
-                        continue
+                        return
                     }
                     out[camel(name)] = try value(v, field.node, at: here)
                 }
-                for f in fields where f.required && out[camel(f.name)] == nil && seen[f.name] == nil {
+                for f in fields where f.required && !given.contains(f.name) {
                     let here = key.isEmpty ? f.name : "\(key).\(f.name)"
                     throw fail(here, node, "required key is missing; expected \(f.node.expectation)")
                 }
                 return out
             case .map(let element):
-                guard case .mapping(let mapping) = node else { throw fail(key, node, "expected a mapping, \(found(node))") }
                 var out: [String: Any] = [:]
-                var seen: [String: Int] = [:]
-                for (k, v) in mapping {
-                    guard case .scalar(let ks) = k else { throw fail(key, k, "a key must be text, \(found(k))") }
-                    let here = "\(key).\(ks.string)"
-                    if let first = seen[ks.string] { throw fail(here, k, "the key is given twice (first on line \(first)); remove one") }
-                    seen[ks.string] = ks.mark?.line ?? 0
-                    out[ks.string] = try value(v, element, at: here)
-                }
+                try forEachEntry(node, at: key) { name, here, _, v throws(CensusError) in out[name] = try value(v, element, at: here) }
                 return out
             case .array(let element):
                 guard case .sequence(let sequence) = node else { throw fail(key, node, "expected a list, \(found(node))") }

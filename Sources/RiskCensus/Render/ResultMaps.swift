@@ -54,7 +54,7 @@ public struct ResultMaps {
             let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
             let breaks = result.parameters.classification.breaks
             let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
-            let names = ["I", "II", "III", "IV", "V"]
+            let names = Classification.levelNames
             let fmt = { (v: Double) in String(format: "%.3g", v) }
             var levelItems: [(LegendSection.Swatch, String)] = []
             for l in 1...5 {

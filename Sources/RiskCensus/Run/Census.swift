@@ -24,7 +24,7 @@ public struct Census: Sendable {
         try run(outputDirectory: outputDirectory, options: RunOptions(threads: threads)) { event in
             switch event {
             case .message(let m): progress(m)
-            case .warning(let f): progress("warning: \(f.subject): \(f.message) [\(f.code)]")
+            case .warning(let f): progress("warning: " + f.line)
             case .tiles: break
             }
         }

@@ -20,6 +20,9 @@ public struct Finding: Codable, Sendable, Equatable {
         self.figures = figures
     }
 
+    /// The finding as one line: `subject: message [code]`.
+    public var line: String { "\(subject): \(message) [\(code)]" }
+
     /// The finding as one JSON object with sorted keys (provenance.json).
     var json: JSONValue {
         .object(["code": .string(code), "subject": .string(subject), "message": .string(message),
@@ -95,7 +98,7 @@ enum Findings {
 
     /// Levels no cell fell into.
     static func emptyLevels(_ counts: [Int]) -> [Finding] {
-        let names = ["I", "II", "III", "IV", "V"]
+        let names = Classification.levelNames
         let empty = counts.indices.filter { counts[$0] == 0 }
         guard !empty.isEmpty, counts.reduce(0, +) > 0 else { return [] }
         return [Finding(code: "empty_level", subject: "classification",
@@ -105,7 +108,7 @@ enum Findings {
 
     /// Breaks that tie, and the levels that remain.
     static func tiedBreaks(_ r: Classification.Result, method: String) -> [Finding] {
-        let names = ["I", "II", "III", "IV", "V"]
+        let names = Classification.levelNames
         let used = r.levelsInUse
         guard used.count < 5 else { return [] }
         let breaks = r.breaks.map { String(format: "%.6g", $0) }.joined(separator: ", ")

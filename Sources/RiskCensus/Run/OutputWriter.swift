@@ -87,15 +87,17 @@ struct OutputWriter {
         let counts = (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } }
         let zoneWriter = Unshared(self)
         let levels = tally.levels
-        try Concurrently.run({
+        let zonesWritten = Background {
             if zoneWriter.value.plan.outputs.zones { try zoneWriter.value.writeZones(levels: levels, counts: counts) }
-        }, {
-            let (levelTIF, indexTIF, ealTIF) = streams.value
+        }
+        let finished = Result {
             try levelTIF.finish()
             try indexTIF.finish()
             try ealTIF.finish()
-            try make.cells?.value.finish()
-        })
+            try cells?.finish()
+        }
+        try zonesWritten.value()
+        try finished.get()
         files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
         if cells != nil { files.append("risk_cells.geojson") }
         if plan.outputs.zones { files.append("risk_zones.geojson") }
@@ -120,7 +122,7 @@ struct OutputWriter {
         let zones = try Rasterize.dissolved(values: levels, grid: grid)
         let w = try GeoJSONFileWriter(path: path("risk_zones.geojson"), sourceCRS: grid.crs!,
                                       options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
-        let names = ["I", "II", "III", "IV", "V"]
+        let names = Classification.levelNames
         for level in 1...5 {
             guard let dissolved = zones[level] else { continue }
             var a = Attributes()

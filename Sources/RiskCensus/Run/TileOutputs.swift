@@ -234,27 +234,3 @@ enum OrderedWork {
         func record(_ e: any Error) { lock.withLock { if first == nil { first = e } } }
     }
 }
-
-/// Two pieces of work at once when the run has more than one thread, one after the other when
-/// it has one; both run to the end, and the first one's error is thrown first.
-enum Concurrently {
-    static func run(_ a: @Sendable () throws -> Void, _ b: @Sendable () throws -> Void) throws {
-        guard Workers.limit > 1 else {
-            try a()
-            try b()
-            return
-        }
-        let errors = Unshared(ErrorSlots())
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
-            do { try (k == 0 ? a : b)() } catch { errors.value.set(k, error) }
-        }
-        if let e = errors.value.first { throw e }
-    }
-
-    private final class ErrorSlots {
-        private let lock = NSLock()
-        private var slots: [(any Error)?] = [nil, nil]
-        func set(_ k: Int, _ e: any Error) { lock.withLock { slots[k] = e } }
-        var first: (any Error)? { lock.withLock { slots.compactMap { $0 }.first } }
-    }
-}

@@ -12,6 +12,9 @@ public enum ClassificationMethod: Sendable, Hashable {
 
 /// Break values and level assignment.
 public enum Classification {
+    /// The levels' names, level 1 (I, highest risk) first.
+    public static let levelNames = ["I", "II", "III", "IV", "V"]
+
     /// Values above which natural breaks switch to the histogram approximation.
     public static let exactLimit = 100_000
 
