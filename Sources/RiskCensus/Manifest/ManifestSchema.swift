@@ -22,7 +22,7 @@ indirect enum SchemaNode: Equatable, Sendable {
         var required: Bool
     }
 
-    /// The manifest's schema, recorded when asked for (well under a millisecond). It is not
+    /// The manifest's schema, recorded each time it is asked for (once per manifest read). It is not
     /// kept in a global: Swift stores an enum's case in its pointer's spare bits, so a graph
     /// held only by a global enum looks unreachable to LeakSanitizer at exit.
     static var manifest: SchemaNode {
