@@ -80,10 +80,11 @@ notebooks: pydeps
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 || { rm -rf "$$out"; exit 1; }; \
 	done; rm -rf "$$out"
 
-# What only the tests need: headless Chromium for the viewer test.
-TEST_APT_PACKAGES := chromium
+# What only the tests need: headless Chromium for the viewer test, strace (and util-linux's
+# unshare) for the hostile corpus, which runs every case in an empty network namespace.
+TEST_APT_PACKAGES := chromium strace util-linux
 testdeps: deps
-	@if command -v chromium >/dev/null; then :; else \
+	@if command -v chromium >/dev/null && command -v strace >/dev/null && command -v unshare >/dev/null; then :; else \
 	  echo "make: installing $(TEST_APT_PACKAGES)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && \

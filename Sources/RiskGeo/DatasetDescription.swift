@@ -74,7 +74,7 @@ public enum DatasetInspector {
     /// Rasters are probed by reading the first and the last block of every band, so a truncated
     /// or corrupt file fails here with `GeoError.readFailed` rather than later in a run.
     public static func describe(_ path: String) throws(GeoError) -> DatasetDescription {
-        if !path.hasPrefix("/vsi") && !path.fileExists { throw GeoError.fileNotFound(path: path) }
+        try InputPolicy.current.checkDataset(path, raster: true, vector: true)
         if !path.lowercased().hasSuffix(".csv") && hasRasterBands(path) {
             return try describeRaster(RasterDataset(path: path))
         }
@@ -87,7 +87,9 @@ public enum DatasetInspector {
 
     private static func hasRasterBands(_ path: String) -> Bool {
         GDALEnvironment.ensureSetUp()
-        guard let h = GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
+        let drivers = CStringList(InputPolicy.drivers(raster: true, vector: true))
+        guard let h = GDALOpenEx(InputPolicy.gdalPath(path), UInt32(GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY),
+                                 drivers.constPointer, nil, nil) else {
             CPLErrorReset()
             return false
         }

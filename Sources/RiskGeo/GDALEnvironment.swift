@@ -9,17 +9,33 @@ import Foundation
 /// set it.
 public enum GDALEnvironment {
     private static let setUp: Void = {
-        GDALAllRegister()
+        // The drivers that speak HTTP or to databases are never registered: inputs are files
+        // (see InputPolicy, which also refuses remote paths unless a manifest lists the host).
         CPLSetErrorHandler(riskcensus_quiet_error_handler())
-        // Network file systems stay off unless a manifest allows them explicitly.
+        CPLSetConfigOption("GDAL_SKIP", networkDrivers.joined(separator: " "))
+        GDALAllRegister()
         CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
-        CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "NONE")
+        // No credential look-ups on cloud metadata servers, no Python in VRT pixel functions,
+        // and no PROJ grid downloads.
+        CPLSetConfigOption("CPL_AWS_AUTODETECT_EC2", "NO")
+        CPLSetConfigOption("CPL_GCE_CHECK_LOCAL_FILES", "NO")
+        CPLSetConfigOption("GDAL_VRT_ENABLE_PYTHON", "NO")
+        CPLSetConfigOption("PROJ_NETWORK", "OFF")
+        setenv("PROJ_NETWORK", "OFF", 1)
         // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files.
         CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
         // GDAL's block cache defaults to 5 % of RAM; the engine reads each block once, so a
         // small cache keeps memory bounded. GDAL_CACHEMAX in the environment still wins.
         if getenv("GDAL_CACHEMAX") == nil { GDALSetCacheMax64(256 << 20) }
     }()
+
+    /// Drivers that open network connections; GDAL_SKIP keeps them unregistered. (Names a GDAL
+    /// build lacks are ignored.)
+    static let networkDrivers = ["WMS", "WMTS", "WCS", "HTTP", "DAAS", "EEDA", "EEDAI", "PLMOSAIC", "PLSCENES",
+                                 "OGCAPI", "NGW", "Elasticsearch", "CouchDB", "Carto", "WFS", "CSW", "OAPIF",
+                                 "AmigoCloud", "PostgreSQL", "PostGISRaster", "MySQL", "ODBC", "MSSQLSpatial",
+                                 "HANA", "MongoDBv3", "GNMDatabase", "GeoRaster", "OCI", "TileDB", "STACIT", "STACTA",
+                                 "ESRIC", "SENTINEL2", "OGR_GMT", "XLS"]
 
     /// Idempotent; every RiskGeo entry point calls it.
     public static func ensureSetUp() { _ = setUp }

@@ -8,7 +8,11 @@ public enum MultiBand {
         var sources: [GDALDatasetH?] = []
         defer { for s in sources { GDALClose(s) } }
         for p in paths {
-            sources.append(try GDALCall.check({ GeoError.openFailed(path: p, kind: "raster", reason: $0) }) { GDALOpen(p, GA_ReadOnly) })
+            try InputPolicy.current.checkDataset(p, raster: true, vector: false)
+            let drivers = CStringList(InputPolicy.rasterDrivers)
+            sources.append(try GDALCall.check({ GeoError.openFailed(path: p, kind: "raster", reason: $0) }) {
+                GDALOpenEx(InputPolicy.gdalPath(p), UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), drivers.constPointer, nil, nil)
+            })
         }
         let options = CStringList(["-separate"])
         guard let opts = GDALBuildVRTOptionsNew(options.pointer, nil) else { throw fail("bad options") }

@@ -31,15 +31,18 @@ public final class RasterDataset {
     public let path: String
     private var handle: GDALDatasetH?
 
-    /// Opens `path` (any GDAL raster format, or a /vsi path) for reading.
+    /// Opens `path` for reading, as `InputPolicy.current` allows: a local file in one of the
+    /// policy's raster formats, or a remote location the policy lists.
     ///
-    /// - Throws: `GeoError.fileNotFound` when a local path does not exist, `GeoError.openFailed`
-    ///   when GDAL cannot open it as a raster.
+    /// - Throws: `GeoError.refused` for a path the policy refuses, `GeoError.fileNotFound` when a
+    ///   local path does not exist, `GeoError.openFailed` when GDAL cannot open it as a raster.
     public init(path: String) throws(GeoError) {
         self.path = path
-        if !path.hasPrefix("/vsi") && !path.fileExists { throw GeoError.fileNotFound(path: path) }
+        try InputPolicy.current.checkDataset(path, raster: true, vector: false)
+        let drivers = CStringList(InputPolicy.rasterDrivers)
         handle = try GDALCall.check({ GeoError.openFailed(path: path, kind: "raster", reason: $0) }) {
-            GDALOpenEx(path, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR), nil, nil, nil)
+            GDALOpenEx(InputPolicy.gdalPath(path), UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR),
+                       drivers.constPointer, nil, nil)
         }
         if GDALGetRasterCount(handle) < 1 {
             close()
@@ -173,8 +176,20 @@ public final class RasterDataset {
         }
     }
 
+    /// Throws `overBudget` unless `copies` buffers of `window` at `bytesPerCell` fit the
+    /// memory budget: the check before an allocation whose size the file decides.
+    public func requireBudget(window: Window, bytesPerCell: Int, copies: Int = 1, what: String) throws(GeoError) {
+        let bytes = MemoryBudget.estimate(count: MemoryBudget.estimate(count: window.width, size: window.height),
+                                          size: bytesPerCell * max(1, copies))
+        guard bytes <= MemoryBudget.bytes else {
+            throw .overBudget(path: path, what: "\(what) (\(window.width) × \(window.height) cells\(copies > 1 ? ", \(copies) copies" : ""))",
+                              bytes: bytes, budget: MemoryBudget.bytes)
+        }
+    }
+
     /// Reads a whole band.
     public func readBand<S: BinaryFloatingPoint & Sendable>(_ index: Int, as: S.Type = S.self) throws(GeoError) -> RasterBuffer<S> {
+        try requireBudget(window: Window(width: width, height: height), bytesPerCell: MemoryLayout<S>.stride, what: "reading the band whole")
         var buf = RasterBuffer<S>(width: width, height: height)
         try read(band: index, window: Window(width: width, height: height), into: &buf)
         return buf

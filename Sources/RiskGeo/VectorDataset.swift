@@ -18,15 +18,15 @@ public final class VectorDataset {
     public init(path: String, assumedCRS: CRS? = nil) throws(GeoError) {
         self.path = path
         self.assumedCRS = assumedCRS
-        if !path.hasPrefix("/vsi") && !path.fileExists { throw GeoError.fileNotFound(path: path) }
+        try InputPolicy.current.checkDataset(path, raster: false, vector: true)
         let isCSV = path.lowercased().hasSuffix(".csv")
         let openOptions = CStringList(isCSV ? [
             "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
             "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO",
         ] : [])
-        let drivers = CStringList(isCSV ? ["CSV"] : [])
+        let drivers = CStringList(isCSV ? ["CSV"] : InputPolicy.vectorDrivers)
         handle = try GDALCall.check({ GeoError.openFailed(path: path, kind: "vector", reason: $0) }) {
-            GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR),
+            GDALOpenEx(InputPolicy.gdalPath(path), UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR),
                        drivers.constPointer, openOptions.constPointer, nil)
         }
         if GDALDatasetGetLayerCount(handle) < 1 {

@@ -80,6 +80,7 @@ struct Coverage: ParsableCommand {
     var inputCrs = "EPSG:4326"
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var memory: MemoryOption
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

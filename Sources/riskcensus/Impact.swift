@@ -26,6 +26,7 @@ struct Impact: ParsableCommand {
     var impactMatrix = false
     @Option(help: "Worker threads over event chunks (default: all cores); the output does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var memory: MemoryOption
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

@@ -13,6 +13,8 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @OptionGroup var memory: MemoryOption
+
     func run() throws {
         let d = try DatasetInspector.describe(path)
         if json {

@@ -15,7 +15,7 @@ struct RiskCensusCLI: ParsableCommand {
 
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let (code, message, toStdout) = ExitStatus.resolve(error)
@@ -24,6 +24,27 @@ struct RiskCensusCLI: ParsableCommand {
             }
             Foundation.exit(code)
         }
+    }
+}
+
+extension RiskCensusCLI {
+    /// `--radius -5` as `--radius=-5`: a value that reads as a negative number belongs to the
+    /// option before it, so that the option's own check reports it ("must be positive") rather
+    /// than the parser reporting a missing value.
+    static func joiningNegativeValues(_ args: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a.hasPrefix("--"), !a.contains("="), i + 1 < args.count, Double(args[i + 1]) != nil, args[i + 1].hasPrefix("-") {
+                out.append(a + "=" + args[i + 1])
+                i += 2
+            } else {
+                out.append(a)
+                i += 1
+            }
+        }
+        return out
     }
 }
 
@@ -38,17 +59,20 @@ enum ExitStatus {
     static func resolve(_ error: any Error) -> (Int32, String, Bool) {
         switch error {
         case let e as GeoError:
-            return (e.isBadInput ? badInput : runFailure, "riskcensus: error: \(e.description)", false)
+            return (e.exitCode, "riskcensus: error: \(e.description)", false)
         case let e as CensusError:
             return (e.exitCode, "riskcensus: error: \(e.description)", false)
         case let e as ExitCode:
             return (e.rawValue, "", false)
         default:
             let code = RiskCensusCLI.exitCode(for: error)
-            let message = RiskCensusCLI.fullMessage(for: error)
-            if code == .success { return (ok, message, true) }
-            if code == .validationFailure { return (usage, message, false) }
-            return (code.rawValue == 0 ? runFailure : code.rawValue, message, false)
+            if code == .success { return (ok, RiskCensusCLI.fullMessage(for: error), true) }
+            // Usage errors in two lines: what is wrong, and where help is.
+            let message = RiskCensusCLI.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            if code == .validationFailure {
+                return (usage, "riskcensus: error: \(message)\nSee 'riskcensus --help' and 'riskcensus <command> --help'.", false)
+            }
+            return (code.rawValue == 0 ? runFailure : code.rawValue, "riskcensus: error: \(SystemErrorText.describe(error))", false)
         }
     }
 }

@@ -19,6 +19,7 @@ struct ScenarioOptions: ParsableArguments {
     var timeEvent: String?
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var memory: MemoryOption
 
     func validate() throws {
         guard assetHazardDistance > 0, assetHazardDistance.isFinite else { throw ValidationError("--asset-hazard-distance must be a positive number of km") }

@@ -11,6 +11,8 @@ struct Validate: ParsableCommand {
     @Argument(help: "The census manifest (YAML).")
     var manifest: String
 
+    @OptionGroup var memory: MemoryOption
+
     func run() throws {
         let plan = try Census(manifestPath: manifest).plan
         print(Self.describe(plan, threads: threads))
@@ -65,6 +67,8 @@ struct Run: ParsableCommand {
     @Option(help: "Output folder (created if missing).")
     var out: String
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Tiles processed at once (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -116,6 +120,8 @@ struct Merge: ParsableCommand {
     @Flag(help: "No progress lines or bar.")
     var quiet = false
 
+    @OptionGroup var memory: MemoryOption
+
     func run() throws {
         var args = arguments
         let manifest = args.first.flatMap { a in [".yaml", ".yml"].contains(where: { a.lowercased().hasSuffix($0) }) ? a : nil }
@@ -150,6 +156,8 @@ struct Render: ParsableCommand {
 
     @Argument(help: "The run's output folder.")
     var dir: String
+
+    @OptionGroup var memory: MemoryOption
 
     func run() throws {
         let maps = try ResultMaps(folder: dir)

@@ -304,8 +304,8 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         #expect(try count(catalog(out), "SELECT count(*) FROM tiles") == tiles * 3)   // exposure, flood, index
     }
 
-    /// Failed tiles are recorded with their error, the others go on, the run exits 1 listing
-    /// them, and a re-run retries exactly those.
+    /// Failed tiles are recorded with their error, the others go on, the run exits 3 (a file
+    /// could not be read) naming the file and the failed tiles, and a re-run retries exactly those.
     @Test func failedTilesAreListedAndRetried() throws {
         let f = Folder()
         let manifest = try halvedCensus(f)
@@ -314,8 +314,9 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         #expect(r.status == 0, "\(r.stderr)")
         try FileManager.default.moveItem(atPath: f.file("east.tif"), toPath: f.file("east.away"))
         let broken = try run(["run", manifest, "--out", out, "--threads", "2"])
-        #expect(broken.status == 1)
+        #expect(broken.status == 3)
         #expect(broken.stderr.contains("tile job(s) failed") && broken.stderr.contains("east.tif"), "\(broken.stderr)")
+        #expect(broken.stderr.split(separator: "\n").filter { $0.hasPrefix("riskcensus: error:") }.count == 1, "\(broken.stderr)")
         var db = try catalog(out)
         let failed = try db.query("SELECT tile FROM tiles WHERE state = 'failed' ORDER BY tile").compactMap { row -> Int? in
             if case .integer(let t) = row[0] { return Int(t) } else { return nil }

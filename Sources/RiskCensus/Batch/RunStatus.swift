@@ -50,7 +50,7 @@ public struct RunStatus: Sendable, CustomStringConvertible {
             }
             outputs = run.map { r in (try? db.query("SELECT count(*) FROM outputs WHERE run_id = ?", [.integer(r.id)]).first.map { int($0[0]) }) ?? 0 } ?? 0
         } catch {
-            throw CensusError.run("\(error)")
+            throw CensusError(wrapping: error)
         }
         // The lock is free unless a run holds it.
         let lockPath = (dir as NSString).appendingPathComponent(".riskcensus.lock")

@@ -6,7 +6,17 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var sql: String
     public var path: String
-    public var description: String { "\(path): SQLite error \(code): \(message) (in: \(sql.prefix(120)))" }
+    /// One line: the statement's first line only.
+    public var description: String {
+        if isDamagedFile {
+            return "\(path): not a run catalog this engine can read (SQLite: \(message)); it was not made by riskcensus or is damaged: move it away, or choose another output folder"
+        }
+        let statement = sql.split(whereSeparator: \.isNewline).first.map { String($0.prefix(80)) } ?? ""
+        return "\(path): SQLite error \(code): \(message)\(statement.isEmpty ? "" : " (in: \(statement))")"
+    }
+
+    /// SQLITE_CORRUPT or SQLITE_NOTADB: the file is not a database, or a damaged one.
+    public var isDamagedFile: Bool { code == 11 || code == 26 }
 }
 
 /// A SQLite database connection (`sqlite3*`), used for the run catalog. Not Sendable: a

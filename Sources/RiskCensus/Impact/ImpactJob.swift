@@ -71,6 +71,8 @@ public struct ImpactJob: Sendable {
             let unassignedIDs = exposures.filter { $0.centroid == nil }.map(\.id)
             let index = ImpactEngine.CentroidIndex(exposures: exposures, centroids: cellOf.count)
             let window = Self.window(of: cellOf, gridWidth: grid.width)
+            try hazard.requireBudget(window: window, bytesPerCell: 8, copies: max(1, min(threads, events.count)),
+                                     what: "the window over the exposures, one per worker")
             let engine = ImpactEngine(functions: functions)
             let chunkSize = 16
             let chunks = (events.count + chunkSize - 1) / chunkSize

@@ -14,7 +14,7 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .manifest, .missingFile: 2
         case .badData: 3
-        case .geo(let g): g.isBadInput ? 3 : 1
+        case .geo(let g): g.exitCode
         case .run: 1
         }
     }
@@ -37,7 +37,8 @@ extension CensusError {
         switch error {
         case let e as CensusError: self = e
         case let e as GeoError: self = .geo(e)
-        default: self = .run("\(error)")
+        case let e as SQLiteError where e.isDamagedFile: self = .badData(file: e.path, message: e.description.dropFirst(e.path.count + 2).description)
+        default: self = .run(SystemErrorText.describe(error))
         }
     }
 

@@ -159,7 +159,9 @@ public struct CensusPlan: Sendable {
         let arrays = 6 + classes.count + 5 * hazards.count
         let perWorker = tile * (8 * (bands + 2) + 4 * arrays) * 2
         let coverageBytes = coverage == nil ? 0 : max(coverageCells, grid.cellCount) * 256
-        return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + 96 << 20
+        // The outputs phase holds the level and zone grids whole (polygonizing them).
+        let wholeGrid = grid.cellCount * 4
+        return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + wholeGrid + 96 << 20
     }
 
     /// The estimate with one worker per core.
@@ -179,13 +181,28 @@ public struct CensusPlan: Sendable {
         let m = try Manifest.load(manifestPath)
         let base = baseDirectory ?? (manifestPath as NSString).deletingLastPathComponent
         var inputs: [String] = [manifestPath]
+        func bad(_ key: String, _ msg: String) -> CensusError { .manifest(file: manifestPath, key: key, message: msg) }
+        // The manifest decides which remote locations this process's inputs may come from.
+        if let r = m.remoteInputs {
+            guard !r.hosts.isEmpty else { throw bad("remote_inputs.hosts", "list at least one host, or leave remote_inputs out") }
+            for (i, s) in (r.schemes ?? []).enumerated() where !["https", "http", "s3", "gs", "az"].contains(s.lowercased()) {
+                throw bad("remote_inputs.schemes[\(i)]", "found \"\(s)\"; expected https, http, s3, gs or az")
+            }
+        }
+        InputPolicy.current.remote = m.remoteInputs?.locations ?? []
         func file(_ p: String, key: String) throws(CensusError) -> String {
-            let r = resolve(p, base: base)
-            guard FileManager.default.fileExists(atPath: r) else { throw .missingFile(key: key, path: r) }
+            let remote = InputPolicy.remoteLocation(p) != nil
+            let r = remote ? p : resolve(p, base: base)
+            if !remote { guard FileManager.default.fileExists(atPath: r) else { throw .missingFile(key: key, path: r) } }
+            do throws(GeoError) {
+                try InputPolicy.current.check(r)
+            } catch {
+                if case .refused(let path, let reason) = error { throw bad(key, "\(path): \(reason)") }
+                throw .geo(error)
+            }
             inputs.append(r)
             return r
         }
-        func bad(_ key: String, _ msg: String) -> CensusError { .manifest(file: manifestPath, key: key, message: msg) }
         func raster(_ r: Manifest.RasterInput, key: String, default d: Resampling) throws(CensusError) -> RasterLayer {
             let p = try file(r.path, key: "\(key).path")
             try CensusError.mapping {
@@ -442,6 +459,12 @@ public struct CensusPlan: Sendable {
         plan.coverageCells = coverageCells
         plan.mask = mask
         try plan.chooseComputeGrid()
+        // With one worker, the least any run of this plan needs.
+        let needs = plan.estimatedMemory(threads: 1)
+        if needs > MemoryBudget.bytes {
+            let key = coverage != nil && coverageCells * 256 > needs / 2 ? "coverage" : "grid.cell_size"
+            throw bad(key, "the census needs about \(MemoryBudget.describe(needs)) with one worker (\(grid.width) × \(grid.height) cells\(coverage != nil ? ", coverage over \(coverageCells) population cells" : "")), over the memory budget of \(MemoryBudget.describe(MemoryBudget.bytes)) (--max-memory)")
+        }
         return plan
     }
 

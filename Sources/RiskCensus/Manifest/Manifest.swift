@@ -23,6 +23,21 @@ public struct Manifest: Codable, Sendable {
     public var eal: EAL?
     public var planTargets: PlanTargets?
     public var outputs: Outputs?
+    /// Remote locations inputs may be read from. Absent: no input may reach the network.
+    public var remoteInputs: RemoteInputs?
+
+    /// The hosts (for `s3`, `gs` and `az`: buckets or containers) and schemes inputs may be read
+    /// from over the network; every pair of a listed scheme and a listed host is allowed.
+    public struct RemoteInputs: Codable, Sendable {
+        public var hosts: [String]
+        /// Default: https.
+        public var schemes: [String]?
+
+        /// The allowed locations as an input policy's remote set.
+        public var locations: Set<InputPolicy.Remote> {
+            Set((schemes ?? ["https"]).flatMap { s in hosts.map { InputPolicy.Remote(scheme: s, host: $0) } })
+        }
+    }
 
     public struct Region: Codable, Sendable {
         public var layer: String
@@ -197,8 +212,8 @@ public struct Manifest: Codable, Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CensusError.manifest(file: path, key: "", message: "manifest file not found")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw CensusError.badData(file: path, message: "cannot read the manifest as UTF-8 text")
+        let text = try InputFile.text(path, what: "the manifest", maxBytes: YAMLBounds.maxBytes) { _ in
+            CensusError.manifest(file: path, key: "", message: "manifest file not found")
         }
         return try decode(yaml: text, path: path)
     }

@@ -8,6 +8,7 @@ import Yams
 /// is a JSON-ready tree for the decoder.
 enum StrictManifest {
     static func tree(yaml: String, path: String) throws(CensusError) -> Any {
+        try YAMLBounds.checkText(yaml, path: path)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -18,6 +19,7 @@ enum StrictManifest {
         guard let root, case .mapping = root else {
             throw CensusError.manifest(file: path, key: "", message: "expected a YAML mapping at the top level")
         }
+        try YAMLBounds.checkNodes(root, path: path)
         return try Reader(path: path).value(root, SchemaNode.manifest, at: "")
     }
 

@@ -66,7 +66,7 @@ struct CensusRunner {
         do {
             catalog = try RunCatalog(path: catalogPath)
         } catch {
-            throw CensusError.run("\(error)")
+            throw CensusError(wrapping: error)
         }
         let store = try TileStore(out: out)
         var checksums: [String: String] = [:]
@@ -189,7 +189,7 @@ struct CensusRunner {
                 let shardLock = try RunLock(out: dir)   // refuses while the shard is still running
                 defer { withExtendedLifetime(shardLock) {} }
                 let source: RunCatalog
-                do { source = try RunCatalog(path: catalogPath) } catch { throw CensusError.run("\(error)") }
+                do { source = try RunCatalog(path: catalogPath) } catch { throw CensusError(wrapping: error) }
                 let shardStore = try TileStore(out: dir)
                 for r in try source.tiles(pass: 1) where r.state == .done && r.tile < plan.tiles.count {
                     let w = plan.tiles[r.tile]
@@ -265,7 +265,7 @@ struct CensusRunner {
         let current = Set(plan.tiles.indices.flatMap { t in ["\(t)/exposure", "\(t)/index"] + plan.hazards.map { "\(t)/hazard:\($0.id)" } })
         try batch.with { try $0.dropTiles(notIn: current) }
         let mine = plan.tiles.indices.filter { options.shard == nil || $0 % options.shard!.count == options.shard!.index }
-        try passOne(mine, work: work, batch: batch)
+        note(Findings.damagedTiles(try passOne(mine, work: work, batch: batch)))
         lap("pass 1")
         if let shard = options.shard {
             message("shard \(shard): pass 1 done for \(mine.count) of \(plan.tiles.count) tiles; finish with riskcensus merge")
@@ -280,8 +280,8 @@ struct CensusRunner {
         var region = records.region
         if capacity.cells != nil { region.capacity = capacity.range }
         let parameters = normalization(region, capacity: capacity.source != "none")
-        try passTwo(work: work, batch: batch, partSHA: records.checksums, parameters: parameters, capacityFull: capacity.cells,
-                    capacitySource: capacity.source)
+        note(Findings.damagedTiles(try passTwo(work: work, batch: batch, partSHA: records.checksums, parameters: parameters,
+                                               capacityFull: capacity.cells, capacitySource: capacity.source)))
         lap("pass 2")
         let index = try passTwoRecords(batch)
         let breaks = try classify(index, batch: batch)
@@ -329,14 +329,27 @@ struct CensusRunner {
 
     // MARK: Pass 1
 
+    /// Whether a tile part recorded done with `key` can be kept: its file is there and has the
+    /// checksum the catalog recorded. A damaged file is added to `damaged` and recomputed.
+    static func keeps(_ record: RunCatalog.TileRecord?, key: String, file: String, store: TileStore, damaged: inout [String]) -> Bool {
+        guard let r = record, r.state == .done, r.key == key else { return false }
+        guard let found = store.checksum(file) else { return false }
+        if let expected = r.sha256, found != expected {
+            damaged.append(file)
+            return false
+        }
+        return true
+    }
+
     /// Runs the pass-1 parts of `tiles` that are not done with their current key, on
     /// `options.threads` workers. A failing part is recorded with its error and the others go
-    /// on; the run then fails listing the failed tiles.
-    func passOne(_ tiles: [Int], work: TileWork, batch: Batch) throws {
+    /// on; the run then fails listing the failed tiles. Returns the tile files found damaged
+    /// (and recomputed).
+    func passOne(_ tiles: [Int], work: TileWork, batch: Batch) throws -> [String] {
         let done = Dictionary(try batch.with { try $0.tiles(pass: 1) }.map { ("\($0.tile)/\($0.part)", $0) }, uniquingKeysWith: { a, _ in a })
+        var damaged: [String] = []
         func current(_ t: Int, _ part: TilePart, _ key: String, _ file: String) -> Bool {
-            guard let r = done["\(t)/\(part)"], r.state == .done, r.key == key else { return false }
-            return FileManager.default.fileExists(atPath: batch.store.path(file))
+            Self.keeps(done["\(t)/\(part)"], key: key, file: file, store: batch.store, damaged: &damaged)
         }
         var jobs: [(tile: Int, exposure: Bool, hazards: [Int])] = []
         for t in tiles {
@@ -382,18 +395,20 @@ struct CensusRunner {
             return result.zone?.count ?? 0
         }
         guard failures.isEmpty else { throw failed(failures, batch: batch) }
+        return damaged
     }
 
     // MARK: Pass 2
 
     func passTwo(work: TileWork, batch: Batch, partSHA: [Int: [TilePart: String]], parameters: CensusKernel.IndexParameters,
-                 capacityFull: [Float]?, capacitySource: String) throws {
+                 capacityFull: [Float]?, capacitySource: String) throws -> [String] {
         let parameterText = Self.describe(parameters)
         let done = Dictionary(try batch.with { try $0.tiles(pass: 2) }.map { ($0.tile, $0) }, uniquingKeysWith: { a, _ in a })
         var jobs: [Int] = []
+        var damaged: [String] = []
         for (t, w) in plan.tiles.enumerated() {
             let key = batch.keys.index(w, parameters: parameterText, capacity: capacitySource)
-            if let r = done[t], r.state == .done, r.key == key, FileManager.default.fileExists(atPath: batch.store.path(TileWork.indexFile(t))) { continue }
+            if Self.keeps(done[t], key: key, file: TileWork.indexFile(t), store: batch.store, damaged: &damaged) { continue }
             jobs.append(t)
         }
         let grid = plan.grid
@@ -412,6 +427,7 @@ struct CensusRunner {
             return e.zone.count
         }
         guard failures.isEmpty else { throw failed(failures, batch: batch) }
+        return damaged
     }
 
     static func describe(_ p: CensusKernel.IndexParameters) -> String {
@@ -504,9 +520,16 @@ struct CensusRunner {
             }
         }
         let list = (try? batch.with { try $0.tiles().filter { $0.state == .failed } }) ?? []
-        let names = list.prefix(10).map { "tile \($0.tile) (\($0.part)): \($0.error ?? "")" }
-        return CensusError.run("\(list.count) tile job(s) failed; the others are kept, and a re-run retries the failed ones:\n  "
-                               + (names.isEmpty ? failures.prefix(10).map { "\($0)" } : names).joined(separator: "\n  "))
+        let tiles = list.prefix(10).map { "\($0.tile)" }.joined(separator: ", ") + (list.count > 10 ? ", …" : "")
+        let summary = "\(max(list.count, failures.count)) tile job(s) failed\(tiles.isEmpty ? "" : " (tiles \(tiles))"); the others are kept, and a re-run retries the failed ones (riskcensus status lists them)"
+        // A file that cannot be read (truncated, corrupt) is bad input: one line, exit 3.
+        for e in failures {
+            if case .geo(let g) = CensusError(wrapping: e), g.isBadInput, let path = g.path {
+                return .badData(file: path, message: String(g.description.dropFirst(path.count + 2)) + "; " + summary)
+            }
+        }
+        let first = failures.first.map { CensusError(wrapping: $0).description } ?? list.first?.error ?? ""
+        return CensusError.run(summary + (first.isEmpty ? "" : ":\n  " + (first.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")))
     }
 }
 

@@ -35,6 +35,16 @@ enum Findings {
     /// A share below this is rounding, not a finding.
     static let negligibleShare = 0.001
 
+    /// Tile files of an earlier run whose checksum no longer matches the catalog (a disk fault,
+    /// an edit by hand): they were computed again.
+    static func damagedTiles(_ files: [String]) -> [Finding] {
+        guard !files.isEmpty else { return [] }
+        let shown = files.prefix(5).map { "tiles/\($0).bin" }.joined(separator: ", ") + (files.count > 5 ? ", …" : "")
+        return [Finding(code: "damaged_tile", subject: "tiles",
+                        message: "\(files.count) tile file(s) did not match the checksum the catalog recorded (\(shown)); they were computed again",
+                        figures: ["files": Double(files.count)])]
+    }
+
     /// Units without a name, and names given to more than one unit (units are then told apart
     /// by their code, which outputs carry beside the name).
     static func units(_ zones: [CensusRunner.Zone], nameField: String) -> [Finding] {

@@ -37,12 +37,22 @@ public enum NRML {
         func all(_ n: String) -> [Node] { children.filter { $0.name == n } }
     }
 
+    /// NRML nests a handful of elements; deeper documents are refused while parsing (a tree
+    /// 100,000 elements deep would overflow the stack when released).
+    static let maxDepth = 64
+
     final class Builder: NSObject, XMLParserDelegate {
         var stack: [Node] = []
         var root: Node?
+        var tooDeep: Int?
         weak var parser: XMLParser?
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
+            if stack.count >= NRML.maxDepth {
+                tooDeep = parser.lineNumber
+                parser.abortParsing()
+                return
+            }
             let local = name.split(separator: ":").last.map(String.init) ?? name
             let n = Node(name: local, attributes: attributes, line: parser.lineNumber)
             stack.last?.children.append(n)
@@ -56,13 +66,23 @@ public enum NRML {
     }
 
     static func parse(_ path: String) throws(CensusError) -> Node {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "file", path: path) }
-        guard let parser = XMLParser(contentsOf: URL(fileURLWithPath: path)) else {
-            throw .badData(file: path, message: "cannot read the file")
+        let data = try InputFile.data(path, what: "the NRML file", sizeFactor: 16) { .missingFile(key: "file", path: $0) }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        // NRML has no DTD: a DOCTYPE can only declare entities, which are never expanded.
+        if data.prefix(4096).range(of: Data("<!DOCTYPE".utf8)) != nil || data.prefix(4096).range(of: Data("<!doctype".utf8)) != nil {
+            throw .badData(file: path, message: "a DOCTYPE declaration; NRML files have none (entities are not expanded)")
         }
         let b = Builder()
         parser.delegate = b
-        guard parser.parse(), let root = b.root else {
+        let parsed = parser.parse()
+        if let line = b.tooDeep {
+            throw .badData(file: path, message: "line \(line): elements nested more than \(NRML.maxDepth) deep; not NRML")
+        }
+        if parsed, let open = b.stack.last {
+            throw .badData(file: path, message: "line \(parser.lineNumber): malformed NRML: <\(open.name)> (line \(open.line)) is not closed")
+        }
+        guard parsed, let root = b.root else {
             let e = parser.parserError.map { "\($0.localizedDescription)" } ?? "malformed XML"
             throw .badData(file: path, message: "line \(parser.lineNumber): malformed NRML: \(e)")
         }

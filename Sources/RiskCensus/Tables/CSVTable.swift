@@ -16,10 +16,8 @@ struct CSVTable {
     let rows: [(line: Int, fields: [String])]
 
     init(path: String) throws(CensusError) {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "file", path: path) }
-        guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
-            throw .badData(file: path, message: "cannot read as UTF-8 text")
-        }
+        // A table's parsed form takes several times its bytes.
+        var text = try InputFile.text(path, what: "the table", sizeFactor: 8) { .missingFile(key: "file", path: $0) }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         self.path = path
         var records = try Self.parse(text, path: path)
@@ -98,7 +96,20 @@ struct CSVTable {
     func column(_ names: String...) throws(CensusError) -> Int {
         for n in names { if let i = index(n) { return i } }
         let want = names.map { "\"\($0)\"" }.joined(separator: " or ")
-        throw .badData(file: path, message: "no column \(want) (columns: \(header.joined(separator: ", ")))")
+        throw .badData(file: path, message: "no column \(want) (\(headerDescription))")
+    }
+
+    /// The header for a message: its column names when they read as names, otherwise only their
+    /// count, so that a file that is not a table (a key file, the process environment) is never
+    /// echoed.
+    var headerDescription: String {
+        let plausible = header.count <= 200 && header.allSatisfy { name in
+            name.count <= 64 && name.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || " _-.()%#/".unicodeScalars.contains($0)
+            } && !name.contains("/")
+        }
+        return plausible ? "columns: \(header.joined(separator: ", "))"
+            : "its first row, \(header.count) field(s), does not read as column names: is it a CSV table?"
     }
 
     /// A finite number from a field, or an error naming the line and the column.
