@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "RiskOptimizeTests", dependencies: ["RiskOptimize", "RiskCore"]),
         .testTarget(name: "RiskMapsTests", dependencies: ["RiskMaps", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
-        .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus"]),
+        .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

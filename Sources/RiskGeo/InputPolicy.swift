@@ -135,13 +135,28 @@ public struct InputPolicy: Sendable, Equatable {
         guard let driver = GDALIdentifyDriverEx(path, flags, allowed.constPointer, nil) else {
             let other = GDALIdentifyDriverEx(path, flags, nil, nil)
             CPLErrorReset()
+            if let service = Self.serviceDescription(path) {
+                throw .openFailed(path: path, kind: Self.kindName(raster: raster, vector: vector),
+                                  reason: "a \(service) service description: a remote source, which inputs may not be")
+            }
             guard let other else { return "" }  // GDAL does not recognise it; opening it says so.
             throw .openFailed(path: path, kind: Self.kindName(raster: raster, vector: vector),
-                              reason: "the \(String(cString: GDALGetDriverShortName(other))) format is not accepted as input (it reads from the network or from other files)")
+                              reason: "the \(String(cString: GDALGetDriverShortName(other))) format is not accepted as input (it may read remote sources or other files)")
         }
         let name = String(cString: GDALGetDriverShortName(driver))
         if name == "VRT" { try checkVRTSources(path, depth: depth) }
         return name
+    }
+
+    /// The kind of web service an XML file describes for GDAL (whose drivers for them are not
+    /// registered), from its first bytes; nil for anything else.
+    static func serviceDescription(_ path: String) -> String? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        let head = String(decoding: (try? h.read(upToCount: 1024)) ?? Data(), as: UTF8.self).lowercased()
+        let kinds = [("<gdal_wms", "WMS"), ("<gdal_wmts", "WMTS"), ("<wcs_gdal", "WCS"), ("<gdal_wcs", "WCS"), ("<wms_capabilities", "WMS"),
+                     ("<wmt_ms_capabilities", "WMS"), ("<capabilities", "OGC"), ("<wfs_capabilities", "WFS")]
+        return kinds.first { head.contains($0.0) }?.1
     }
 
     private static func kindName(raster: Bool, vector: Bool) -> String {
@@ -182,6 +197,9 @@ public struct InputPolicy: Sendable, Equatable {
                 switch error {
                 case .refused(_, let reason):
                     throw .invalidData(path: path, location: "VRT source #\(index + 1) \(source.name.prefix(200))", reason: reason)
+                case .invalidData(let inner, let location, let reason) where inner != path:
+                    // Name the chain from the file the caller gave.
+                    throw .invalidData(path: path, location: "VRT source #\(index + 1) \(source.name.prefix(200))", reason: "\(inner): \(location): \(reason)")
                 case .fileNotFound:
                     continue  // GDAL reports it when a read needs the source (a run then retries that tile)
                 default:
@@ -267,9 +285,8 @@ public struct InputPolicy: Sendable, Equatable {
             }
             wrapped = true
         }
-        if !wrapped, !FileManager.default.fileExists(atPath: path),
-           let colon = path.firstIndex(of: ":"), !path[..<colon].contains("/"), path[..<colon].count > 1 {
-            throw .refused(path: path, reason: "a GDAL connection string (\(path[..<colon]):), not a file; give a file path")
+        if !wrapped, !FileManager.default.fileExists(atPath: path), let colon = connectionPrefixEnd(path) {
+            throw .refused(path: path, reason: "a GDAL connection string (\(path[..<colon]):), not a file: remote and database sources are not read; give a file path")
         }
         guard wrapped else { return path }
         // The archive: the longest leading part of the path that is a file.
@@ -280,6 +297,15 @@ public struct InputPolicy: Sendable, Equatable {
             candidate = (candidate as NSString).deletingLastPathComponent
         }
         return String(rest)
+    }
+
+    /// The end of a GDAL connection-string prefix (`PG:`, `WMS:`, `NETCDF:`, `vrt://`): a name of
+    /// two or more letters, digits or underscores, then a colon; nil for anything else.
+    public static func connectionPrefixEnd(_ path: String) -> String.Index? {
+        guard let colon = path.firstIndex(of: ":") else { return nil }
+        let name = path[..<colon]
+        guard name.count > 1, name.first!.isLetter, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { return nil }
+        return colon
     }
 
     /// The absolute path with symbolic links followed (as far as it exists).

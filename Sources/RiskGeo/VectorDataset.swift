@@ -20,6 +20,8 @@ public final class VectorDataset {
         self.assumedCRS = assumedCRS
         try InputPolicy.current.checkDataset(path, raster: false, vector: true)
         let isCSV = path.lowercased().hasSuffix(".csv")
+        if isCSV { try Self.checkCSVHeader(path) }
+        if [".geojson", ".json"].contains(where: path.lowercased().hasSuffix) { try Self.checkGeoJSONCRS(path) }
         let openOptions = CStringList(isCSV ? [
             "X_POSSIBLE_NAMES=lon,longitude,long,lng,x", "Y_POSSIBLE_NAMES=lat,latitude,y",
             "GEOM_POSSIBLE_NAMES=wkt,geometry,geom", "KEEP_GEOM_COLUMNS=NO",
@@ -32,6 +34,52 @@ public final class VectorDataset {
         if GDALDatasetGetLayerCount(handle) < 1 {
             close()
             throw GeoError.openFailed(path: path, kind: "vector", reason: "the file has no vector layers")
+        }
+    }
+
+    /// A CSV's header, before GDAL reads it: at most 1 MiB and 10,000 columns, no NUL byte, and
+    /// no name given twice (GDAL would rename the second, and a field read by name would be
+    /// the first of two different columns).
+    static func checkCSVHeader(_ path: String) throws(GeoError) {
+        guard let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 1 << 20 + 1)) ?? Data()
+        guard let end = head.firstIndex(of: 0x0A) ?? (head.count <= 1 << 20 ? head.endIndex : nil) else {
+            throw .invalidData(path: path, location: "line 1", reason: "a header line longer than 1 MiB; expected a CSV header")
+        }
+        let line = head[head.startIndex..<end]
+        if line.contains(0) { throw .invalidData(path: path, location: "line 1", reason: "a NUL byte; expected a text table") }
+        var names: [String] = [], field = "", quoted = false
+        for ch in String(decoding: line, as: UTF8.self) {
+            if ch == "\"" { quoted.toggle() } else if ch == "," && !quoted { names.append(field); field = "" } else { field.append(ch) }
+        }
+        names.append(field)
+        names = names.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard names.count <= 10_000 else {
+            throw .invalidData(path: path, location: "line 1", reason: "\(names.count) columns; expected a CSV header of at most 10,000")
+        }
+        var seen: [String: Int] = [:]
+        for (i, n) in names.enumerated() where !n.isEmpty {
+            if let j = seen[n.lowercased()] {
+                let shown = n.count <= 64 ? "\"\(n)\"" : "of \(n.count) characters"
+                throw .invalidData(path: path, location: "line 1", reason: "columns \(j + 1) and \(i + 1) have the same name \(shown); a column must be named once")
+            }
+            seen[n.lowercased()] = i
+        }
+    }
+
+    /// GDAL reads a GeoJSON `crs` member it cannot resolve as WGS 84 without a word; a file
+    /// whose member names an unknown CRS is refused instead.
+    static func checkGeoJSONCRS(_ path: String) throws(GeoError) {
+        guard let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        let head = String(decoding: (try? h.read(upToCount: 1 << 16)) ?? Data(), as: UTF8.self)
+        guard let m = head.firstMatch(of: /"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]{1,200})"/) else { return }
+        let name = String(m.1)
+        do throws(GeoError) {
+            _ = try CRS.parse(name)
+        } catch {
+            throw .invalidData(path: path, location: "crs", reason: "names \"\(name)\", which is not a known CRS; remove the member (RFC 7946: WGS 84) or name a known one")
         }
     }
 

@@ -83,11 +83,11 @@ struct Coverage: ParsableCommand {
     @OptionGroup var memory: MemoryOption
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard ["length", "time"].contains(networkCost) else { throw ValidationError("--network-cost must be length or time") }
-        if let a = accessibility, CoverageSpec.AccessibilityName(rawValue: a) == nil { throw ValidationError("--accessibility must be 2sfca, e2sfca or g2sfca") }
-        if let m = siting, SitingModel(rawValue: m) == nil { throw ValidationError("--siting must be lscp, mclp, pmedian or pcenter") }
-        if let c = shelterCost, Manifest.ShelterCost(rawValue: c) == nil { throw ValidationError("--shelter-cost must be network or euclidean") }
+        try checkThreads(threads)
+        guard ["length", "time"].contains(networkCost) else { throw ValidationError("--network-cost: found \(networkCost); expected length or time") }
+        if let a = accessibility, CoverageSpec.AccessibilityName(rawValue: a) == nil { throw ValidationError("--accessibility: found \(a); expected 2sfca, e2sfca or g2sfca") }
+        if let m = siting, SitingModel(rawValue: m) == nil { throw ValidationError("--siting: found \(m); expected lscp, mclp, pmedian or pcenter") }
+        if let c = shelterCost, Manifest.ShelterCost(rawValue: c) == nil { throw ValidationError("--shelter-cost: found \(c); expected network or euclidean") }
         _ = try parsedBands()
     }
 
@@ -142,6 +142,10 @@ struct Coverage: ParsableCommand {
     }
 
     func run() throws {
+        let inputs: [(option: String, path: String?)] = [("--demand", demand), ("--supply", supply), ("--candidates", candidates), ("--cost-matrix", costMatrix),
+                                                          ("--roads", roads), ("--fire-stations", fireStations), ("--built-up", builtUp), ("--districts", districts)]
+        try OutputFolder.checkInputs(inputs)
+        try OutputFolder.check(out, writes: OutputFolder.coverageOutputs, inputs: inputs.compactMap(\.path))
         Workers.set(threads)
         let spec = try spec()
         // Option errors name the option, as the manifest's name the key.

@@ -29,7 +29,7 @@ struct Impact: ParsableCommand {
     @OptionGroup var memory: MemoryOption
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try checkThreads(threads)
         guard !parsedReturnPeriods.isEmpty, parsedReturnPeriods.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--return-periods must be positive numbers separated by commas")
         }
@@ -41,6 +41,9 @@ struct Impact: ParsableCommand {
     }
 
     func run() throws {
+        let inputs: [(option: String, path: String?)] = [("--exposures", exposures), ("--hazard", hazard), ("--events", events), ("--impact-functions", impactFunctions)]
+        try OutputFolder.checkInputs(inputs)
+        try OutputFolder.check(out, writes: OutputFolder.impactOutputs, inputs: inputs.compactMap(\.path))
         var job = ImpactJob(exposuresPath: exposures, hazardPath: hazard, eventsPath: events, functionsPath: impactFunctions)
         do { job.exposuresCRS = try CRS.parse(exposuresCrs) } catch { throw ValidationError("--exposures-crs: \(error.description)") }
         job.returnPeriods = parsedReturnPeriods

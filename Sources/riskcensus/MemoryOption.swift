@@ -1,4 +1,5 @@
 import ArgumentParser
+import RiskCensus
 import RiskGeo
 
 /// `--max-memory`, shared by every command that reads inputs: the budget every allocation an
@@ -14,5 +15,15 @@ struct MemoryOption: ParsableArguments {
             throw ValidationError("--max-memory: found \"\(maxMemory)\"; expected a size of at least 1M, such as 8G or 512M")
         }
         MemoryBudget.bytes = bytes
+    }
+}
+
+/// The most worker threads any command accepts: far above any machine, far below a typo.
+let maximumThreads = 1024
+
+/// `--threads` must be 1…1024.
+func checkThreads(_ threads: Int) throws {
+    guard (1...maximumThreads).contains(threads) else {
+        throw ValidationError("--threads: found \(threads); expected 1 to \(maximumThreads)")
     }
 }

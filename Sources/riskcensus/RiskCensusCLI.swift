@@ -50,6 +50,19 @@ extension RiskCensusCLI {
 
 /// The mapping from errors to exit codes and one-line messages.
 enum ExitStatus {
+    /// Control characters from paths or data (a newline in a file name) shown escaped, so that a
+    /// message stays one line and cannot forge another.
+    static func oneLine(_ s: String) -> String {
+        String(s.unicodeScalars.flatMap { c -> [Unicode.Scalar] in
+            switch c {
+            case "\n": return Array("\\n".unicodeScalars)
+            case "\r": return Array("\\r".unicodeScalars)
+            case "\t": return [" "]
+            default: return c.value < 0x20 || c.value == 0x7F ? Array(String(format: "\\x%02x", c.value).unicodeScalars) : [c]
+            }
+        }.map(Character.init))
+    }
+
     static let ok: Int32 = 0
     static let runFailure: Int32 = 1
     static let usage: Int32 = 2
@@ -59,9 +72,9 @@ enum ExitStatus {
     static func resolve(_ error: any Error) -> (Int32, String, Bool) {
         switch error {
         case let e as GeoError:
-            return (e.exitCode, "riskcensus: error: \(e.description)", false)
+            return (e.exitCode, "riskcensus: error: \(oneLine(e.description))", false)
         case let e as CensusError:
-            return (e.exitCode, "riskcensus: error: \(e.description)", false)
+            return (e.exitCode, "riskcensus: error: \(oneLine(e.description))", false)
         case let e as ExitCode:
             return (e.rawValue, "", false)
         default:

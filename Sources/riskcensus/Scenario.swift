@@ -23,8 +23,15 @@ struct ScenarioOptions: ParsableArguments {
 
     func validate() throws {
         guard assetHazardDistance > 0, assetHazardDistance.isFinite else { throw ValidationError("--asset-hazard-distance must be a positive number of km") }
-        if let t = timeEvent, !["day", "night", "transit"].contains(t) { throw ValidationError("--time-event must be day, night or transit") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let t = timeEvent, !["day", "night", "transit"].contains(t) { throw ValidationError("--time-event: found \(t); expected day, night or transit") }
+        try checkThreads(threads)
+    }
+
+    /// The shared inputs and the output folder checked, with the command's own inputs.
+    func check(_ own: [(option: String, path: String?)]) throws {
+        let all: [(option: String, path: String?)] = [("--exposure", exposure), ("--gmf", gmf), ("--sites", sites)] + own
+        try OutputFolder.checkInputs(all)
+        try OutputFolder.check(out, writes: OutputFolder.scenarioOutputs, inputs: all.compactMap(\.path))
     }
 
     var inputs: ScenarioInputs {
@@ -54,6 +61,7 @@ struct Damage: ParsableCommand {
     var consequences: String?
 
     func run() throws {
+        try scenario.check([("--fragility", fragility)] + (consequences.map(pathList) ?? []).map { ("--consequences", $0) })
         var job = DamageJob(inputs: scenario.inputs, fragilityPath: fragility)
         job.consequencePaths = consequences.map(pathList) ?? []
         let o = try job.run(outputDirectory: scenario.out)
@@ -72,6 +80,7 @@ struct Losses: ParsableCommand {
     var vulnerability: String
 
     func run() throws {
+        try scenario.check(pathList(vulnerability).map { ("--vulnerability", $0) })
         let job = LossJob(inputs: scenario.inputs, vulnerabilityPaths: pathList(vulnerability))
         let o = try job.run(outputDirectory: scenario.out)
         let totals = zip(o.lossTypes, o.losses).map { "\($0) \($1.byAsset.compactMap { $0 }.reduce(0, +))" }

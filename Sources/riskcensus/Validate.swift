@@ -13,6 +13,8 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    func validate() throws { try checkThreads(threads) }
+
     func run() throws {
         let plan = try Census(manifestPath: manifest).plan
         print(Self.describe(plan, threads: threads))
@@ -85,10 +87,12 @@ struct Run: ParsableCommand {
     var shards: Int?
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try checkThreads(threads)
+        if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, found \(shards)") }
     }
 
     func run() throws {
+        try OutputFolder.check(out, writes: [], inputs: [])
         let census = try Census(manifestPath: manifest)
         let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
         if !quiet { print(Validate.describe(census.plan, threads: threads)) }
@@ -122,12 +126,15 @@ struct Merge: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    func validate() throws { try checkThreads(threads) }
+
     func run() throws {
         var args = arguments
         let manifest = args.first.flatMap { a in [".yaml", ".yml"].contains(where: { a.lowercased().hasSuffix($0) }) ? a : nil }
         if manifest != nil { args.removeFirst() }
         guard args.count >= 2 else { throw ValidationError("give OUT and at least one SHARD_DIR") }
         let out = args[0], shards = Array(args.dropFirst())
+        try OutputFolder.check(out, writes: [], inputs: [])
         let census = try manifest.map { try Census(manifestPath: $0) } ?? Census(ofRunFolders: shards)
         let progress = ProgressReporter(quiet: quiet)
         let result = try census.merge(shards: shards, into: out, options: RunOptions(threads: threads), events: progress.report)
@@ -160,6 +167,7 @@ struct Render: ParsableCommand {
     @OptionGroup var memory: MemoryOption
 
     func run() throws {
+        try OutputFolder.check(dir, option: "RESULT_DIR", writes: [], inputs: [])
         let maps = try ResultMaps(folder: dir)
         let files = try maps.renderAll()
         Canvas.releaseCaches()

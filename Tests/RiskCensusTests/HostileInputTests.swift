@@ -91,17 +91,34 @@ private final class Folder {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/risk_level.tif"))) == level)
     }
 
-    @Test func aGarbageCatalogIsBadInputInOneLine() throws {
+    /// A catalog.sqlite that is not this engine's, in the output folder: refused (the folder is
+    /// the user's choice, exit 2) and left untouched.
+    @Test func aGarbageOrForeignCatalogIsRefusedUntouched() throws {
         let dir = Folder()
         let manifest = try SampleCensus.write(into: dir.path)
         try FileManager.default.createDirectory(atPath: dir.file("out"), withIntermediateDirectories: true)
-        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: dir.file("out/catalog.sqlite")))
+        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
+        try garbage.write(to: URL(fileURLWithPath: dir.file("out/catalog.sqlite")))
         do {
             _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 1)
             Issue.record("a garbage catalog was accepted")
         } catch {
-            #expect(error.exitCode == 3 && error.description.contains("catalog.sqlite") && !error.description.contains("\n"), "\(error)")
+            #expect(error.exitCode == 2 && error.description.contains("catalog.sqlite") && !error.description.contains("\n"), "\(error)")
         }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/catalog.sqlite"))) == garbage)
+        // Another application's SQLite database: no table added, no journal mode set.
+        try FileManager.default.removeItem(atPath: dir.file("out/catalog.sqlite"))
+        let other = try SQLiteDatabase(path: dir.file("out/catalog.sqlite"))
+        try other.execute("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')")
+        other.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("out/catalog.sqlite")))
+        do {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 1)
+            Issue.record("a foreign database was taken as the catalog")
+        } catch {
+            #expect(error.exitCode == 2 && error.description.contains("another application"), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/catalog.sqlite"))) == before)
     }
 
     @Test func foundationErrorsReadAsOneLine() {

@@ -30,6 +30,13 @@ public final class RunCatalog {
 
     public init(path: String) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path)
+        // Someone else's database is left as it is: no journal mode set, no table added.
+        let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { row -> String? in
+            if case .text(let t) = row.first { return t } else { return nil }
+        }
+        if !tables.isEmpty && !tables.contains("meta") {
+            throw SQLiteError(code: 26, message: "a database of another application (tables \(tables.prefix(5).joined(separator: ", ")))", sql: "", path: path)
+        }
         try database.execute("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=NORMAL;

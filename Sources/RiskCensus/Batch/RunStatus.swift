@@ -22,7 +22,8 @@ public struct RunStatus: Sendable, CustomStringConvertible {
     public init(folder dir: String) throws(CensusError) {
         folder = dir
         let path = (dir as NSString).appendingPathComponent("catalog.sqlite")
-        guard FileManager.default.fileExists(atPath: path) else { throw CensusError.run("\(dir): no catalog.sqlite; no census has run here") }
+        try OutputFolder.checkInputs([("DIR", dir)])
+        guard FileManager.default.fileExists(atPath: path) else { throw CensusError.badData(file: dir, message: "no catalog.sqlite; no census has run here") }
         do {
             let db = try SQLiteDatabase(path: path)
             defer { db.close() }
@@ -49,6 +50,8 @@ public struct RunStatus: Sendable, CustomStringConvertible {
                 (int($0[0]), text($0[1]) ?? "", text($0[2]) ?? "")
             }
             outputs = run.map { r in (try? db.query("SELECT count(*) FROM outputs WHERE run_id = ?", [.integer(r.id)]).first.map { int($0[0]) }) ?? 0 } ?? 0
+        } catch let e as SQLiteError where e.code == 1 && e.message.hasPrefix("no such table") {
+            throw CensusError.badData(file: path, message: "not a riskcensus run catalog (SQLite: \(e.message))")
         } catch {
             throw CensusError(wrapping: error)
         }

@@ -91,7 +91,11 @@ public struct CoverageJob: Sendable {
     public func run(outputDirectory out: String?) throws(CensusError) -> Output {
         try CensusError.mapping {
             let crs = try CoverageInputs.analysisCRS(asked: crs, demandPath: demandPath, assumed: inputCRS)
-            guard try !crs.isGeographic() else { throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs") }
+            guard try !crs.isGeographic() else {
+                // A CRS given as an option is usage; one taken from the demand raster is its data.
+                if self.crs != nil { throw CensusError.usage("--crs: \(crs) is geographic (degrees); expected a projected CRS in metres") }
+                throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs")
+            }
             // The facilities are read on another core while the demand is.
             let supplyRead = Background { [self] in
                 try supplyPath.map { try CoverageInputs.facilities($0, defaultCategory: category, crs: crs, assumed: inputCRS, idField: idField, adjust: adjusted) } ?? .empty

@@ -35,6 +35,8 @@ public struct CoverageSpec: Codable, Sendable {
     /// Gaussian 2SFCA σ in cost units (default half the radius).
     public var sigma: Double?
     public var siting: Siting?
+    /// The most new sites a siting model chooses.
+    static let maximumSites = 100_000
     public var fireStations: String?
     public var builtUp: String?
     public var densityThreshold: Double?
@@ -125,6 +127,7 @@ public struct CoverageSpec: Codable, Sendable {
             guard job.candidatesPath != nil else { throw fail("siting", "siting needs candidates") }
             if st.model != .lscp && st.p == nil { throw fail("siting.p", "\(st.model.rawValue) needs p") }
             if let p = st.p, p < 0 { throw fail("siting.p", "must not be negative, found \(p)") }
+            if let p = st.p, p > Self.maximumSites { throw fail("siting.p", "found \(p); expected at most \(Self.maximumSites) new sites") }
             if st.capacitated == true && st.model != .mclp && st.model != .pmedian {
                 throw fail("siting.capacitated", "applies to mclp and pmedian, not \(st.model.rawValue)")
             }

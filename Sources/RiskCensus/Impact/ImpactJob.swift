@@ -189,10 +189,21 @@ public struct ImpactJob: Sendable {
         let index = Dictionary(uniqueKeysWithValues: functions.enumerated().map { ($1.id, $0) })
         var out: [ImpactEngine.Exposure] = []
         var positions: [Position] = []
+        var rowOfID: [String: String] = [:]
+        let geographic = (try? crs.isGeographic()) ?? false
         try layer.forEachFeature { (f: Feature) throws(GeoError) in
             let row = "feature \(f.id ?? Int64(out.count + 1))"
             guard case .point(let p)? = f.geometry else {
                 throw GeoError.invalidData(path: path, location: row, reason: "expected a point (lon/lat columns or a Point geometry)")
+            }
+            guard p.x.isFinite, p.y.isFinite, !geographic || ((-180...180).contains(p.x) && (-90...90).contains(p.y)) else {
+                throw GeoError.invalidData(path: path, location: row, reason: "position (\(p.x), \(p.y)) is not a longitude and latitude in degrees")
+            }
+            if let id = f.attributes["id"]?.stringValue {
+                if let first = rowOfID[id] {
+                    throw GeoError.invalidData(path: path, location: row, reason: "id \"\(id.prefix(64))\" is already the id of \(first); ids must be unique")
+                }
+                rowOfID[id] = row
             }
             func num(_ k: String, required: Bool) throws(GeoError) -> Double? {
                 guard let a = f.attributes[k], !a.isMissing else {
@@ -215,6 +226,7 @@ public struct ImpactJob: Sendable {
                                              cover: try num("cover", required: false), centroid: nil))
             positions.append(p)
         }
+        guard !out.isEmpty else { throw GeoError.invalidData(path: path, location: "exposures", reason: "no exposure rows") }
         return (out, positions)
     }
 

@@ -9,10 +9,14 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
     case badData(file: String, message: String)
     case geo(GeoError)
     case run(String)
+    /// A command-line option or folder that cannot be used (exit 2), the option first.
+    case usage(String)
 
     public var exitCode: Int32 {
         switch self {
-        case .manifest, .missingFile: 2
+        case .manifest, .usage: 2
+        // A file named on the command line (an option) that does not exist is bad input.
+        case .missingFile(let key, _): key.hasPrefix("--") ? 3 : 2
         case .badData: 3
         case .geo(let g): g.exitCode
         case .run: 1
@@ -22,10 +26,11 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .manifest(let f, let k, let m): k.isEmpty ? "\(f): \(m)" : "\(f): \(k): \(m)"
-        case .missingFile(let k, let p): "manifest key \(k): file not found: \(p)"
+        case .missingFile(let k, let p): k.hasPrefix("--") ? "\(p): file not found (\(k))" : "manifest key \(k): file not found: \(p)"
         case .badData(let f, let m): "\(f): \(m)"
         case .geo(let g): g.description
         case .run(let m): m
+        case .usage(let m): m
         }
     }
 }

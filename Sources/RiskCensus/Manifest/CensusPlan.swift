@@ -175,6 +175,8 @@ public struct CensusPlan: Sendable {
 
     /// The largest grid a census plans: a million cells a side (1,000 km at 1 m), a million tiles.
     static let maximumGridSide = 1_000_000, maximumTiles = 1_000_000
+    /// The coarsest cell a census plans: 100 km.
+    static let maximumCellSize = 100_000.0
 
     /// Validates `manifestPath` and resolves it into a plan.
     public static func make(manifestPath: String, baseDirectory: String? = nil) throws(CensusError) -> CensusPlan {
@@ -191,14 +193,16 @@ public struct CensusPlan: Sendable {
         }
         InputPolicy.current.remote = m.remoteInputs?.locations ?? []
         func file(_ p: String, key: String) throws(CensusError) -> String {
-            let remote = InputPolicy.remoteLocation(p) != nil
-            let r = remote ? p : resolve(p, base: base)
-            if !remote { guard FileManager.default.fileExists(atPath: r) else { throw .missingFile(key: key, path: r) } }
+            guard !p.isEmpty else { throw bad(key, "an empty path; expected a file") }
+            let r = resolve(p, base: base)
             do throws(GeoError) {
                 try InputPolicy.current.check(r)
             } catch {
-                if case .refused(let path, let reason) = error { throw bad(key, "\(path): \(reason)") }
-                throw .geo(error)
+                switch error {
+                case .refused(let path, let reason): throw bad(key, "\(path): \(reason)")
+                case .fileNotFound: throw .missingFile(key: key, path: r)
+                default: throw .geo(error)
+                }
             }
             inputs.append(r)
             return r
@@ -215,8 +219,17 @@ public struct CensusPlan: Sendable {
             return RasterLayer(key: key, path: p, band: r.band ?? 1, resampling: r.resampling ?? d)
         }
 
+        if let t = m.planTargets {
+            for (k, v) in [("plan_targets.annual_loss_to_gdp_max", t.annualLossToGdpMax), ("plan_targets.annual_deaths_per_million_max", t.annualDeathsPerMillionMax)] {
+                if let v, v < 0 { throw bad(k, "found \(v); expected a target ≥ 0") }
+            }
+        }
+
         // Grid.
         guard m.grid.cellSize > 0, m.grid.cellSize.isFinite else { throw bad("grid.cell_size", "must be a positive number of metres") }
+        guard m.grid.cellSize <= Self.maximumCellSize else {
+            throw bad("grid.cell_size", String(format: "found %g m; expected at most %g m (a census cell is metres to kilometres)", m.grid.cellSize, Self.maximumCellSize))
+        }
         let gridCRS: CRS
         do { gridCRS = try CRS.parse(m.grid.crs) } catch { throw bad("grid.crs", "unknown CRS \"\(m.grid.crs)\": \(error.description)") }
         // Cell sizes, areas and distances are metres: a grid in degrees would be wrong everywhere.
@@ -233,8 +246,28 @@ public struct CensusPlan: Sendable {
         // Region.
         let regionPath = try file(m.region.layer, key: "region.layer")
         let regionBounds: Bounds = try CensusError.mapping {
-            let layer = try VectorDataset(path: regionPath).layer(named: m.region.layerName)
+            let dataset = try VectorDataset(path: regionPath)
+            if let name = m.region.layerName, !dataset.layerNames.contains(name) {
+                throw bad("region.layer_name", "no layer \"\(name)\" in \(regionPath) (layers: \(dataset.layerNames.joined(separator: ", ")))")
+            }
+            let layer = try dataset.layer(named: m.region.layerName)
             let crs = try layer.requireCRS()
+            // The units are polygons with finite coordinates: a point, a line, an empty or a
+            // broken geometry would make a unit of no area, silently.
+            var units = 0
+            try layer.forEachFeature { (f: Feature) throws(GeoError) in
+                units += 1
+                let at = "feature \(f.id ?? Int64(units))"
+                guard let g = f.geometry else { throw GeoError.invalidData(path: regionPath, location: at, reason: "no geometry; expected a polygon") }
+                switch g {
+                case .polygon, .multiPolygon: break
+                default: throw GeoError.invalidData(path: regionPath, location: at, reason: "a \(g.typeName); expected a Polygon or MultiPolygon unit")
+                }
+                guard g.positions.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
+                    throw GeoError.invalidData(path: regionPath, location: at, reason: "a coordinate that is not a finite number")
+                }
+            }
+            guard units > 0 else { throw CensusError.badData(file: regionPath, message: "the region layer has no units (no features)") }
             let names = layer.fields.map(\.name)
             for (k, f) in [("region.name_field", m.region.nameField), ("region.code_field", m.region.codeField)] {
                 if let f, !names.contains(f) {
@@ -242,7 +275,11 @@ public struct CensusPlan: Sendable {
                 }
             }
             guard let e = layer.extent else { throw CensusError.badData(file: regionPath, message: "the region layer is empty") }
-            return try Self.sampledBounds(e, CoordinateTransformer(from: crs, to: gridCRS))
+            do {
+                return try Self.sampledBounds(e, CoordinateTransformer(from: crs, to: gridCRS))
+            } catch let g as GeoError {
+                throw CensusError.badData(file: regionPath, message: "its extent cannot be placed on the grid: \(g.description)")
+            }
         }
         // A slip in the cell size (0.001 for 1,000) must not become a 500 GB allocation.
         let columns = (regionBounds.maxX - regionBounds.minX) / m.grid.cellSize

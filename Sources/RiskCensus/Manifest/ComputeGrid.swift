@@ -66,6 +66,14 @@ extension CensusPlan {
             }
             sizes[layer.path] = size
             finest = min(finest, size)
+            // A tile reads the layer's window under it (Float64, and the warper's copy): layer
+            // cells far finer than the grid's make that window larger than memory allows.
+            let tileSide = Double(tiles.map { max($0.width, $0.height) }.max() ?? 1) * cell / size
+            let bytes = tileSide.isFinite && tileSide < 1e9 ? MemoryBudget.estimate(count: Int(tileSide * tileSide), size: 16) : Int.max
+            if bytes > MemoryBudget.bytes {
+                throw .geo(.overBudget(path: layer.path, what: String(format: "%@: its %.3g m cells, under one %.0f m tile, (a window of %.3g × %.3g cells)", layer.key, size, tileSide * size, tileSide, tileSide),
+                                       bytes: bytes, budget: MemoryBudget.bytes))
+            }
         }
         let ratio = cell / finest
         let nested = ratio.rounded()

@@ -10,13 +10,14 @@ enum CurveTables {
     static func load(_ table: Manifest.CurveTable, key: String, base: String, classes: [String],
                      monotone: Bool = true, range: ClosedRange<Double>? = 0...1) throws(CensusError) -> [String: PiecewiseLinearCurve] {
         let path = resolve(table.csv, base: base)
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "\(key).csv", path: path) }
+        try checkInput(path, key: "\(key).csv")
         let t = try CSVTable(path: path)
         let header = t.header
         func column(_ name: String, _ k: String) throws(CensusError) -> Int {
             guard let i = header.firstIndex(of: name) else {
-                throw .manifest(file: path, key: "\(key).\(k)", message: "column \"\(name)\" not in \(path) (columns: \(header.joined(separator: ", ")))")
+                throw .manifest(file: path, key: "\(key).\(k)", message: "column \"\(name)\" not in \(path) (\(t.headerDescription))")
             }
+            try t.unique(name)
             return i
         }
         let xi = try column(table.xColumn, "x_column"), yi = try column(table.yColumn, "y_column")
@@ -47,7 +48,23 @@ func safeFileName(_ s: String) -> String {
     String(s.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
 }
 
-/// A manifest path made absolute against the manifest's folder.
+/// A manifest path made absolute against the manifest's folder; a remote location or a
+/// connection string is left as written, for the input rules to judge.
 func resolve(_ path: String, base: String) -> String {
-    path.hasPrefix("/") || path.hasPrefix("/vsi") ? path : (base as NSString).appendingPathComponent(path)
+    if path.hasPrefix("/") || InputPolicy.remoteLocation(path) != nil { return path }
+    if InputPolicy.connectionPrefixEnd(path) != nil, !FileManager.default.fileExists(atPath: (base as NSString).appendingPathComponent(path)) {
+        return path
+    }
+    return (base as NSString).appendingPathComponent(path)
+}
+
+/// A file a manifest key names: it exists (exit 2 naming the key) and the input rules allow it
+/// (exit 2 naming the key and why).
+func checkInput(_ path: String, key: String) throws(CensusError) {
+    do throws(GeoError) {
+        try InputPolicy.current.check(path)
+    } catch {
+        if case .fileNotFound = error { throw .missingFile(key: key, path: path) }
+        throw .usage("manifest key \(key): \(error.description)")
+    }
 }

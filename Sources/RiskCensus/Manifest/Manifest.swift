@@ -209,9 +209,6 @@ public struct Manifest: Codable, Sendable {
 
     /// Reads and decodes a manifest file.
     public static func load(_ path: String) throws(CensusError) -> Manifest {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CensusError.manifest(file: path, key: "", message: "manifest file not found")
-        }
         let text = try InputFile.text(path, what: "the manifest", maxBytes: YAMLBounds.maxBytes) { _ in
             CensusError.manifest(file: path, key: "", message: "manifest file not found")
         }

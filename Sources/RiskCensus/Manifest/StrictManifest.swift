@@ -23,6 +23,11 @@ enum StrictManifest {
         return try Reader(path: path).value(root, SchemaNode.manifest, at: "")
     }
 
+    /// A number written in decimal: 12, -0.5, 1e3, .5.
+    static func isDecimal(_ s: String) -> Bool {
+        s.wholeMatch(of: /[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?/) != nil
+    }
+
     private struct Reader {
         let path: String
 
@@ -102,13 +107,16 @@ enum StrictManifest {
                 }
                 return s.string
             case .number:
-                guard case .scalar(let s) = node, s.style == .plain || s.style == .any, let d = Double.construct(from: s) else {
+                // Decimal notation only: YAML 1.1 would read 1:40 as 100 and 0x10 as 16.
+                guard case .scalar(let s) = node, s.style == .plain || s.style == .any, StrictManifest.isDecimal(s.string),
+                      let d = Double.construct(from: s) else {
                     throw fail(key, node, "expected a number, \(found(node))")
                 }
                 guard d.isFinite else { throw fail(key, node, "expected a finite number, \(found(node))") }
                 return d
             case .integer:
-                guard case .scalar(let s) = node, s.style == .plain || s.style == .any, let i = Int.construct(from: s) else {
+                guard case .scalar(let s) = node, s.style == .plain || s.style == .any,
+                      s.string.wholeMatch(of: /[+-]?[0-9]+/) != nil, let i = Int.construct(from: s) else {
                     throw fail(key, node, "expected an integer, \(found(node))")
                 }
                 return i

@@ -48,19 +48,28 @@ enum YAMLBounds {
         .manifest(file: path, key: "", message: "line \(line): nested more than \(maxDepth) levels deep")
     }
 
-    /// The node count with aliases expanded, stopping at the bound.
+    /// The node count and depth with aliases expanded, stopping at the bounds; the error names
+    /// the key path where a bound is crossed.
     static func checkNodes(_ root: Node, path: String) throws(CensusError) {
         var count = 0
-        var stack: [Node] = [root]
-        while let node = stack.popLast() {
+        var stack: [(node: Node, key: String, depth: Int)] = [(root, "", 0)]
+        while let (node, key, depth) = stack.popLast() {
             count += 1
             if count > maxNodes {
-                throw .manifest(file: path, key: "", message: "more than \(maxNodes) values once its aliases are expanded; a manifest is far smaller (are aliases nested?)")
+                throw .manifest(file: path, key: key, message: "more than \(maxNodes) values once YAML aliases are expanded; a manifest is far smaller (nested aliases?)")
+            }
+            if depth > maxDepth {
+                throw .manifest(file: path, key: key, message: "nested more than \(maxDepth) levels deep once YAML aliases are expanded")
             }
             switch node {
             case .scalar: break
-            case .sequence(let s): stack.append(contentsOf: s)
-            case .mapping(let m): for (k, v) in m { stack.append(k); stack.append(v) }
+            case .sequence(let s):
+                for (i, v) in s.enumerated().reversed() { stack.append((v, key + "[\(i)]", depth + 1)) }
+            case .mapping(let m):
+                for (k, v) in m.reversed() {
+                    let name = k.scalar?.string ?? "?"
+                    stack.append((v, key.isEmpty ? name : key + "." + name, depth + 1))
+                }
             }
         }
     }

@@ -60,15 +60,17 @@ struct ResultDescription: Decodable {
     /// Reads `folder/provenance.json`.
     static func read(folder: String) throws(CensusError) -> ResultDescription {
         let p = (folder as NSString).appendingPathComponent("provenance.json")
-        guard let data = FileManager.default.contents(atPath: p) else {
-            throw CensusError.badData(file: p, message: "no provenance.json: not the output folder of a finished census run")
+        let data = try InputFile.data(p, what: "provenance.json", sizeFactor: 8) { _ in
+            CensusError.badData(file: p, message: "no provenance.json: not the output folder of a finished census run")
         }
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try d.decode(ResultDescription.self, from: data)
+        } catch let e as DecodingError {
+            throw CensusError.badData(file: p, message: "not the provenance of a census run by this engine version (\(e.keyPath.isEmpty ? "" : e.keyPath + ": ")\(e.summary)); run the census again")
         } catch {
-            throw CensusError.badData(file: p, message: "not the provenance of a census run by this engine version (\(error)); run the census again")
+            throw CensusError.badData(file: p, message: "not the provenance of a census run by this engine version; run the census again")
         }
     }
 

@@ -25,9 +25,15 @@ public struct ResultMaps {
 
     /// An input layer the provenance names relative to the folder.
     func input(_ l: ResultDescription.Layer) throws -> (RasterDataset, Int) {
-        let p = l.path.hasPrefix("/") ? l.path : path(l.path)
-        guard FileManager.default.fileExists(atPath: p) else {
-            throw CensusError.badData(file: path("provenance.json"), message: "the input \(l.path) it names is not found from the result folder")
+        let p = l.path.hasPrefix("/") || InputPolicy.remoteLocation(l.path) != nil ? l.path : path(l.path)
+        do throws(GeoError) {
+            try InputPolicy.current.check(p)
+        } catch {
+            // A provenance that names a remote or special input is not followed.
+            if case .fileNotFound = error {
+                throw CensusError.badData(file: path("provenance.json"), message: "the input \(l.path) it names is not found from the result folder")
+            }
+            throw CensusError.badData(file: path("provenance.json"), message: "names the input \(error.description)")
         }
         return (try RasterDataset(path: p), l.band)
     }
@@ -51,7 +57,7 @@ public struct ResultMaps {
             func outlines(_ f: MapFrame) { Self.outline(districts, on: f) }
 
             // Risk levels.
-            let levels: RasterBuffer<Double> = try RasterDataset(path: path("risk_level.tif")).readBand(1)
+            let levels: RasterBuffer<Double> = try Self.readGridBand(path("risk_level.tif"), grid: grid)
             let breaks = result.parameters.classification.breaks
             let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
             let names = Classification.levelNames
@@ -78,7 +84,7 @@ public struct ResultMaps {
             }
 
             // EAL per cell, log scale.
-            let eal: RasterBuffer<Double> = try RasterDataset(path: path("eal.tif")).readBand(1)
+            let eal: RasterBuffer<Double> = try Self.readGridBand(path("eal.tif"), grid: grid)
             let positive = eal.values.filter { $0 > 0 }
             let top = Int((log10(positive.max() ?? 1)).rounded(.up))
             let ealClasses = Classes.logarithmic(lo: top - 6, count: 7, colors: Palette.ylOrRd7, unit: "")
@@ -191,5 +197,15 @@ public struct ResultMaps {
                 f.circle(at: s.0, radius: radius(s.2), fill: loadColor(s.2).withAlpha(0.85), stroke: Color(0.1, 0.1, 0.1), lineWidth: 0.3)
             }
         }
+    }
+
+    /// Band 1 of a result raster, which must have the provenance's grid size (a folder that
+    /// mixes the files of two runs is refused, not drawn).
+    static func readGridBand(_ path: String, grid: GridSpec) throws -> RasterBuffer<Double> {
+        let ds = try RasterDataset(path: path)
+        guard ds.width == grid.width, ds.height == grid.height else {
+            throw CensusError.badData(file: path, message: "\(ds.width) × \(ds.height) cells, but provenance.json describes a \(grid.width) × \(grid.height) grid; the folder mixes runs: run the census again")
+        }
+        return try ds.readBand(1)
     }
 }

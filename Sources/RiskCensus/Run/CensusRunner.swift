@@ -65,6 +65,8 @@ struct CensusRunner {
         let catalog: RunCatalog
         do {
             catalog = try RunCatalog(path: catalogPath)
+        } catch let e as SQLiteError where e.isDamagedFile {
+            throw CensusError.usage("--out: \(e.description)")
         } catch {
             throw CensusError(wrapping: error)
         }
@@ -102,15 +104,7 @@ struct CensusRunner {
     /// With `--out` set to the data folder, an output of the same name as an input would
     /// replace it: refused before anything is written.
     func checkOutputsSpareInputs() throws {
-        func real(_ p: String) -> String { URL(fileURLWithPath: Self.absolute(p)).resolvingSymlinksInPath().path }
-        let inputs = Set(plan.inputs.map(real))
-        for name in Self.outputNames {
-            let target = real((out as NSString).appendingPathComponent(name))
-            if inputs.contains(target) {
-                throw CensusError.manifest(file: plan.manifestPath, key: "--out",
-                                           message: "\(out) holds the input \(name), which the run's output of that name would overwrite; choose another output folder")
-            }
-        }
+        try OutputFolder.check(out, writes: Self.outputNames, inputs: plan.inputs)
     }
 
     /// `--fresh`: removes the catalog and the tile files, and nothing else. A `catalog.sqlite`
@@ -121,7 +115,7 @@ struct CensusRunner {
         if fm.fileExists(atPath: catalog) {
             let ours = (try? SQLiteDatabase(path: catalog, readOnly: true).query("SELECT value FROM meta WHERE key = 'schema_version'").isEmpty == false) ?? false
             guard ours else {
-                throw CensusError.run("\(catalog): not a riskcensus run catalog; --fresh will not delete it (choose another --out)")
+                throw CensusError.usage("\(catalog): not a riskcensus run catalog; --fresh will not delete it (choose another --out)")
             }
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: catalog + suffix) }
         }
@@ -129,7 +123,7 @@ struct CensusRunner {
         guard let names = try? fm.contentsOfDirectory(atPath: tiles) else { return }
         let foreign = names.filter { !$0.hasSuffix(".bin") && !isOwnTemporary($0) }
         guard foreign.isEmpty else {
-            throw CensusError.run("\(tiles): holds files riskcensus did not write (\(foreign.prefix(3).joined(separator: ", "))); --fresh will not delete them (choose another --out)")
+            throw CensusError.usage("\(tiles): holds files riskcensus did not write (\(foreign.prefix(3).joined(separator: ", "))); --fresh will not delete them (choose another --out)")
         }
         for n in names { try? fm.removeItem(atPath: (tiles as NSString).appendingPathComponent(n)) }
         try? fm.removeItem(atPath: tiles)
@@ -178,14 +172,22 @@ struct CensusRunner {
 
     /// Takes over the finished pass-1 tiles of shard folders, then runs the rest of the census.
     func merge(_ shards: [String]) throws -> CensusResult {
-        guard options.shard == nil else { throw CensusError.run("merge runs the whole census; it takes no --shard") }
+        guard options.shard == nil else { throw CensusError.usage("merge runs the whole census; it takes no --shard") }
+        // Every shard is a local run folder other than OUT, checked before OUT is touched.
+        let target = OutputFolder.resolvedAsFarAsItExists(out)
+        for dir in shards {
+            try OutputFolder.checkInputs([("SHARD_DIR", dir)])
+            if OutputFolder.resolvedAsFarAsItExists(dir) == target {
+                throw CensusError.usage("\(dir) is both OUT and a shard; merge into a new folder")
+            }
+            guard FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(Self.catalogName)) else {
+                throw CensusError.badData(file: dir, message: "no \(Self.catalogName); not the output folder of a riskcensus run --shard")
+            }
+        }
         return try inBatch { batch, started in
             var taken = 0, stale = 0
             for dir in shards {
                 let catalogPath = (dir as NSString).appendingPathComponent(Self.catalogName)
-                guard FileManager.default.fileExists(atPath: catalogPath) else {
-                    throw CensusError.run("\(dir): no \(Self.catalogName); not the output folder of a riskcensus run --shard")
-                }
                 let shardLock = try RunLock(out: dir)   // refuses while the shard is still running
                 defer { withExtendedLifetime(shardLock) {} }
                 let source: RunCatalog
@@ -529,7 +531,7 @@ struct CensusRunner {
             }
         }
         let first = failures.first.map { CensusError(wrapping: $0).description } ?? list.first?.error ?? ""
-        return CensusError.run(summary + (first.isEmpty ? "" : ":\n  " + (first.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")))
+        return CensusError.run(summary + (first.isEmpty ? "" : "; the first: " + (first.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")))
     }
 }
 

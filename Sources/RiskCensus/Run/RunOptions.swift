@@ -23,7 +23,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     public init(index: Int, count: Int) throws(CensusError) {
         guard count >= 1, (0..<count).contains(index) else {
-            throw CensusError.run("shard \(index)/\(count): expected 0 ≤ index < count")
+            throw CensusError.usage("shard \(index)/\(count): expected 0 ≤ index < count")
         }
         self.index = index
         self.count = count
@@ -35,9 +35,14 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public static func parse(_ text: String) throws(CensusError) -> Shard {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw CensusError.run("--shard \(text): expected i/N, e.g. 0/3")
+            throw CensusError.usage("--shard \(text): expected i/N, e.g. 0/3")
         }
-        return try Shard(index: i, count: n)
+        return try context("--shard \(text)") { () throws(CensusError) in try Shard(index: i, count: n) }
+    }
+
+    /// Runs `body`, naming where a bad shard came from.
+    private static func context(_ source: String, _ body: () throws(CensusError) -> Shard) throws(CensusError) -> Shard {
+        do { return try body() } catch { throw CensusError.usage("\(source): \(error.description)") }
     }
 
     /// The shard a Slurm job array (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`) or a
@@ -47,19 +52,21 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
                                        completions: Int? = nil) throws(CensusError) -> Shard? {
         if let id = env["SLURM_ARRAY_TASK_ID"] {
             guard let i = Int(id), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) ?? completions else {
-                throw CensusError.run("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (or --shards) to be a count")
+                throw CensusError.usage("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (or --shards) to be a count")
             }
             // Arrays are often numbered from 1 (--array=1-N) or stepped (0-14:2): the position in
             // the array counts from SLURM_ARRAY_TASK_MIN in steps of SLURM_ARRAY_TASK_STEP.
             let base = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
             let step = max(1, env["SLURM_ARRAY_TASK_STEP"].flatMap(Int.init) ?? 1)
-            return try Shard(index: (i - base) / step, count: n)
+            return try context("SLURM_ARRAY_TASK_ID=\(id) of \(n) tasks (SLURM_ARRAY_TASK_COUNT or --shards)") { () throws(CensusError) in
+                try Shard(index: (i - base) / step, count: n)
+            }
         }
         if let id = env["JOB_COMPLETION_INDEX"] {
             guard let i = Int(id), let n = completions ?? env["RISKCENSUS_SHARDS"].flatMap(Int.init) else {
-                throw CensusError.run("JOB_COMPLETION_INDEX=\(id) needs the completions count: --shards N or RISKCENSUS_SHARDS")
+                throw CensusError.usage("JOB_COMPLETION_INDEX=\(id) needs the completions count: --shards N or RISKCENSUS_SHARDS")
             }
-            return try Shard(index: i, count: n)
+            return try context("JOB_COMPLETION_INDEX=\(id) of \(n) (--shards or RISKCENSUS_SHARDS)") { () throws(CensusError) in try Shard(index: i, count: n) }
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RiskCore
+import RiskGeo
 
 /// Reads a scenario exposure: GEM's NRML 0.4/0.5 `exposureModel` (assets inline or in CSV files
 /// it names, cost types `per_asset`, `aggregated` or `per_area`, `exposureFields` renaming CSV
@@ -14,7 +15,7 @@ public enum ExposureReader {
     static let periodNames = ["day", "night", "transit"]
 
     public static func read(_ path: String) throws(CensusError) -> Portfolio {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(key: "exposure", path: path) }
+        do throws(GeoError) { try InputPolicy.current.check(path) } catch { throw .geo(error) }
         let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 512)).flatMap { $0 }
         let start = head.flatMap { String(data: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return start.hasPrefix("<") ? try nrml(path) : try bareCSV(path)
@@ -131,8 +132,11 @@ public enum ExposureReader {
         let periods = declared ?? periodNames
         for f in files {
             let csv = resolve(f, base: (path as NSString).deletingLastPathComponent)
-            guard FileManager.default.fileExists(atPath: csv) else {
-                throw .badData(file: path, message: "line \(assetsNode.line), <assets>: CSV file not found: \(csv)")
+            do throws(GeoError) {
+                try InputPolicy.current.check(csv)
+            } catch {
+                if case .fileNotFound = error { throw .badData(file: path, message: "line \(assetsNode.line), <assets>: CSV file not found: \(csv)") }
+                throw .badData(file: path, message: "line \(assetsNode.line), <assets>: \(error.description)")
             }
             let t = try CSVTable(path: csv)
             assets += try csvAssets(t, rename: rename, costs: costs, periods: periods, areaPerAsset: areaPerAsset,

@@ -66,7 +66,7 @@ public enum NRML {
     }
 
     static func parse(_ path: String) throws(CensusError) -> Node {
-        let data = try InputFile.data(path, what: "the NRML file", sizeFactor: 16) { .missingFile(key: "file", path: $0) }
+        let data = try InputFile.data(path, what: "the NRML file", sizeFactor: 16) { .geo(.fileNotFound(path: $0)) }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         // NRML has no DTD: a DOCTYPE can only declare entities, which are never expanded.

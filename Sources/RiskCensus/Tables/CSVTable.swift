@@ -12,13 +12,19 @@ import RiskGeo
 struct CSVTable {
     let path: String
     let header: [String]
+    /// Column names the header gives more than once: reading one of them by name is an error.
+    let repeated: Set<String>
     /// Rows with the 1-based line of the file they start on.
     let rows: [(line: Int, fields: [String])]
 
     init(path: String) throws(CensusError) {
         // A table's parsed form takes several times its bytes.
-        var text = try InputFile.text(path, what: "the table", sizeFactor: 8) { .missingFile(key: "file", path: $0) }
+        var text = try InputFile.text(path, what: "the table", sizeFactor: 8) { .geo(.fileNotFound(path: $0)) }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<nul].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw .badData(file: path, message: "line \(line): a NUL byte; expected a text table")
+        }
         self.path = path
         var records = try Self.parse(text, path: path)
         records.removeAll { r in r.fields.allSatisfy(\.isEmpty) }
@@ -26,6 +32,9 @@ struct CSVTable {
         while let r = records.first, r.fields[0].hasPrefix("#") { records.removeFirst() }
         guard let first = records.first else { throw .badData(file: path, message: "empty file: expected a header row") }
         header = first.fields
+        var seen = Set<String>(), repeated = Set<String>()
+        for name in header where !seen.insert(name).inserted { repeated.insert(name) }
+        self.repeated = repeated
         rows = Array(records.dropFirst())
         for r in rows where r.fields.count != header.count {
             throw .badData(file: path, message: "line \(r.line): \(r.fields.count) fields, the header has \(header.count)")
@@ -89,21 +98,28 @@ struct CSVTable {
         return out
     }
 
+    /// Throws when `name` heads more than one column (which one a reader took would be a guess).
+    func unique(_ name: String) throws(CensusError) {
+        guard repeated.contains(name) else { return }
+        let columns = header.indices.filter { header[$0] == name }.map { String($0 + 1) }.joined(separator: " and ")
+        throw .badData(file: path, message: "columns \(columns) are both named \"\(name.prefix(64))\"; a column must be named once")
+    }
+
     /// The index of a column, or nil.
     func index(_ name: String) -> Int? { header.firstIndex(of: name) }
 
     /// The index of the first of `names` present; throws naming them all when none is.
     func column(_ names: String...) throws(CensusError) -> Int {
-        for n in names { if let i = index(n) { return i } }
+        for n in names { if let i = index(n) { try unique(n); return i } }
         let want = names.map { "\"\($0)\"" }.joined(separator: " or ")
         throw .badData(file: path, message: "no column \(want) (\(headerDescription))")
     }
 
-    /// The header for a message: its column names when they read as names, otherwise only their
-    /// count, so that a file that is not a table (a key file, the process environment) is never
-    /// echoed.
+    /// The header for a message: its column names when the file reads as a table (two columns
+    /// or more, each a plausible name), otherwise only their count, so that a file that is not a
+    /// table (a key file, a host name, the process environment) is never echoed.
     var headerDescription: String {
-        let plausible = header.count <= 200 && header.allSatisfy { name in
+        let plausible = (2...200).contains(header.count) && header.allSatisfy { name in
             name.count <= 64 && name.unicodeScalars.allSatisfy {
                 CharacterSet.alphanumerics.contains($0) || " _-.()%#/".unicodeScalars.contains($0)
             } && !name.contains("/")

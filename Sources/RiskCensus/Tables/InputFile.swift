@@ -9,11 +9,16 @@ import RiskGeo
 enum InputFile {
     static func data(_ path: String, what: String, sizeFactor: Int = 1, maxBytes: Int? = nil,
                      missing: (String) -> CensusError) throws(CensusError) -> Data {
-        guard FileManager.default.fileExists(atPath: path) || path.hasPrefix("/vsi") || path.contains("://") else {
-            throw missing(path)
+        if let remote = InputPolicy.remoteLocation(path) {
+            throw .geo(.refused(path: path, reason: "a remote location (\(remote.scheme)://\(remote.host)); \(what) is read from a local file"))
         }
         let access: InputPolicy.Access
-        do throws(GeoError) { access = try InputPolicy.current.check(path) } catch { throw .geo(error) }
+        do throws(GeoError) {
+            access = try InputPolicy.current.check(path)
+        } catch {
+            if case .fileNotFound = error { throw missing(path) }
+            throw .geo(error)
+        }
         guard case .local(let resolved) = access else {
             throw .geo(.refused(path: path, reason: "\(what) must be a local file"))
         }
@@ -27,6 +32,7 @@ enum InputFile {
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir), isDir.boolValue {
+            if maxBytes != nil { throw .manifest(file: path, key: "", message: "a folder, expected \(what) as a file") }
             throw .badData(file: path, message: "a folder, expected \(what) as a file")
         }
         guard let data = FileManager.default.contents(atPath: resolved) else {
@@ -40,6 +46,8 @@ enum InputFile {
                      missing: (String) -> CensusError) throws(CensusError) -> String {
         let data = try data(path, what: what, sizeFactor: sizeFactor, maxBytes: maxBytes, missing: missing)
         guard let text = String(data: data, encoding: .utf8) else {
+            // A manifest (bounded by maxBytes) is usage; any other table is bad input.
+            if maxBytes != nil { throw .manifest(file: path, key: "", message: "\(what) is not UTF-8 text") }
             throw .badData(file: path, message: "\(what) is not UTF-8 text")
         }
         return text
