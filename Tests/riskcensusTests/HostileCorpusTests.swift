@@ -59,9 +59,11 @@ enum HostileCorpus {
     static var cases: [HostileCase] { (try? loaded.get()) ?? [] }
     /// The test arguments: the case names, or one placeholder that fails with the load error.
     static var names: [String] {
+        // RC_CORPUS_ONLY=prefix,prefix runs only the cases whose names start so (for development).
+        let only = ProcessInfo.processInfo.environment["RC_CORPUS_ONLY"].map { $0.split(separator: ",").map(String.init) }
         switch loaded {
-        case .success(let c): c.map(\.name)
-        case .failure: ["<corpus failed to load>"]
+        case .success(let c): return c.map(\.name).filter { n in only.map { $0.contains(where: n.hasPrefix) } ?? true }
+        case .failure: return ["<corpus failed to load>"]
         }
     }
 
