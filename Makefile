@@ -81,10 +81,12 @@ notebooks: pydeps
 	done; rm -rf "$$out"
 
 # What only the tests need: headless Chromium for the viewer test, strace (and util-linux's
-# unshare) for the hostile corpus, which runs every case in an empty network namespace.
-TEST_APT_PACKAGES := chromium strace util-linux
-testdeps: deps
-	@if command -v chromium >/dev/null && command -v strace >/dev/null && command -v unshare >/dev/null; then :; else \
+# unshare) for the hostile corpus, which runs every case in an empty network namespace, and
+# GDAL's command-line tools (gdaldem), which the terrain tests compare against.
+TEST_APT_PACKAGES := chromium strace util-linux gdal-bin
+testdeps: deps pydeps
+	@if command -v chromium >/dev/null && command -v strace >/dev/null && command -v unshare >/dev/null \
+	    && command -v gdaldem >/dev/null; then :; else \
 	  echo "make: installing $(TEST_APT_PACKAGES)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && \

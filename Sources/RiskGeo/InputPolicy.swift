@@ -101,6 +101,8 @@ public struct InputPolicy: Sendable, Equatable {
             return .remote(remote)
         }
         let local = try Self.localFile(path)
+        // GDAL's in-process memory files (the library's own intermediates) are no one's input.
+        if local.hasPrefix("/vsimem/") { return .local(resolved: local) }
         if !FileManager.default.fileExists(atPath: local) { throw .fileNotFound(path: path) }
         let resolved = Self.resolved(local)
         for special in ["/proc", "/sys", "/dev"] where resolved == special || resolved.hasPrefix(special + "/") {
