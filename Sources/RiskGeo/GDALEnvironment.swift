@@ -22,8 +22,10 @@ public enum GDALEnvironment {
         CPLSetConfigOption("GDAL_VRT_ENABLE_PYTHON", "NO")
         CPLSetConfigOption("PROJ_NETWORK", "OFF")
         setenv("PROJ_NETWORK", "OFF", 1)
-        // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files.
+        // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files, and keep
+        // texts that look like dates ("2021-05-01", a code or a name) as the texts they are.
         CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+        CPLSetConfigOption("OGR_GEOJSON_DATE_AS_STRING", "YES")
         // GDAL's block cache defaults to 5 % of RAM; the engine reads each block once, so a
         // small cache keeps memory bounded. GDAL_CACHEMAX in the environment still wins.
         if getenv("GDAL_CACHEMAX") == nil { GDALSetCacheMax64(256 << 20) }

@@ -22,6 +22,24 @@ import RiskGeo
     }
 
     /// `#` marks metadata only before the header: after it, a row named `#d3` is data.
+    /// Found by fuzz-csv: a field with a space or tab at either end must be quoted, or the
+    /// reader (which trims unquoted fields) reads another text back.
+    @Test func fieldsWithSurroundingSpaceRoundTrip() throws {
+        let fields = [" lead", "trail ", "\tboth\t", "mid dle", "plain", "", " "]
+        let t = try table(CSVText.row(fields.indices.map { "c\($0)" }) + CSVText.row(fields))
+        #expect(t.rows.first?.fields == fields)
+        var b = CSVBytes(capacity: 64)
+        for f in fields { b.text(f) }
+        #expect(String(decoding: b.bytes, as: UTF8.self) == CSVText.row(fields).dropLast())
+    }
+
+    @Test func repeatedColumnNamesFailOnlyWhenRead() throws {
+        let t = try table("a,b,a\n1,2,3\n")
+        #expect(try t.column("b") == 1)
+        #expect(throws: CensusError.self) { try t.column("a") }
+        #expect(throws: CensusError.self) { try table("a,b\n1,\u{0}\n") }
+    }
+
     @Test func aHashAfterTheHeaderIsData() throws {
         let t = try table("#,,\"generated_by='OpenQuake engine'\"\nid,value\n#d3,1\nd4,2\n# not a comment,3\n")
         #expect(t.header == ["id", "value"])

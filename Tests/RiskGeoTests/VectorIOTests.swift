@@ -23,6 +23,21 @@ import RiskCore
         }
     }
 
+    /// Found by fuzz-geojson: GDAL's GeoJSON reader took texts that look like dates for dates
+    /// and read them back reformatted; codes and names stay the texts they are.
+    @Test func dateLikeTextsStayTexts() throws {
+        let dir = TemporaryDirectory()
+        let texts = ["2021-05-01", "2021/05/01", "12:30:00", "2021-05-01T12:30:00Z", "0601"]
+        let features = texts.enumerated().map { i, t in
+            "{\"type\":\"Feature\",\"properties\":{\"code\":\"\(t)\",\"n\":\(i)},\"geometry\":{\"type\":\"Point\",\"coordinates\":[120,31]}}"
+        }
+        try ("{\"type\":\"FeatureCollection\",\"features\":[" + features.joined(separator: ",") + "]}")
+            .write(toFile: dir.file("d.geojson"), atomically: true, encoding: .utf8)
+        var read: [String] = []
+        try VectorDataset(path: dir.file("d.geojson")).layer(at: 0).forEachFeature { f in read.append(f.attributes["code"]?.stringValue ?? "?") }
+        #expect(read == texts)
+    }
+
     @Test func csvWithLonLatColumnsNeedsAStatedCRS() throws {
         let dir = TemporaryDirectory()
         try "id,lon,lat,value,name\n1,119.95,31.78,1000.5,a\n2,120.01,31.74,250,b\n"

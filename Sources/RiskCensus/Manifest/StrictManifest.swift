@@ -9,17 +9,10 @@ import Yams
 enum StrictManifest {
     static func tree(yaml: String, path: String) throws(CensusError) -> Any {
         try YAMLBounds.checkText(yaml, path: path)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            throw CensusError.manifest(file: path, key: "", message: "not valid YAML: \(oneLine)")
-        }
+        let root = try YAMLBounds.compose(yaml, path: path)
         guard let root, case .mapping = root else {
             throw CensusError.manifest(file: path, key: "", message: "expected a YAML mapping at the top level")
         }
-        try YAMLBounds.checkNodes(root, path: path)
         return try Reader(path: path).value(root, SchemaNode.manifest, at: "")
     }
 

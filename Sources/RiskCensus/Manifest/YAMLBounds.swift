@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Bounds on a manifest's YAML, checked before and after Yams composes it: the YAML parser
@@ -5,47 +6,70 @@ import Yams
 /// ("billion laughs"). A manifest is a few hundred nodes deep at most a handful of levels, so
 /// the bounds sit far above any real one.
 enum YAMLBounds {
-    static let maxBytes = 4 << 20
+    static let maxBytes = 1 << 20
     static let maxDepth = 64
     static let maxNodes = 1_000_000
+    /// Flow brackets in the whole text, and the depth of a line's indentation and leading
+    /// indicators: bounds on how deep the parser can recurse, which do not depend on reading
+    /// quotes or comments right (a bundled manifest has 31 brackets).
+    static let maxFlowOpeners = 10_000
+    static let maxLineDepth = 400
+    /// The stack the parser runs on: far more than the bounds above can use.
+    static let parserStack = 64 << 20
 
-    /// Size and nesting, from the text alone: flow brackets outside quotes and comments, and
-    /// the indentation of block lines.
+    /// Size, and bounds on nesting, from the text alone.
     static func checkText(_ text: String, path: String) throws(CensusError) {
         guard text.utf8.count <= maxBytes else {
             throw .manifest(file: path, key: "", message: "\(text.utf8.count) bytes; a manifest is at most \(maxBytes >> 20) MiB")
         }
-        var depth = 0, line = 1
-        var quote: UInt8? = nil, comment = false, lineStart = true, indent = 0
+        var openers = 0, line = 1, lineDepth = 0, atStart = true
+        var previous: UInt8 = 0x0A
         for b in text.utf8 {
-            if b == 0x0A { line += 1; comment = false; lineStart = true; indent = 0; if quote == 0x27 { quote = nil }; continue }
-            if lineStart {
-                if b == 0x20 || b == 0x2D {  // spaces and "- " sequence entries both nest
-                    indent += 1
-                    if indent > maxDepth * 4 { throw tooDeep(path, line) }
-                    continue
+            if b == 0x0A { line += 1; lineDepth = 0; atStart = true; previous = b; continue }
+            if b == 0x5B || b == 0x7B {
+                openers += 1
+                if openers > maxFlowOpeners {
+                    throw .manifest(file: path, key: "", message: "line \(line): more than \(maxFlowOpeners) [ and { in one manifest")
                 }
-                lineStart = false
             }
-            if comment { continue }
-            if let q = quote {
-                if b == q { quote = nil }
-                continue
+            if atStart {
+                // Indentation, and "- ", "? ", ": " indicators before the first other character.
+                if b == 0x20 || ((b == 0x2D || b == 0x3F || b == 0x3A) && (previous == 0x20 || previous == 0x0A)) {
+                    lineDepth += 1
+                    if lineDepth > maxLineDepth {
+                        throw .manifest(file: path, key: "", message: "line \(line): nested more than \(maxDepth) levels deep")
+                    }
+                } else {
+                    atStart = false
+                }
             }
-            switch b {
-            case 0x22, 0x27: quote = b
-            case 0x23: comment = true
-            case 0x5B, 0x7B:
-                depth += 1
-                if depth > maxDepth { throw tooDeep(path, line) }
-            case 0x5D, 0x7D: depth = max(0, depth - 1)
-            default: break
-            }
+            previous = b
         }
     }
 
-    private static func tooDeep(_ path: String, _ line: Int) -> CensusError {
-        .manifest(file: path, key: "", message: "line \(line): nested more than \(maxDepth) levels deep")
+    /// Composes the YAML on a thread with a large stack, and checks the tree there (a tree too
+    /// deep is also released there): Yams' composer recurses once per level.
+    static func compose(_ yaml: String, path: String) throws(CensusError) -> Node? {
+        final class Outcome: @unchecked Sendable { var result: Result<Node?, CensusError> = .success(nil) }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            do {
+                let root = try Yams.compose(yaml: yaml)
+                if let root {
+                    do throws(CensusError) { try checkNodes(root, path: path) } catch { outcome.result = .failure(error); return }
+                }
+                outcome.result = .success(root)
+            } catch {
+                let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+                outcome.result = .failure(.manifest(file: path, key: "", message: "not valid YAML: \(oneLine)"))
+            }
+        }
+        thread.stackSize = parserStack
+        thread.start()
+        done.wait()
+        return try outcome.result.get()
     }
 
     /// The node count and depth with aliases expanded, stopping at the bounds; the error names
@@ -53,13 +77,14 @@ enum YAMLBounds {
     static func checkNodes(_ root: Node, path: String) throws(CensusError) {
         var count = 0
         var stack: [(node: Node, key: String, depth: Int)] = [(root, "", 0)]
+        func shown(_ key: String) -> String { key.count <= 60 ? key : String(key.prefix(60)) + "…" }
         while let (node, key, depth) = stack.popLast() {
             count += 1
             if count > maxNodes {
-                throw .manifest(file: path, key: key, message: "more than \(maxNodes) values once YAML aliases are expanded; a manifest is far smaller (nested aliases?)")
+                throw .manifest(file: path, key: shown(key), message: "more than \(maxNodes) values once YAML aliases are expanded; a manifest is far smaller (nested aliases?)")
             }
             if depth > maxDepth {
-                throw .manifest(file: path, key: key, message: "nested more than \(maxDepth) levels deep once YAML aliases are expanded")
+                throw .manifest(file: path, key: shown(key), message: "nested more than \(maxDepth) levels deep once YAML aliases are expanded")
             }
             switch node {
             case .scalar: break

@@ -69,6 +69,10 @@ public enum NRML {
         let data = try InputFile.data(path, what: "the NRML file", sizeFactor: 16) { .geo(.fileNotFound(path: $0)) }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
+        // NRML is UTF-8; FoundationXML traps on a name that is not (rather than failing the parse).
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw .badData(file: path, message: "not UTF-8 text; NRML files are UTF-8 XML")
+        }
         // NRML has no DTD: a DOCTYPE can only declare entities, which are never expanded.
         if data.prefix(4096).range(of: Data("<!DOCTYPE".utf8)) != nil || data.prefix(4096).range(of: Data("<!doctype".utf8)) != nil {
             throw .badData(file: path, message: "a DOCTYPE declaration; NRML files have none (entities are not expanded)")

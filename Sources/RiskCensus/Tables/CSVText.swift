@@ -19,9 +19,12 @@ enum CSVText {
         return out
     }
 
-    /// Byte test: ',' '"' LF CR.
+    /// Byte test: ',' '"' LF CR anywhere, or a space or tab at either end (which `CSVTable`,
+    /// like most readers, trims from a field that is not quoted).
     static func needsQuotes(_ f: String) -> Bool {
-        f.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+        let u = f.utf8
+        if let first = u.first, let last = u.last, first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
+        return u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 
     /// Writes `header` and `count` rows made by `row` to `path` (through a temporary file), the
