@@ -73,6 +73,15 @@ public enum NRML {
         guard String(data: data, encoding: .utf8) != nil else {
             throw .badData(file: path, message: "not UTF-8 text; NRML files are UTF-8 XML")
         }
+        // NRML has no processing instruction besides the XML declaration (FoundationXML reads a
+        // null pointer for one without data, `<?pi?>`).
+        let body = data.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
+        let declaration = body.starts(with: Data("<?xml ".utf8)) || body.starts(with: Data("<?xml\t".utf8))
+        var from = body.startIndex
+        if declaration, let end = body.range(of: Data("?>".utf8))?.upperBound { from = end }
+        if body[from...].range(of: Data("<?".utf8)) != nil {
+            throw .badData(file: path, message: "a processing instruction (<?…?>) after the XML declaration; NRML files have none")
+        }
         // NRML has no DTD: a DOCTYPE can only declare entities, which are never expanded.
         if data.prefix(4096).range(of: Data("<!DOCTYPE".utf8)) != nil || data.prefix(4096).range(of: Data("<!doctype".utf8)) != nil {
             throw .badData(file: path, message: "a DOCTYPE declaration; NRML files have none (entities are not expanded)")
