@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check clean
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -111,6 +111,14 @@ leakcheck: deps testdeps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.lsan-suppressions \
 	  $(SWIFT) test --sanitize=address --scratch-path $(ASAN_BUILD) --skip-build --disable-xctest
+
+# libFuzzer targets (Fuzz/README.md): the Fuzz/ package, built with --sanitize=fuzzer,address into
+# Fuzz/.build, runs each target for FUZZ_SECONDS against Fuzz/corpus/<target>/, merges new
+# entries back, keeps crashes in Fuzz/crashes/<target>/ and writes exec/s, cov and ft to
+# Fuzz/report.txt. The main package's builds never see Fuzz/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
 
 clean:
 	rm -rf .build $(ASAN_BUILD)

@@ -84,6 +84,9 @@ public enum GroundMotionReader {
                 guard v >= 0 else { throw .badData(file: gmfPath, message: "line \(r.line), column \(gt.header[c]): ground motion must be ≥ 0, found \(v)") }
                 // OpenQuake holds ground-motion values as float32; so do we, so that a value
                 // written on a curve's IML falls on the same side of it as in OpenQuake.
+                guard Float(v).isFinite else {
+                    throw .badData(file: gmfPath, message: "line \(r.line), column \(gt.header[c]): \(v) is beyond the float32 range ground motion is held in")
+                }
                 values.append(Double(Float(v)))
             }
             rows.append((s, e, values))
