@@ -35,6 +35,8 @@ enum InputFile {
             if maxBytes != nil { throw .manifest(file: path, key: "", message: "a folder, expected \(what) as a file") }
             throw .badData(file: path, message: "a folder, expected \(what) as a file")
         }
+        // FoundationEssentials leaks a 4 KiB buffer reading an empty file.
+        if size == 0 { return Data() }
         guard let data = FileManager.default.contents(atPath: resolved) else {
             throw .badData(file: path, message: "cannot read \(what)")
         }
