@@ -50,7 +50,7 @@ public struct RunStatus: Sendable, CustomStringConvertible {
                 (int($0[0]), text($0[1]) ?? "", text($0[2]) ?? "")
             }
             outputs = run.map { r in (try? db.query("SELECT count(*) FROM outputs WHERE run_id = ?", [.integer(r.id)]).first.map { int($0[0]) }) ?? 0 } ?? 0
-        } catch let e as SQLiteError where e.code == 1 && e.message.hasPrefix("no such table") {
+        } catch let e where e.code == 1 && e.message.hasPrefix("no such table") {
             throw CensusError.badData(file: path, message: "not a riskcensus run catalog (SQLite: \(e.message))")
         } catch {
             throw CensusError(wrapping: error)

@@ -65,7 +65,7 @@ struct CensusRunner {
         let catalog: RunCatalog
         do {
             catalog = try RunCatalog(path: catalogPath)
-        } catch let e as SQLiteError where e.isDamagedFile {
+        } catch let e where e.isDamagedFile {
             throw CensusError.usage("--out: \(e.description)")
         } catch {
             throw CensusError(wrapping: error)
