@@ -130,19 +130,25 @@ private func features(_ path: String) throws -> [[String: Any]] {
     }
 }
 
+/// The error, if any, of planning the sample census after `mutate` rewrote its manifest (given
+/// the manifest's text and its folder).
+func sampleManifestFailure(_ mutate: (String, String) throws -> String) throws -> CensusError? {
+    let dir = TempDir()
+    let path = try SampleCensus.write(into: dir.path)
+    let yaml = try mutate(try String(contentsOfFile: path, encoding: .utf8), dir.path)
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    do {
+        _ = try Census(manifestPath: path)
+        return nil
+    } catch {
+        return error
+    }
+}
+
 /// Each kind of manifest problem gives its own message and exit code.
 @Suite struct ManifestErrorTests {
     private func failure(_ mutate: (String, String) throws -> String) throws -> CensusError? {
-        let dir = TempDir()
-        let path = try SampleCensus.write(into: dir.path)
-        let yaml = try mutate(try String(contentsOfFile: path, encoding: .utf8), dir.path)
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        do {
-            _ = try Census(manifestPath: path)
-            return nil
-        } catch {
-            return error
-        }
+        try sampleManifestFailure(mutate)
     }
 
     @Test func missingKeyIsExitTwoNamingTheKey() throws {

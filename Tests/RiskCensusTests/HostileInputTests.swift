@@ -13,17 +13,8 @@ private final class Folder {
 /// Hostile manifests and files at the library level: each is refused with the documented exit
 /// code and a message that names the key or file and echoes no outside file.
 @Suite struct HostileInputTests {
-    private func failure(_ mutate: (String, Folder) throws -> String) throws -> CensusError? {
-        let dir = Folder()
-        let path = try SampleCensus.write(into: dir.path)
-        let yaml = try mutate(try String(contentsOfFile: path, encoding: .utf8), dir)
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        do {
-            _ = try Census(manifestPath: path)
-            return nil
-        } catch {
-            return error
-        }
+    private func failure(_ mutate: (String, String) throws -> String) throws -> CensusError? {
+        try sampleManifestFailure(mutate)
     }
 
     @Test func aRemoteInputIsRefusedNamingTheKeyUnlessItsHostIsListed() throws {
@@ -52,7 +43,7 @@ private final class Folder {
 
     @Test func aTableThatIsNotATableIsNeverEchoed() throws {
         let e = try #require(try failure { y, dir in
-            try "API_TOKEN=rc-secret-42;PATH=/usr/bin:/bin\n1,2\n".write(toFile: dir.file("keys.csv"), atomically: true, encoding: .utf8)
+            try "API_TOKEN=rc-secret-42;PATH=/usr/bin:/bin\n1,2\n".write(toFile: dir + "/keys.csv", atomically: true, encoding: .utf8)
             return y.replacingOccurrences(of: "damage.csv", with: "keys.csv")
         })
         #expect(e.exitCode == 3 && e.description.contains("keys.csv") && !e.description.contains("rc-secret"), "\(e)")
