@@ -45,6 +45,11 @@ public final class CellGeoJSONWriter {
             if v.isFinite { buffer.appendShortest(v) } else { buffer.append("null") }
         }
 
+        public mutating func null(_ k: Key) {
+            key(k)
+            buffer.append("null")
+        }
+
         /// A value already encoded as JSON (see `JSONText`).
         public mutating func json(_ k: Key, _ bytes: [UInt8]) {
             key(k)

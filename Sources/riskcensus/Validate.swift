@@ -27,7 +27,8 @@ struct Validate: ParsableCommand {
     static func describe(_ plan: CensusPlan, threads: Int) -> String {
         let g = plan.grid
         let hazards = plan.hazards.map { h in
-            h.isScenario ? "\(h.id) (scenario, \(h.units))" : "\(h.id) (\(h.returnPeriods.map { String(Int($0)) }.joined(separator: "/")) years, \(h.units))"
+            h.levels.map { "\(h.id) (\($0.count) levels, \($0.derivation.map { "derived by \($0.method.rawValue) from \($0.factors.count) factors" } ?? "from a levels raster")\($0.matrix != nil ? ", risk matrix" : ""))" }
+                ?? (h.isScenario ? "\(h.id) (scenario, \(h.units))" : "\(h.id) (\(h.returnPeriods.map { String(Int($0)) }.joined(separator: "/")) years, \(h.units))")
         }
         return """
         manifest \(plan.manifestPath): valid

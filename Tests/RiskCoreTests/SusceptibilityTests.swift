@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import RealModule
 @testable import RiskCore
@@ -78,5 +79,49 @@ import RealModule
         #expect(RiskMatrix.comprehensive([1, 2]) == 1)
         #expect(RiskMatrix.comprehensive([2, 3, 3]) == 2)
         #expect(RiskMatrix.comprehensive([nil, nil]) == nil)
+    }
+}
+
+@Suite struct LevelBreaksTests {
+    @Test func levelsCountFromTheTopAndABreakBelongsToTheLowerLevel() {
+        let b = [1.0, 2.0, 3.0]
+        #expect(LevelBreaks.level(0.5, breaks: b) == 4)
+        #expect(LevelBreaks.level(1.0, breaks: b) == 4)
+        #expect(LevelBreaks.level(1.5, breaks: b) == 3)
+        #expect(LevelBreaks.level(3.5, breaks: b) == 1)
+        #expect(LevelBreaks.level(.nan, breaks: b) == 0)
+    }
+
+    @Test func quantilesCutIntoEqualCounts() {
+        // 1…8 in 4 levels: breaks at the 25/50/75th percentiles (numpy: 2.75, 4.5, 6.25).
+        let b = LevelBreaks.breaks((1...8).map(Double.init), method: .quantile, count: 4)
+        #expect(b.count == 3)
+        for (x, y) in zip(b, [2.75, 4.5, 6.25]) { #expect(abs(x - y) < 1e-12) }
+        // Natural breaks of three clear groups into 4 levels: the groups stay whole.
+        let nb = LevelBreaks.breaks([1, 1.1, 5, 5.2, 9, 9.1, 20], method: .naturalBreaks, count: 4)
+        #expect(nb == [1.1, 5.2, 9.1])
+        // Fewer distinct values than levels: the missing breaks repeat the largest.
+        #expect(LevelBreaks.breaks([2, 2, 3], method: .naturalBreaks, count: 4) == [2, 3, 3])
+    }
+}
+
+@Suite struct EntropyWeightsTests {
+    @Test func anIndicatorThatDoesNotVaryGetsNoWeight() {
+        // A = (1, 0): p = (1, 0), e = 0, 1 − e = 1. B = (1, 1): p = (½, ½), e = ln 2 / ln 2 = 1.
+        let w = EntropyWeights.weights([[1, 0], [1, 1]])
+        #expect(abs(w[0] - 1) < 1e-12 && abs(w[1]) < 1e-12)
+    }
+
+    @Test func handWorkedThreeCells() {
+        // A = (1, 2, 3): p = (1/6, 2/6, 3/6), e_A = −Σ p ln p / ln 3.
+        // B = (1, 1, 2): p = (¼, ¼, ½), e_B likewise; w ∝ 1 − e.
+        let pa = [1.0 / 6, 2.0 / 6, 3.0 / 6], pb = [0.25, 0.25, 0.5]
+        let ea = -pa.reduce(0) { $0 + $1 * log($1) } / log(3.0), eb = -pb.reduce(0) { $0 + $1 * log($1) } / log(3.0)
+        let w = EntropyWeights.weights([[1, 2, 3], [1, 1, 2]])
+        #expect(abs(w[0] - (1 - ea) / (2 - ea - eb)) < 1e-9)
+        #expect(abs(w[1] - (1 - eb) / (2 - ea - eb)) < 1e-9)
+        // A cell where an indicator is unknown is left out of both.
+        let v = EntropyWeights.weights([[1, 2, 3, .nan], [1, 1, 2, 5]])
+        #expect(abs(v[0] - w[0]) < 1e-9)
     }
 }

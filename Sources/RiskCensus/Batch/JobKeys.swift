@@ -14,6 +14,8 @@ struct JobKeys: Sendable {
     /// The engine build and the grid, which every job depends on.
     private let engineAndGrid: String
     private let hazardBase: [String]
+    /// The region's section and file.
+    private let regionBase: String
 
     init(plan: CensusPlan, checksums: [String: String]) throws {
         self.plan = plan
@@ -23,6 +25,7 @@ struct JobKeys: Sendable {
         let gridText = "\(grid.crs?.description ?? "")|\(grid.transform.gdalCoefficients)|\(grid.width)x\(grid.height)|refinement=\(plan.refinement)"
         let regionFile = "region-file=" + (checksums[plan.region.path] ?? "")
         engineAndGrid = Self.hash([EngineInfo.version, EngineInfo.buildID, gridText])
+        regionBase = Self.hash([try Self.section("region", m.region, plan: plan, checksums: checksums), regionFile])
         exposureBase = Self.hash(["exposure", engineAndGrid,
                                   try Self.section("region", m.region, plan: plan, checksums: checksums), regionFile,
                                   try Self.section("exposure", m.exposure, plan: plan, checksums: checksums),
@@ -79,6 +82,12 @@ struct JobKeys: Sendable {
     /// Pass 2 of a tile: its pass-1 keys, the region-wide normalisation and the capacity source.
     func index(_ tile: Window, parameters: String, capacity: String) -> String {
         Self.hash(["index", exposure(tile)] + plan.hazards.indices.map { hazard($0, tile) } + [parameters, capacity])
+    }
+
+    /// The derivation of hazard `h`'s levels: its section with its files, the region and the
+    /// compute grid it is made on (the grid's part of every key).
+    func derivation(_ h: Int) -> String {
+        Self.hash(["derive", engineAndGrid, hazardBase[h], regionBase])
     }
 
     /// Any global step: its name, the engine and grid, and the given parts.

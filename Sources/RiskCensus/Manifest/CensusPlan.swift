@@ -28,7 +28,12 @@ public struct CensusPlan: Sendable {
         public var fatality: PiecewiseLinearCurve?
         /// Fine cells where the hazard does not apply.
         public var mask: RasterLayer?
-        public var isScenario: Bool { returnPeriods.isEmpty }
+        /// For a hazard given as levels (its one layer holds levels 1…count); nil for intensities.
+        public var levels: LevelHazard?
+        public var isScenario: Bool { returnPeriods.isEmpty && levels == nil }
+        public var isLevels: Bool { levels != nil }
+        /// Whether it has losses and fatalities (intensity hazards do; level hazards do not).
+        public var hasLosses: Bool { levels == nil }
         /// Output column of its loss: `eal_<id>`, or `scenario_loss_<id>` for a scenario.
         public var lossColumn: String { (isScenario ? "scenario_loss_" : "eal_") + id }
         /// Output column of its fatalities: `fatalities_<id>` or `scenario_fatalities_<id>`.
@@ -128,6 +133,10 @@ public struct CensusPlan: Sendable {
     public var integration: ExceedanceIntegration
     public var hazardWeights: [Double]
     public var combination: CombinationRule
+    /// `combination: comprehensive_level`: a cell's level is the highest single-hazard level,
+    /// raised one when two or more hazards are at II or above (METHODS §1.2); its index is the
+    /// largest single-hazard risk.
+    public var comprehensiveLevel = false
     public var halfToOne: Bool
     public var logExposure: Bool
     public var exposureWeights: (population: Double, value: Double)
@@ -163,6 +172,13 @@ public struct CensusPlan: Sendable {
         let wholeGrid = grid.cellCount * 4
         return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + wholeGrid + 96 << 20
     }
+
+    /// Hazards with a single-hazard risk level per cell: those given as levels, and every
+    /// hazard under the comprehensive-level rule.
+    public var levelledHazards: [Int] { hazards.indices.filter { comprehensiveLevel || hazards[$0].isLevels } }
+
+    /// Levelled hazards whose level comes from classifying their R_h (no risk matrix).
+    public var classifiedHazards: [Int] { levelledHazards.filter { hazards[$0].levels?.matrix == nil } }
 
     /// The estimate with one worker per core.
     public var estimatedMemory: Int { estimatedMemory(threads: ProcessInfo.processInfo.activeProcessorCount) }
@@ -366,6 +382,17 @@ public struct CensusPlan: Sendable {
             let key = "hazards[\(i)]"
             guard seen.insert(h.id).inserted else { throw bad("\(key).id", "duplicate hazard id \"\(h.id)\"") }
             guard !h.units.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad("\(key).units", "units must be declared") }
+            if let lv = h.levels {
+                let (level, layer) = try levelHazard(h, lv, key: key, file: { p, k throws(CensusError) in try file(p, key: k) },
+                                                     raster: { r, k, d throws(CensusError) in try raster(r, key: k, default: d) }, bad: bad)
+                if let r = h.resampling, r != .nearest { throw bad("\(key).resampling", "levels are classes: they are sampled with nearest, not \(r.rawValue)") }
+                let hazardMask = try h.mask.map { c throws(CensusError) in try raster(c, key: "\(key).mask", default: .nearest) }
+                hazards.append(Hazard(id: h.id, units: h.units, returnPeriods: [], layers: [layer], indexBand: 0,
+                                      damage: [], fatality: nil, mask: hazardMask, levels: level))
+                continue
+            }
+            if h.riskMatrix != nil { throw bad("\(key).risk_matrix", "a risk matrix is for a hazard given as levels") }
+            guard let vulnerability = h.vulnerability else { throw bad("\(key).vulnerability", "required key is missing; expected the damage curve table") }
             let rs = h.resampling ?? Resampling.nearest
             var layers: [RasterLayer] = []
             var rps: [Double] = []
@@ -393,8 +420,8 @@ public struct CensusPlan: Sendable {
                 indexBand = rps.lastIndex { $0 <= 100 } ?? rps.count - 1
             }
             let names = Array(Set(classes.map(\.curveClass))).sorted()
-            let curves = try CurveTables.load(h.vulnerability, key: "\(key).vulnerability", base: base, classes: names)
-            inputs.append(resolve(h.vulnerability.csv, base: base))
+            let curves = try CurveTables.load(vulnerability, key: "\(key).vulnerability", base: base, classes: names)
+            inputs.append(resolve(vulnerability.csv, base: base))
             var fatality: PiecewiseLinearCurve?
             if let f = h.fatality {
                 let cls = h.fatalityClass ?? h.id
@@ -446,6 +473,7 @@ public struct CensusPlan: Sendable {
         case .weightedSum: combination = .weightedSum(weights)
         case .max: combination = .maximum
         case .inform: combination = .inform
+        case .comprehensiveLevel: combination = .maximum
         }
         let ew = ix?.exposureWeights ?? Manifest.ExposureWeights(population: 0.5, value: 0.5)
         guard ew.population >= 0, ew.value >= 0, abs(ew.population + ew.value - 1) < 1e-6 else {
@@ -494,6 +522,7 @@ public struct CensusPlan: Sendable {
                           exposureWeights: (ew.population, ew.value), classification: method, classificationName: cs.method.rawValue,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
+        plan.comprehensiveLevel = ix?.combination == .comprehensiveLevel
         plan.mask = mask
         try plan.chooseComputeGrid()
         // With one worker, the least any run of this plan needs.
@@ -509,7 +538,7 @@ public struct CensusPlan: Sendable {
     /// grid are bad input, named with both extents.
     func checkOverlap(_ sources: [String: GridSpec]) throws(CensusError) {
         let gridBounds = grid.bounds()
-        let layers = hazards.flatMap { $0.layers + ($0.mask.map { [$0] } ?? []) }
+        let layers = hazards.flatMap { $0.layers.filter { !$0.path.isEmpty } + ($0.mask.map { [$0] } ?? []) }
             + [population] + [gdp, buildingsRaster, capacity, mask].compactMap { $0 }
         for layer in layers {
             guard let g = sources[layer.path] else { continue }

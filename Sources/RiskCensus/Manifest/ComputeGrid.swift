@@ -11,7 +11,8 @@ extension CensusPlan {
 
     /// Every raster whose values meet in a damage curve: exposure totals and hazard intensities.
     var computeLayers: [RasterLayer] {
-        [population] + [gdp, buildingsRaster].compactMap { $0 } + hazards.flatMap(\.layers)
+        // A derived hazard's levels are made on the compute grid itself (empty path until then).
+        [population] + [gdp, buildingsRaster].compactMap { $0 } + hazards.flatMap(\.layers).filter { !$0.path.isEmpty }
     }
 
     /// Hazards whose layers' cells are much coarser (5× or more) or much finer (a tenth or
@@ -102,7 +103,7 @@ extension CensusPlan {
         mask = mask.map { sampled($0, onto: fine) }
         capacity = capacity.map { sampled($0, onto: grid) }
         for k in hazards.indices {
-            hazards[k].layers = hazards[k].layers.map { sampled($0, onto: fine) }
+            hazards[k].layers = hazards[k].layers.map { $0.path.isEmpty ? $0 : sampled($0, onto: fine) }
             hazards[k].mask = hazards[k].mask.map { sampled($0, onto: fine) }
         }
     }

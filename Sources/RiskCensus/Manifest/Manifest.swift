@@ -79,14 +79,19 @@ public struct Manifest: Codable, Sendable {
         public var returnPeriods: [ReturnPeriodLayer]?
         public var scenario: RasterInput?
         public var indexReturnPeriod: Double?
-        /// Damage ratio vs intensity, one curve per exposure class (by the class column).
-        public var vulnerability: CurveTable
+        /// Damage ratio vs intensity, one curve per exposure class (by the class column);
+        /// required for intensity hazards, absent for a hazard given as levels.
+        public var vulnerability: CurveTable?
         /// Fatality rate per person vs intensity; `fatalityClass` picks the rows.
         public var fatality: CurveTable?
         public var fatalityClass: String?
         /// Cells where this hazard does not apply (non-zero mask values), e.g. the sea for a
         /// flood layer that carries the water level there.
         public var mask: RasterInput?
+        /// Instead of intensities: hazard levels, from a raster or derived from factor layers.
+        public var levels: Levels?
+        /// For a hazard given as levels: its risk level by hazard level × vulnerability level.
+        public var riskMatrix: RiskMatrixSpec?
     }
 
     public struct BuildingClass: Codable, Sendable {
@@ -173,7 +178,7 @@ public struct Manifest: Codable, Sendable {
 
     public enum InfrastructureKind: String, Codable, Sendable, CaseIterable, ManifestEnum { case lines, points }
     public enum Combination: String, Codable, Sendable, CaseIterable, ManifestEnum {
-        case weightedSum = "weighted_sum", max, inform
+        case weightedSum = "weighted_sum", max, inform, comprehensiveLevel = "comprehensive_level"
     }
     public enum Rescale: String, Codable, Sendable, CaseIterable, ManifestEnum {
         case unit, halfToOne = "half_to_one"

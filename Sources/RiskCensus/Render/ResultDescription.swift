@@ -30,8 +30,18 @@ struct ResultDescription: Decodable {
         var returnPeriods: [Double]
         var scenario: Bool
         var indexBand: Int
-        /// The intensity layer the index uses.
+        /// The intensity layer the index uses (for a hazard given as levels, its levels).
         var indexLayer: Layer
+        /// How its levels were made; nil for an intensity hazard without single-hazard levels.
+        var levels: Levels?
+        var isLevels: Bool { levels?.hazardLevels != nil }
+    }
+
+    struct Levels: Decodable {
+        /// The number of hazard levels of a hazard given as levels.
+        var hazardLevels: Int?
+        /// Its single-hazard risk level raster, when it has one.
+        var raster: String?
     }
 
     struct Classification: Decodable {
@@ -43,6 +53,9 @@ struct ResultDescription: Decodable {
         var hazards: [Hazard]
         var capacitySource: String
         var classification: Classification
+        /// How the composite levels were made: by breaks of the index, or the comprehensive rule.
+        var levelsRule: String?
+        var isComprehensive: Bool { levelsRule?.hasPrefix("comprehensive_level") == true }
     }
 
     struct Census: Decodable {

@@ -65,7 +65,7 @@ public struct ResultMaps {
             var levelItems: [(LegendSection.Swatch, String)] = []
             for l in 1...5 {
                 let range: String
-                if breaks.count == 4 {
+                if breaks.count == 4 && !result.parameters.isComprehensive {
                     range = l == 1 ? "> \(fmt(breaks[3]))" : (l == 5 ? "≤ \(fmt(breaks[0]))" : "\(fmt(breaks[4 - l])) – \(fmt(breaks[5 - l]))")
                 } else {
                     range = ""
@@ -75,9 +75,11 @@ public struct ResultMaps {
             let method = result.parameters.classification.method
             try draw("map_risk_levels", MapFigure(
                 title: "Composite risk level, \(name)",
-                subtitle: "Hazard × exposure × vulnerability\(result.parameters.capacitySource != "none" ? " × (1 − capacity)" : ""), \(result.parameters.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
+                subtitle: result.parameters.isComprehensive
+                    ? "Comprehensive level of \(result.parameters.hazards.map(\.id).joined(separator: ", ")): the highest single-hazard level, raised one where two or more are at II or above"
+                    : "Hazard × exposure × vulnerability\(result.parameters.capacitySource != "none" ? " × (1 − capacity)" : ""), \(result.parameters.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
                 source: source, extent: extent,
-                legend: [LegendSection(title: "Risk level (index range)", items: levelItems),
+                legend: [LegendSection(title: result.parameters.isComprehensive ? "Risk level" : "Risk level (index range)", items: levelItems),
                          Self.boundaries])) { f in
                 f.raster(grid, colors: levelColors)
                 outlines(f)
@@ -91,7 +93,7 @@ public struct ResultMaps {
             let zero = Palette.greys5[0]
             try draw("map_eal", MapFigure(
                 title: "Expected annual loss per cell, \(name)",
-                subtitle: "Sum over the probabilistic hazards (\(result.parameters.hazards.filter { !$0.scenario }.map(\.id).joined(separator: ", "))), \(result.census.currency) per year, log colour scale",
+                subtitle: "Sum over the probabilistic hazards (\(result.parameters.hazards.filter { !$0.scenario && !$0.isLevels }.map(\.id).joined(separator: ", "))), \(result.census.currency) per year, log colour scale",
                 source: source, extent: extent,
                 legend: [LegendSection(title: "EAL (\(result.census.currency)/year)", items: [(.box(zero), "0")] + zip(ealClasses.colors, ealClasses.labels).map { (.box($0), $1) }),
                          Self.boundaries])) { f in
@@ -102,6 +104,10 @@ public struct ResultMaps {
             // Each hazard's main layer.
             let palettes = [Palette.blues7, Palette.purples7, Palette.ylOrBr7]
             for (k, h) in result.parameters.hazards.enumerated() {
+                if let count = h.levels?.hazardLevels {
+                    try levelMaps(h, count: count, name: name, extent: extent, source: source, districts: districts, draw: draw)
+                    continue
+                }
                 let (ds, band) = try input(h.indexLayer)
                 let values = try RasterWarp.warp(ds, band: band, onto: grid, resampling: .average).values
                 let hi = values.filter { !$0.isNaN }.max() ?? 0
@@ -119,6 +125,10 @@ public struct ResultMaps {
                 }
             }
 
+            for h in result.parameters.hazards {
+                try riskLevelMap(h, name: name, extent: extent, source: source, districts: districts, draw: draw)
+            }
+
             if FileManager.default.fileExists(atPath: path("coverage/summary.json")) {
                 try coverageMap(grid: grid, extent: extent, districts: districts, source: source, draw: draw)
             }
@@ -126,6 +136,54 @@ public struct ResultMaps {
             return files
         }
     }
+
+    /// Names of hazard levels 1…count (4: 极高/高/中/低, as census susceptibility grades; 5 adds 较低).
+    static func hazardLevelNames(_ count: Int) -> [String] {
+        count == 4 ? ["1 very high 极高", "2 high 高", "3 medium 中", "4 low 低"]
+            : ["1 very high 极高", "2 high 高", "3 medium 中", "4 low 较低", "5 very low 低"]
+    }
+
+    /// A hazard given as levels: its hazard levels at their own resolution (`map_hazard_<id>`).
+    func levelMaps(_ h: ResultDescription.Hazard, count: Int, name: String, extent: Bounds, source: String,
+                   districts: [Geometry], draw: (String, MapFigure, (MapFrame) throws -> Void) throws -> Void) throws {
+        let (ds, band) = try input(h.indexLayer)
+        let own = try ds.georeferencedGrid()
+        let sameCRS = own.crs.map { c in grid.crs.map { (try? c.isEquivalent(to: $0)) ?? false } ?? false } ?? false
+        let (levelGrid, values): (GridSpec, [Double]) = sameCRS && own.transform.isAxisAligned
+            ? (own, (try ds.readBand(band) as RasterBuffer<Double>).values)
+            : (grid, try RasterWarp.warp(ds, band: band, onto: grid, resampling: .nearest).values)
+        let colors = Array(Palette.ylOrRd5.suffix(count).reversed())
+        let labels = Self.hazardLevelNames(count)
+        try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
+            title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard levels, \(name)",
+            subtitle: "\(h.units); level 1 the most severe, at the levels' own \(Classes.number(levelGrid.transform.pixelWidth)) m cells",
+            source: source + " · layer \(h.indexLayer.path)", extent: extent,
+            legend: [LegendSection(title: "Hazard level", items: zip(colors, labels).map { (.box($0), $1) }), Self.boundaries])) { f in
+            f.raster(levelGrid, colors: values.map { v in v >= 1 && v <= Double(count) ? colors[Int(v) - 1] : nil })
+            Self.outline(districts, on: f)
+        }
+    }
+
+    /// A hazard's single-hazard risk levels I–V (`map_risk_level_<id>`), when it has them.
+    func riskLevelMap(_ h: ResultDescription.Hazard, name: String, extent: Bounds, source: String, districts: [Geometry],
+                      draw: (String, MapFigure, (MapFrame) throws -> Void) throws -> Void) throws {
+        guard let file = h.levels?.raster, FileManager.default.fileExists(atPath: path(file)) else { return }
+        // Only a file of this folder, as the run wrote it.
+        guard !file.contains("/") else { throw CensusError.badData(file: path("provenance.json"), message: "levels.raster \(file) is not a file of this folder") }
+        let risk: RasterBuffer<Double> = try Self.readGridBand(path(file), grid: grid)
+        let names = Classification.levelNames
+        try draw("map_risk_level_\(safeFileName(h.id))", MapFigure(
+            title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) risk level, \(name)",
+            subtitle: h.isLevels ? "Single-hazard risk level I–V from the hazard level and the cells' vulnerability"
+                : "Single-hazard risk level I–V: breaks of the hazard's risk H·E·V",
+            source: source + " · \(file)", extent: extent,
+            legend: [LegendSection(title: "Risk level", items: (1...5).map { l in (.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")") }),
+                     Self.boundaries])) { f in
+            f.raster(grid, colors: risk.values.map { v in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil })
+            Self.outline(districts, on: f)
+        }
+    }
+
 
     /// District boundaries, as every map draws them, and their legend entry.
     static func outline(_ districts: [Geometry], on f: MapFrame) {

@@ -105,6 +105,24 @@ public struct DistrictSummary: Sendable {
     /// Per hazard: EAL or scenario loss, and expected annual or scenario fatalities.
     public var hazardLoss: [Double]
     public var hazardFatalities: [Double]
+    /// Per hazard index with single-hazard risk levels (hazards given as levels, and every
+    /// hazard under the comprehensive-level rule): cells and residents per level.
+    public var hazardLevels: [Int: LevelCounts] = [:]
+
+    /// A unit's cells and residents per single-hazard risk level (I…V) and, for a hazard given
+    /// as levels, per hazard level (1…count); residents per hazard level are counted on the
+    /// compute grid.
+    public struct LevelCounts: Sendable, Equatable {
+        public var riskCells = [Int](repeating: 0, count: 5)
+        public var riskResidents = [Double](repeating: 0, count: 5)
+        public var hazardCells: [Int]
+        public var hazardResidents: [Double]
+
+        public init(hazardLevels: Int) {
+            hazardCells = [Int](repeating: 0, count: hazardLevels)
+            hazardResidents = [Double](repeating: 0, count: hazardLevels)
+        }
+    }
 
     public var ealToGDP: Double { gdp > 0 ? eal / gdp : .nan }
     public var fatalitiesPerMillion: Double { population > 0 ? expectedFatalities / population * 1e6 : .nan }

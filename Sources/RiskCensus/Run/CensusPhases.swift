@@ -124,3 +124,54 @@ extension CensusRunner {
         return breaks
     }
 }
+
+extension CensusRunner {
+    /// Derives the levels of every derived hazard whose derivation changed (or whose files are
+    /// gone), as a step of the run; returns each derived hazard's record (its validation file's
+    /// JSON) by id.
+    func derive(_ batch: Batch, zoneShapes: [Geometry]) throws -> [String: String] {
+        var records: [String: String] = [:]
+        for (k, h) in plan.hazards.enumerated() {
+            guard let lv = h.levels, let d = lv.derivation else { continue }
+            let files = CensusPlan.derivedFiles(h.id)
+            let paths = [files.index, files.levels, files.factors, files.validation].map { (out as NSString).appendingPathComponent($0) }
+            let key = batch.keys.derivation(k)
+            let step = "derive:" + h.id
+            if let s = try batch.with({ try $0.step(step) }), s.key == key, s.state == "done",
+               paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }),
+               let text = try? String(contentsOfFile: paths[3], encoding: .utf8) {
+                message("derivation of \(h.id): up to date")
+                records[h.id] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                continue
+            }
+            let outcome = try HazardDerivation(plan: plan, hazard: h, derivation: d, levelCount: lv.count, zoneShapes: zoneShapes, out: out).run()
+            let v = outcome.validation
+            message("derivation of \(h.id): \(d.method.rawValue) over \(d.factors.count) factors, breaks \(outcome.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))"
+                    + (v.map { String(format: "; %d events, %.0f %% of them in levels 1–2 on %.0f %% of the area, success-rate AUC %.3f%@", $0.eventsInside,
+                                      100 * $0.topTwoEventShare, 100 * $0.topTwoAreaShare, $0.successAUC,
+                                      $0.predictionAUC.map { String(format: ", prediction-rate AUC %.3f", $0) } ?? "") } ?? ""))
+            records[h.id] = (try String(contentsOfFile: paths[3], encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+            try batch.with { try $0.setStep(step, key: key, state: "done", run: batch.run, detail: nil) }
+        }
+        return records
+    }
+
+    /// Breaks of each classified hazard's R_h (hazards given as levels without a matrix, and
+    /// under the comprehensive-level rule every hazard without one), streamed from the index
+    /// tiles by the census's classification method.
+    func classifyHazards(_ index: PassTwoRecords, batch: Batch) throws -> [Int: Classification.Result] {
+        var out: [Int: Classification.Result] = [:]
+        for k in plan.classifiedHazards {
+            let b = try Classification.breaks(method: plan.classification) { add in
+                for t in plan.tiles.indices {
+                    let tile = try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: index.checksums[t])
+                    guard k < tile.risk.count else { continue }
+                    for v in tile.risk[k] where !v.isNaN { add(Double(v)) }
+                }
+            }
+            message("\(plan.hazards[k].id): single-hazard levels by breaks \(b.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / ")) of R_h")
+            out[k] = b
+        }
+        return out
+    }
+}

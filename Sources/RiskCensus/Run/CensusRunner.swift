@@ -13,6 +13,18 @@ struct CensusRunner {
     let options: RunOptions
     let events: @Sendable (RunEvent) -> Void
 
+    init(plan: CensusPlan, out: String, options: RunOptions, events: @escaping @Sendable (RunEvent) -> Void) {
+        var plan = plan
+        // A derived hazard's levels are written into this run's folder before pass 1 reads them.
+        for k in plan.hazards.indices where plan.hazards[k].levels?.derivation != nil {
+            plan.hazards[k].layers[0].path = (out as NSString).appendingPathComponent(CensusPlan.derivedFiles(plan.hazards[k].id).levels)
+        }
+        self.plan = plan
+        self.out = out
+        self.options = options
+        self.events = events
+    }
+
     struct Zone {
         var name: String
         var code: String
@@ -104,7 +116,15 @@ struct CensusRunner {
     /// With `--out` set to the data folder, an output of the same name as an input would
     /// replace it: refused before anything is written.
     func checkOutputsSpareInputs() throws {
-        try OutputFolder.check(out, writes: Self.outputNames, inputs: plan.inputs)
+        try OutputFolder.check(out, writes: Self.outputNames + runOutputNames, inputs: plan.inputs)
+    }
+
+    /// The files this plan adds to `outputNames`: derived hazards' files and single-hazard levels.
+    var runOutputNames: [String] {
+        plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
+            let f = CensusPlan.derivedFiles(h.id)
+            return [f.index, f.levels, f.factors, f.validation]
+        } + plan.levelledHazards.map { OutputWriter.hazardLevelFile(plan.hazards[$0].id) }
     }
 
     /// `--fresh`: removes the catalog and the tile files, and nothing else. A `catalog.sqlite`
@@ -261,6 +281,8 @@ struct CensusRunner {
         let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
+        let derivations = try derive(batch, zoneShapes: shapes)
+        if !derivations.isEmpty { lap("derivation") }
 
         // Jobs of another grid or tiling, or of a hazard no longer in the manifest, are forgotten:
         // their statistics must not reach this run's normalisation.
@@ -287,10 +309,13 @@ struct CensusRunner {
         lap("pass 2")
         let index = try passTwoRecords(batch)
         let breaks = try classify(index, batch: batch)
-        note(Findings.tiedBreaks(breaks, method: plan.classificationName))
+        if !plan.comprehensiveLevel { note(Findings.tiedBreaks(breaks, method: plan.classificationName)) }
+        let hazardBreaks = try classifyHazards(index, batch: batch)
         lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
+        writer.hazardBreaks = hazardBreaks
+        writer.derivations = derivations
         writer.fireCoverageRate = capacity.fireRate
         let summary = try writer.writeAll { t in
             let (e, hz) = try work.passOne(t, checksums: records.checksums[t] ?? [:])

@@ -12,6 +12,10 @@ struct OutputWriter {
     let zones: [CensusRunner.Zone]
     let regionCRS: CRS
     let breaks: Classification.Result
+    /// Breaks of each classified hazard's R_h into its single-hazard levels.
+    var hazardBreaks: [Int: Classification.Result] = [:]
+    /// Each derived hazard's derivation record (its validation file), by hazard id.
+    var derivations: [String: String] = [:]
     /// The coverage step's fire response coverage, checked against the 100 % target.
     var fireCoverageRate: Double? = nil
     private(set) var files: [String] = []
@@ -47,7 +51,9 @@ struct OutputWriter {
                     "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
         var levelOptions = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
         levelOptions.nodata = 0
-        levelOptions.metadata = meta.merging(["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
+        levelOptions.metadata = meta.merging(plan.comprehensiveLevel
+            ? ["LEVELS": "comprehensive_level: the highest single-hazard level, raised one when two or more hazards are at II or above"]
+            : ["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
         var indexOptions = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
         indexOptions.metadata = meta
         var ealOptions = RasterWriteOptions(units: "\(currency)/year")
@@ -55,25 +61,39 @@ struct OutputWriter {
         let levelTIF = try GeoTIFFStream(path: path("risk_level.tif"), grid: grid, options: levelOptions)
         let indexTIF = try GeoTIFFStream(path: path("risk_index.tif"), grid: grid, options: indexOptions)
         let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
+        // One level raster per levelled hazard.
+        var hazardTIFs: [(Int, GeoTIFFStream)] = []
+        for k in plan.levelledHazards {
+            var o = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
+            o.nodata = 0
+            o.bandDescription = "\(plan.hazards[k].id) single-hazard risk level"
+            o.metadata = meta.merging(["RISKCENSUS_HAZARD": plan.hazards[k].id,
+                                       "LEVELS": plan.hazards[k].levels?.matrix != nil ? "risk matrix (hazard level × vulnerability level)"
+                                           : "breaks of R_h: " + (hazardBreaks[k]?.breaks.map { "\($0)" }.joined(separator: ",") ?? "")]) { a, _ in a }
+            hazardTIFs.append((k, try GeoTIFFStream(path: path(Self.hazardLevelFile(plan.hazards[k].id)), grid: grid, options: o)))
+        }
         let cells = try plan.outputs.cells ? CellGeoJSONWriter(
             path: path("risk_cells.geojson"), grid: grid, precision: precision, foreignMembers: [provenanceMember]) : nil
         let h = plan.hazards.count
         let tally = Tally(districts: zones.map {
-            DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
-                            hazardFatalities: [Double](repeating: 0, count: h))
+            var d = DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
+                                    hazardFatalities: [Double](repeating: 0, count: h))
+            for k in plan.levelledHazards { d.hazardLevels[k] = DistrictSummary.LevelCounts(hazardLevels: plan.hazards[k].levels?.count ?? 0) }
+            return d
         }, annual: plan.hazards.map { !$0.isScenario }, grid: grid, keepLevels: plan.outputs.zones)
-        let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, zoneCount: zones.count,
+        let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, hazardBreaks: hazardBreaks.mapValues(\.breaks), zoneCount: zones.count,
                                      districtJSON: zones.map { Array(JSONText.string($0.name).utf8) },
                                      codeJSON: zones.map { Array(JSONText.string($0.code).utf8) }, cells: cells.map(Unshared.init))
-        let streams = Unshared((levelTIF, indexTIF, ealTIF))
+        let streams = Unshared((levelTIF, indexTIF, ealTIF, hazardTIFs))
         // Tiles are read and summed (and their cell features formatted) on all workers, and
         // written one at a time in tile order, so the files do not depend on the threads.
         try OrderedWork.run(plan.tiles.count) { t in
             try make.outputs(tile: t, try readTile(t))
         } consume: { t, o in
             let w = make.plan.tiles[t]
-            let (levelTIF, indexTIF, ealTIF) = streams.value
+            let (levelTIF, indexTIF, ealTIF, hazardTIFs) = streams.value
             try levelTIF.write(o.level.map { Float($0) }, window: w)
+            for (k, tif) in hazardTIFs { try tif.write(o.hazardLevels[k]!.level.map { Float($0) }, window: w) }
             try indexTIF.write(o.index, window: w)
             try ealTIF.write(o.eal, window: w)
             if let f = o.features { try make.cells?.value.append(f) }
@@ -94,18 +114,47 @@ struct OutputWriter {
             try levelTIF.finish()
             try indexTIF.finish()
             try ealTIF.finish()
+            for (_, tif) in hazardTIFs { try tif.finish() }
             try cells?.finish()
         }
         try zonesWritten.value()
         try finished.get()
-        files += ["risk_level.tif", "risk_index.tif", "eal.tif"]
+        files += ["risk_level.tif", "risk_index.tif", "eal.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
         if cells != nil { files.append("risk_cells.geojson") }
         if plan.outputs.zones { files.append("risk_zones.geojson") }
         try writeDistricts()
         try writePlanTargets()
+        files += plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
+            let f = CensusPlan.derivedFiles(h.id)
+            return [f.index, f.levels, f.factors, f.validation]
+        }
         files += ["districts.geojson", "districts.csv", "plan_targets.json"]
         return Summary(districts: districts, withData: withData, unknown: unknown, unknownExposure: unknownExposure)
     }
+
+    /// How hazard k's levels were made and read, for provenance; null for an intensity hazard
+    /// without single-hazard levels.
+    private func levelsRecord(_ k: Int, _ h: CensusPlan.Hazard) -> JSONValue {
+        var r: [String: JSONValue] = [:]
+        if let lv = h.levels {
+            r["hazard_levels"] = .number(Double(lv.count))
+            r["hazard_level_rule"] = .string("a cell's hazard level is the majority of its compute cells' (ties to the more severe); residents per level are counted on the compute cells")
+            r["derivation"] = derivations[h.id].map { .raw($0) } ?? .null
+            if let m = lv.matrix {
+                r["risk_matrix"] = .array(m.levels.map { .array($0.map { .number(Double($0)) }) })
+                r["vulnerability_breaks"] = .array(lv.vulnerabilityBreaks.map { .number($0) })
+                r["vulnerability"] = .string("the exposure term E of the index on [0, 1], cut by vulnerability_breaks; level 1 above the last break")
+            }
+        }
+        guard plan.levelledHazards.contains(k) else { return r.isEmpty ? .null : .object(r) }
+        r["single_hazard_levels"] = .string(h.levels?.matrix != nil ? "risk matrix" : "\(plan.classificationName) breaks of R_h")
+        if let b = hazardBreaks[k] { r["breaks"] = .array(b.breaks.map { .number($0) }) }
+        r["raster"] = .string(Self.hazardLevelFile(h.id))
+        return .object(r)
+    }
+
+    /// The single-hazard risk level raster of hazard `id`.
+    static func hazardLevelFile(_ id: String) -> String { "risk_level_\(safeFileName(id)).tif" }
 
     private var provenanceMember: (name: String, json: String) {
         let crs = grid.crs?.description ?? "?"
@@ -145,8 +194,15 @@ struct OutputWriter {
         cols.append(("unknown_cells", .integer(Int64(d.unknownCells))))
         cols.append(("cells", .integer(Int64(d.cells))))
         for (k, h) in plan.hazards.enumerated() {
-            cols.append((h.lossColumn, .real(d.hazardLoss[k])))
-            cols.append((h.fatalitiesColumn, .real(d.hazardFatalities[k])))
+            if h.hasLosses {
+                cols.append((h.lossColumn, .real(d.hazardLoss[k])))
+                cols.append((h.fatalitiesColumn, .real(d.hazardFatalities[k])))
+            }
+            guard let c = d.hazardLevels[k] else { continue }
+            for l in 0..<5 { cols.append(("cells_\(h.id)_level_\(l + 1)", .integer(Int64(c.riskCells[l])))) }
+            for l in 0..<5 { cols.append(("residents_\(h.id)_level_\(l + 1)", .real(c.riskResidents[l]))) }
+            for l in c.hazardCells.indices { cols.append(("cells_\(h.id)_hazard_level_\(l + 1)", .integer(Int64(c.hazardCells[l])))) }
+            for l in c.hazardResidents.indices { cols.append(("residents_\(h.id)_hazard_level_\(l + 1)", .real(c.hazardResidents[l]))) }
         }
         return cols
     }
@@ -237,13 +293,17 @@ struct OutputWriter {
                     "probability": .string(plan.integration.probability.rawValue),
                     "zero_damage_return_period": plan.integration.zeroDamageReturnPeriod.map { .number($0) } ?? .null,
                     "tail": .string(plan.integration.tail.rawValue)]),
-                "hazards": .array(plan.hazards.map { h in .object([
+                "hazards": .array(plan.hazards.enumerated().map { k, h in .object([
                     "id": .string(h.id), "units": .string(h.units),
                     "return_periods": .array(h.returnPeriods.map { .number($0) }),
                     "scenario": .bool(h.isScenario),
                     "index_band": .number(Double(h.indexBand)),
                     "index_layer": layer(h.layers[h.indexBand]),
-                    "eal_weights": h.isScenario ? .null : .array(plan.integration.weights(returnPeriods: h.returnPeriods).map { .number($0) })]) }),
+                    "eal_weights": h.isScenario || h.isLevels ? .null : .array(plan.integration.weights(returnPeriods: h.returnPeriods).map { .number($0) }),
+                    "levels": levelsRecord(k, h)]) }),
+                "levels_rule": .string(plan.comprehensiveLevel
+                    ? "comprehensive_level: the highest single-hazard level, raised one when two or more hazards are at II or above (every hazard's level known)"
+                    : "breaks of the combined index"),
                 "hazard_weights": .array(plan.hazardWeights.map { .number($0) }),
                 "capacity_source": .string(plan.coverageCapacity
                     ? "coverage: served share of each cell's population under the exact capacitated shelter assignment (coverage/summary.json); 0 where no one lives"

@@ -84,6 +84,7 @@ struct HazardTile: TileContent {
     var arrays: [(String, [Float])] {
         cells.loss.isEmpty ? [("loss", [])] : [("loss", cells.loss), ("fatalities", cells.fatalities),
                                                 ("hazard_indicator", cells.indicator), ("loss_ratio", cells.lossRatio)]
+            + cells.levelPopulation.enumerated().map { ("level_population_\($0.offset)", $0.element) }
     }
 
     init(cells: FineCells.HazardCells) { self.cells = cells }
@@ -95,28 +96,36 @@ struct HazardTile: TileContent {
             return
         }
         cells = FineCells.HazardCells(loss: loss, fatalities: try s.required("fatalities"),
-                                      indicator: try s.required("hazard_indicator"), lossRatio: try s.required("loss_ratio"))
+                                      indicator: try s.required("hazard_indicator"), lossRatio: try s.required("loss_ratio"),
+                                      levelPopulation: s.numbered("level_population_"))
     }
 }
 
-/// Pass 2 of a tile: the composite index and each hazard's R_h.
+/// Pass 2 of a tile: the composite index, each hazard's R_h and, for a hazard with a risk
+/// matrix, its risk level per cell (by hazard index; NaN unknown).
 struct IndexTile: TileContent {
     var index: [Float]
     var risk: [[Float]]
+    var matrixLevels: [Int: [Float]]
 
     static let outside = IndexTile(index: [], risk: [])
 
-    init(index: [Float], risk: [[Float]]) {
+    init(index: [Float], risk: [[Float]], matrixLevels: [Int: [Float]] = [:]) {
         self.index = index
         self.risk = risk
+        self.matrixLevels = matrixLevels
     }
 
     var arrays: [(String, [Float])] {
         index.isEmpty ? [("index", [])] : [("index", index)] + risk.enumerated().map { ("r_\($0.offset)", $0.element) }
+            + matrixLevels.keys.sorted().map { ("matrix_level_\($0)", matrixLevels[$0]!) }
     }
 
     init(_ s: StoredArrays) throws {
-        self.init(index: try s.required("index"), risk: s.numbered("r_"))
+        let risk = s.numbered("r_")
+        var levels: [Int: [Float]] = [:]
+        for k in risk.indices { if let a = s.byName["matrix_level_\(k)"] { levels[k] = a } }
+        self.init(index: try s.required("index"), risk: risk, matrixLevels: levels)
     }
 }
 

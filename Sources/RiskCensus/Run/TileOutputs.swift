@@ -15,23 +15,37 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
     /// Population and value on the tile's cells inside the region whose level is unknown.
     var unknownPopulation = 0.0, unknownValue = 0.0
     var features: CellGeoJSONWriter.FormattedCells?
+    /// Per levelled hazard (by index): its single-hazard risk level per cell and its counts.
+    var hazardLevels: [Int: HazardLevels] = [:]
+
+    /// A levelled hazard's share of a tile: the level window and, per district, cells and
+    /// residents per risk level (5 per district) and per hazard level (`count` per district).
+    struct HazardLevels {
+        var level: [UInt8]
+        var riskCells: [Int], riskResidents: [Double]
+        var hazardCells: [Int], hazardResidents: [Double]
+        var hazardLevelCount: Int
+    }
 
     /// Makes a tile's outputs from its pass-1 and pass-2 arrays; shared by the workers.
     struct Maker: Sendable {
         let plan: CensusPlan
         let grid: GridSpec
         let breaks: [Double]
+        /// Breaks of each classified hazard's R_h into its single-hazard levels.
+        let hazardBreaks: [Int: [Double]]
         let zoneCount: Int
         /// Each district's name and code as JSON, for the cell features.
         let districtJSON: [[UInt8]], codeJSON: [[UInt8]]
         let cells: Unshared<CellGeoJSONWriter>?
         private let keys: CellKeys
 
-        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], zoneCount: Int, districtJSON: [[UInt8]], codeJSON: [[UInt8]],
-             cells: Unshared<CellGeoJSONWriter>?) {
+        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], hazardBreaks: [Int: [Double]], zoneCount: Int,
+             districtJSON: [[UInt8]], codeJSON: [[UInt8]], cells: Unshared<CellGeoJSONWriter>?) {
             self.plan = plan
             self.grid = grid
             self.breaks = breaks
+            self.hazardBreaks = hazardBreaks
             self.zoneCount = zoneCount
             self.districtJSON = districtJSON
             self.codeJSON = codeJSON
@@ -51,15 +65,42 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 o.level = [UInt8](repeating: 0, count: n)
                 o.index = [Float](repeating: .nan, count: n)
                 o.eal = o.index
+                for k in plan.levelledHazards {
+                    o.hazardLevels[k] = HazardLevels(level: o.level, riskCells: [], riskResidents: [], hazardCells: [], hazardResidents: [],
+                                                     hazardLevelCount: plan.hazards[k].levels?.count ?? 0)
+                }
                 return o
             }
             let zone = e.zone, index = ix.index
             let loss = hz.map(\.cells.loss), fatalities = hz.map(\.cells.fatalities)
-            let annual = plan.hazards.indices.filter { !plan.hazards[$0].isScenario }
+            let annual = plan.hazards.indices.filter { !plan.hazards[$0].isScenario && plan.hazards[$0].hasLosses }
+            // Single-hazard risk levels: a matrix hazard's from pass 2, the others' by their breaks.
+            var single: [Int: [UInt8]] = [:]
+            for k in plan.levelledHazards {
+                if let m = ix.matrixLevels[k] {
+                    single[k] = (0..<n).map { zone[$0] == 0 || m[$0].isNaN ? 0 : UInt8(m[$0]) }
+                } else {
+                    let b = hazardBreaks[k]!, r = ix.risk[k]
+                    single[k] = (0..<n).map { zone[$0] == 0 ? 0 : Classification.level(Double(r[$0]), breaks: b) }
+                }
+            }
+            let levelled = plan.levelledHazards
             var level = [UInt8](repeating: 0, count: n)
             var eal = [Float](repeating: .nan, count: n)
+            var known = [Int?](repeating: nil, count: levelled.count)
             for i in 0..<n {
-                level[i] = Classification.level(Double(index[i]), breaks: breaks)
+                if plan.comprehensiveLevel {
+                    // Every hazard's level must be known, as every combination needs every hazard.
+                    var all = true
+                    for (j, k) in levelled.enumerated() {
+                        let l = single[k]![i]
+                        if l == 0 { all = false; break }
+                        known[j] = Int(l)
+                    }
+                    level[i] = all ? UInt8(RiskMatrix.comprehensive(known) ?? 0) : 0
+                } else {
+                    level[i] = Classification.level(Double(index[i]), breaks: breaks)
+                }
                 guard zone[i] != 0 else { continue }
                 // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
                 var s: Float = 0
@@ -97,6 +138,26 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                     o.levelCells[5 * d + Int(level[i]) - 1] += 1
                 }
             }
+            for k in levelled {
+                let lv = single[k]!, count = plan.hazards[k].levels?.count ?? 0
+                var t = HazardLevels(level: lv, riskCells: [Int](repeating: 0, count: 5 * z), riskResidents: [Double](repeating: 0, count: 5 * z),
+                                     hazardCells: [Int](repeating: 0, count: count * z), hazardResidents: [Double](repeating: 0, count: count * z),
+                                     hazardLevelCount: count)
+                let indicator = hz[k].cells.indicator, levelPopulation = hz[k].cells.levelPopulation
+                for i in 0..<n where zone[i] != 0 {
+                    let d = Int(zone[i]) - 1
+                    if lv[i] != 0 {
+                        t.riskCells[5 * d + Int(lv[i]) - 1] += 1
+                        if !e.population[i].isNaN { t.riskResidents[5 * d + Int(lv[i]) - 1] += Double(e.population[i]) }
+                    }
+                    guard count > 0 else { continue }
+                    if !indicator[i].isNaN { t.hazardCells[count * d + count - Int(indicator[i])] += 1 }
+                    for l in 0..<min(count, levelPopulation.count) where !levelPopulation[l][i].isNaN {
+                        t.hazardResidents[count * d + l] += Double(levelPopulation[l][i])
+                    }
+                }
+                o.hazardLevels[k] = t
+            }
             guard let cells else { return o }
             let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
             let population = e.population, exposed = e.exposedValue
@@ -112,10 +173,18 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 a.number(keys.population, population[i])
                 a.number(keys.exposedValue, exposed[i])
                 a.number(keys.eal, eal[i])
-                for k in 0..<h { a.number(keys.loss[k], lossFlat[k * n + i]) }
+                for k in 0..<h where keys.hasLosses[k] { a.number(keys.loss[k], lossFlat[k * n + i]) }
                 for k in 0..<h {
-                    a.number(keys.fatalities[k], fatalitiesFlat[k * n + i])
+                    if keys.hasLosses[k] { a.number(keys.fatalities[k], fatalitiesFlat[k * n + i]) }
                     a.number(keys.risk[k], riskFlat[k * n + i])
+                }
+                for (k, key) in keys.hazardLevel {
+                    let s = hz[k].cells.indicator[i]
+                    if s.isNaN { a.null(key) } else { a.integer(key, (plan.hazards[k].levels?.count ?? 0) + 1 - Int(s)) }
+                }
+                for (k, key) in keys.singleLevel {
+                    let l = single[k]![i]
+                    if l == 0 { a.null(key) } else { a.integer(key, Int(l)) }
                 }
             }
             return o
@@ -129,8 +198,14 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
         let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
         let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
         let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
+        let hasLosses: [Bool]
+        /// `hazard_level_<id>` of each hazard given as levels, `level_<id>` of each levelled hazard.
+        let hazardLevel: [(Int, CellGeoJSONWriter.Key)], singleLevel: [(Int, CellGeoJSONWriter.Key)]
 
         init(_ plan: CensusPlan) {
+            hasLosses = plan.hazards.map(\.hasLosses)
+            hazardLevel = plan.hazards.indices.filter { plan.hazards[$0].isLevels }.map { ($0, .init("hazard_level_" + plan.hazards[$0].id)) }
+            singleLevel = plan.levelledHazards.map { ($0, .init("level_" + plan.hazards[$0].id)) }
             loss = plan.hazards.map { .init($0.lossColumn) }
             fatalities = plan.hazards.map { .init($0.fatalitiesColumn) }
             risk = plan.hazards.map { .init("r_" + $0.id) }
@@ -183,6 +258,18 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
                     districts[d].hazardFatalities[k] += f
                     if annual[k] { districts[d].expectedFatalities += f }
                 }
+            }
+            for (k, t) in o.hazardLevels {
+                var c = districts[d].hazardLevels[k] ?? DistrictSummary.LevelCounts(hazardLevels: t.hazardLevelCount)
+                for l in 0..<5 {
+                    c.riskCells[l] += t.riskCells[5 * d + l]
+                    c.riskResidents[l] += t.riskResidents[5 * d + l]
+                }
+                for l in 0..<t.hazardLevelCount {
+                    c.hazardCells[l] += t.hazardCells[t.hazardLevelCount * d + l]
+                    c.hazardResidents[l] += t.hazardResidents[t.hazardLevelCount * d + l]
+                }
+                districts[d].hazardLevels[k] = c
             }
             districts[d].cells += o.cells[d]
             districts[d].unknownCells += o.unknown[d]

@@ -124,6 +124,7 @@ struct TileWork: Sendable {
     func fineHazard(_ k: Int, _ e: FineExposure, _ fine: GridSpec, window: Window, blocks: FineCells, _ h: Handles) throws
         -> (cells: FineCells.HazardCells, maskedWithValue: Int) {
         let hz = plan.hazards[k]
+        if let lv = hz.levels { return try fineLevels(hz, lv, e, fine, window: window, blocks: blocks, h) }
         // A fine cell is at most the finest layer's cell, so a hazard is sampled, not averaged:
         // averaging would carry a value onto cells it does not cover.
         let resampling: Resampling = hz.layers.first?.resampling == .bilinear ? .bilinear : .nearest
@@ -144,6 +145,37 @@ struct TileWork: Sendable {
         return (cells, maskedWithValue)
     }
 
+    /// A level hazard on one strip of the compute grid: each analysis cell's majority level (as
+    /// the hazard indicator, scored count + 1 − level so that higher is more severe, with V ≡ 1)
+    /// and the population per level. A value that is no level is bad input, named with its place.
+    func fineLevels(_ hz: CensusPlan.Hazard, _ lv: CensusPlan.LevelHazard, _ e: FineExposure, _ fine: GridSpec, window: Window,
+                    blocks: FineCells, _ h: Handles) throws -> (cells: FineCells.HazardCells, maskedWithValue: Int) {
+        let layer = hz.layers[0]
+        var level = try read(layer, onto: fine, window: window, resampling: .nearest, h)
+        for i in level.indices {
+            let v = level[i]
+            if v.isNaN || v == 0 { level[i] = .nan; continue }
+            guard v == v.rounded(), v >= 1, v <= Float(lv.count) else {
+                let c = fine.center(col: i % fine.width, row: i / fine.width)
+                throw CensusError.badData(file: layer.path, message: "\(layer.key) (hazard \(hz.id)): value \(v) at x \(c.x), y \(c.y) is no level; "
+                                          + "expected a level 1…\(lv.count) (1 the most severe), or 0 or nodata for unknown")
+            }
+        }
+        var maskedWithValue = 0
+        if let m = hz.mask {
+            let masked = try read(m, onto: fine, window: window, resampling: .nearest, h)
+            for i in level.indices where !masked[i].isNaN && masked[i] != 0 {
+                if !level[i].isNaN { maskedWithValue += 1 }
+                level[i] = .nan
+            }
+        }
+        let (mode, population) = blocks.levels(level, population: e.population, count: lv.count)
+        let top = Float(lv.count + 1)
+        let zeros = [Float](repeating: 0, count: mode.count)
+        return (FineCells.HazardCells(loss: zeros, fatalities: zeros, indicator: mode.map { $0.isNaN ? .nan : top - $0 },
+                                      lossRatio: mode.map { $0.isNaN ? .nan : 1 }, levelPopulation: population), maskedWithValue)
+    }
+
     /// Computes a tile's exposure (when `exposure`) and the hazards `hazards` on the compute
     /// grid, strip by strip, and sums them onto the tile's analysis cells. Throws when the
     /// exposure cannot be read; a hazard's own failure is returned with its result.
@@ -157,7 +189,10 @@ struct TileWork: Sendable {
         var cells = ExposureTile(zone: zone, population: unknown(), gdp: unknown(), exposedValue: unknown(), capacity: nil,
                                   values: Array(repeating: unknown(), count: plan.classes.count))
         // One entry per hazard asked for, in `hazards` order.
-        var results = hazards.map { _ in FineCells.HazardCells(loss: unknown(), fatalities: unknown(), indicator: unknown(), lossRatio: unknown()) }
+        var results = hazards.map { k in
+            FineCells.HazardCells(loss: unknown(), fatalities: unknown(), indicator: unknown(), lossRatio: unknown(),
+                                  levelPopulation: Array(repeating: [Float](repeating: 0, count: n), count: plan.hazards[k].levels?.count ?? 0))
+        }
         var failures: [Error?] = hazards.map { _ in nil }
         var maskedWithValue = hazards.map { _ in 0 }
         func place(_ part: [Float], into whole: inout [Float], from row: Int) {
@@ -186,6 +221,7 @@ struct TileWork: Sendable {
                     place(r.fatalities, into: &results[j].fatalities, from: r0)
                     place(r.indicator, into: &results[j].indicator, from: r0)
                     place(r.lossRatio, into: &results[j].lossRatio, from: r0)
+                    for l in r.levelPopulation.indices { place(r.levelPopulation[l], into: &results[j].levelPopulation[l], from: r0) }
                 } catch {
                     failures[j] = error
                 }
@@ -218,6 +254,7 @@ struct TileWork: Sendable {
             outsideUnknown(&results[j].fatalities)
             outsideUnknown(&results[j].indicator)
             outsideUnknown(&results[j].lossRatio)
+            for l in results[j].levelPopulation.indices { outsideUnknown(&results[j].levelPopulation[l]) }
         }
         var out: [Int: Result<FineCells.HazardCells, Error>] = [:]
         for (j, k) in hazards.enumerated() { out[k] = failures[j].map { .failure($0) } ?? .success(results[j]) }
@@ -274,7 +311,7 @@ struct TileWork: Sendable {
     func kernel(_ hazards: [Int]) -> CensusKernel {
         CensusKernel(hazards: hazards.map { k in
             let h = plan.hazards[k]
-            return CensusKernel.Hazard(id: h.id, ealWeights: h.isScenario ? nil : plan.integration.weights(returnPeriods: h.returnPeriods),
+            return CensusKernel.Hazard(id: h.id, ealWeights: h.isScenario || h.isLevels ? nil : plan.integration.weights(returnPeriods: h.returnPeriods),
                                        damage: h.damage.map { ImpactFunction(id: h.id, damageRatio: $0).compiled }, fatality: h.fatality?.compiled,
                                        indexBand: h.indexBand)
         }, classCount: plan.classes.count)
@@ -290,6 +327,23 @@ struct TileWork: Sendable {
             try store.read(HazardTile.self, Self.hazardFile(t, h.id), checksum: checksums[.hazard(h.id)])
         }
         return (e, hz)
+    }
+
+    /// A matrix hazard's risk level per cell: the hazard level (from its score) against the
+    /// vulnerability level, the exposure term E of the index cut by the matrix's breaks.
+    static func matrixLevels(_ lv: CensusPlan.LevelHazard, _ matrix: RiskMatrix, indicator: [Float], population: [Float], exposedValue: [Float],
+                             zone: [Float], parameters p: CensusKernel.IndexParameters) -> [Float] {
+        // E on [0, 1] whatever the index's rescale, as the breaks are.
+        var pop = p.population, value = p.value
+        pop.halfToOne = false
+        value.halfToOne = false
+        return (0..<indicator.count).map { i -> Float in
+            guard zone[i] != 0, !indicator[i].isNaN else { return .nan }
+            let e = p.exposureWeights.population * pop(Double(population[i])) + p.exposureWeights.value * value(Double(exposedValue[i]))
+            let v = LevelBreaks.level(e, breaks: lv.vulnerabilityBreaks)
+            let hazardLevel = lv.count + 1 - Int(indicator[i])
+            return matrix.level(hazard: hazardLevel, vulnerability: v == 0 ? nil : v).map(Float.init) ?? .nan
+        }
     }
 
     func index(_ t: Int, exposure e: ExposureTile, hazards hz: [HazardTile], capacity: [Float]?,
@@ -312,7 +366,13 @@ struct TileWork: Sendable {
         kernel(Array(plan.hazards.indices)).pass2(population: e.population, components: comp, capacity: capacity,
                                                   parameters: parameters, index: &index, perHazard: &perHazard, threads: 1)
         index.withUnsafeMutableBufferPointer { ix in for i in 0..<n where e.zone[i] == 0 { ix[i] = .nan } }
-        let checksum = try store.write(Self.indexFile(t), IndexTile(index: index, risk: perHazard))
+        var matrixLevels: [Int: [Float]] = [:]
+        for (k, h) in plan.hazards.enumerated() {
+            guard let lv = h.levels, let matrix = lv.matrix else { continue }
+            matrixLevels[k] = Self.matrixLevels(lv, matrix, indicator: hz[k].cells.indicator, population: e.population,
+                                                exposedValue: e.exposedValue, zone: e.zone, parameters: parameters)
+        }
+        let checksum = try store.write(Self.indexFile(t), IndexTile(index: index, risk: perHazard, matrixLevels: matrixLevels))
         return (checksum, TileStatistics.of([("index", index, false)], inside: e.zone.map { $0 != 0 }).json)
     }
 }

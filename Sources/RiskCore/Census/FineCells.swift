@@ -92,12 +92,15 @@ public struct FineCells: Sendable {
         public var indicator: [Float]
         /// Σ loss at the index band / Σ exposed value.
         public var lossRatio: [Float]
+        /// A level hazard's population per hazard level (level 1 first); empty otherwise.
+        public var levelPopulation: [[Float]]
 
-        public init(loss: [Float], fatalities: [Float], indicator: [Float], lossRatio: [Float]) {
+        public init(loss: [Float], fatalities: [Float], indicator: [Float], lossRatio: [Float], levelPopulation: [[Float]] = []) {
             self.loss = loss
             self.fatalities = fatalities
             self.indicator = indicator
             self.lossRatio = lossRatio
+            self.levelPopulation = levelPopulation
         }
     }
 
@@ -212,5 +215,45 @@ public struct FineCells: Sendable {
             }
         }}}}}}
         return out
+    }
+}
+
+extension FineCells {
+    /// A level hazard's fine cells (levels 1…`count`, NaN unknown or masked) on the analysis
+    /// cells: each cell's level is the one most of its known fine cells have (a tie goes to the
+    /// more severe, lower level), NaN where none is known; and, per level, the population of the
+    /// fine cells at that level. Residents per level are so counted where the levels are known,
+    /// whatever the analysis cell size; a cell's level is a majority, which the cell size does
+    /// change (docs/level-hazards.md).
+    public func levels(_ level: [Float], population: [Float], count: Int) -> (level: [Float], population: [[Float]]) {
+        precondition(level.count == fineCount && population.count == fineCount, "fine arrays of the wrong size")
+        var mode = [Float](repeating: .nan, count: self.count)
+        var pops = [[Double]](repeating: [Double](repeating: 0, count: self.count), count: count)
+        var known = [[Bool]](repeating: [Bool](repeating: false, count: self.count), count: count)
+        var tally = [Int](repeating: 0, count: count)
+        var current = -1
+        func close(_ cell: Int) {
+            var best = -1, most = 0
+            for l in 0..<count where tally[l] > most { best = l; most = tally[l] }
+            if best >= 0 { mode[cell] = Float(best + 1) }
+            for l in 0..<count { tally[l] = 0 }
+        }
+        forEach { cell, i in
+            if cell != current {
+                if current >= 0 { close(current) }
+                current = cell
+            }
+            let v = level[i]
+            guard !v.isNaN else { return }
+            let l = Int(v) - 1
+            tally[l] += 1
+            let p = population[i]
+            if !p.isNaN {
+                pops[l][cell] += Double(p)
+                known[l][cell] = true
+            }
+        }
+        if current >= 0 { close(current) }
+        return (mode, (0..<count).map { l in (0..<self.count).map { c in Float(pops[l][c]) } })
     }
 }
