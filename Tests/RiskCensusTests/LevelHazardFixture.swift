@@ -88,11 +88,31 @@ enum LevelHazardFixture {
         """ + (matrix.map { "\n    risk_matrix: {matrix: \($0)}" } ?? "")
     }
 
-    static func manifest(hazards: String, cellSize: Int = 100, combination: String = "weighted_sum") -> String {
+    /// Four tracts (the quadrants), each naming its half (W or E) in `half`; the halves as a
+    /// layer of their own in `halves.geojson` (codes W and E).
+    static func writeTracts(into dir: String, parentCodes: [String] = ["W", "E", "W", "E"]) throws {
+        func p(_ n: String) -> String { (dir as NSString).appendingPathComponent(n) }
+        let s = Double(side) * 100, h = s / 2
+        func box(_ x0: Double, _ y0: Double, _ w: Double, _ ht: Double) -> Geometry {
+            .polygon(Polygon(exterior: [Position(x0, y0 - ht), Position(x0 + w, y0 - ht), Position(x0 + w, y0), Position(x0, y0), Position(x0, y0 - ht)]))
+        }
+        let quads = [(west, north), (west + h, north), (west, north - h), (west + h, north - h)]
+        try GeoJSONFileWriter.write(quads.enumerated().map { k, q in
+            Feature(geometry: box(q.0, q.1, h, h), attributes: Attributes(["name": .string("tract \(k + 1)"), "code": .string("T0\(k + 1)"),
+                                                                            "half": .string(parentCodes[k]), "half_name": .string(parentCodes[k] == "W" ? "West" : "East")]))
+        }, from: .epsg(4549), to: p("tracts.geojson"), options: GeoJSONOptions(precision: 9))
+        try GeoJSONFileWriter.write([
+            Feature(geometry: box(west, north, h, s), attributes: Attributes(["label": .string("West half"), "id": .string("W")])),
+            Feature(geometry: box(west + h, north, h, s), attributes: Attributes(["label": .string("East half"), "id": .string("E")])),
+        ], from: .epsg(4549), to: p("halves.geojson"), options: GeoJSONOptions(precision: 9))
+    }
+
+    static func manifest(hazards: String, cellSize: Int = 100, combination: String = "weighted_sum",
+                         region: String = "{layer: units.geojson, name_field: name, code_field: code}") -> String {
         """
         name: levels
         currency: CNY
-        region: {layer: units.geojson, name_field: name, code_field: code}
+        region: \(region)
         grid: {crs: "EPSG:4549", cell_size: \(cellSize), tile_size: 16}
         hazards:
         \(hazards)
@@ -110,10 +130,12 @@ enum LevelHazardFixture {
     }
 
     /// Writes the inputs and a manifest; returns the manifest's path.
-    static func write(into dir: String, hazards: String, cellSize: Int = 100, combination: String = "weighted_sum") throws -> String {
+    static func write(into dir: String, hazards: String, cellSize: Int = 100, combination: String = "weighted_sum",
+                      region: String = "{layer: units.geojson, name_field: name, code_field: code}") throws -> String {
         try writeInputs(into: dir)
+        try writeTracts(into: dir)
         let path = (dir as NSString).appendingPathComponent("census.yaml")
-        try manifest(hazards: hazards, cellSize: cellSize, combination: combination).write(toFile: path, atomically: true, encoding: .utf8)
+        try manifest(hazards: hazards, cellSize: cellSize, combination: combination, region: region).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 }

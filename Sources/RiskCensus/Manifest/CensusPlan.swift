@@ -63,9 +63,26 @@ public struct CensusPlan: Sendable {
         public var areaField: String
     }
 
-    /// The administrative units.
+    /// The administrative units: the finest, which cells are assigned to, and the coarser
+    /// levels they nest in.
     public struct Region: Sendable {
         public var path: String
+        public var layerName: String?
+        public var nameField: String
+        public var codeField: String?
+        /// The finest units' output name (`<name>.csv`, `<name>.geojson`).
+        public var unitsName: String = "districts"
+        public var parents: [ParentLevel] = []
+
+        /// Every level's output name, finest first.
+        public var levelNames: [String] { [unitsName] + parents.map(\.units) }
+    }
+
+    /// A coarser level of units (`Manifest.ParentUnits` with its layer's path resolved).
+    public struct ParentLevel: Sendable {
+        public var units: String
+        public var parentField: String
+        public var path: String?
         public var layerName: String?
         public var nameField: String
         public var codeField: String?
@@ -469,6 +486,9 @@ public struct CensusPlan: Sendable {
             weights = hazards.map { ahp.weights[a.order.firstIndex(of: $0.id)!] }
         }
         let combination: CombinationRule
+        if let c = ix?.combination, c != .weightedSum, ix?.weights != nil || ix?.ahp != nil {
+            throw bad(ix?.weights != nil ? "index.weights" : "index.ahp", "hazard weights are for combination weighted_sum; \(c.rawValue) does not weigh hazards")
+        }
         switch ix?.combination ?? .weightedSum {
         case .weightedSum: combination = .weightedSum(weights)
         case .max: combination = .maximum
@@ -510,8 +530,11 @@ public struct CensusPlan: Sendable {
         let sections = Sections(whole: try json(m), region: try json(m.region), exposure: try json(m.exposure),
                                 population: try json(m.exposure.population), capacity: try json(m.capacity), mask: try json(m.mask),
                                 eal: try json(m.eal), coverage: try json(m.coverage), hazards: try m.hazards.map { h throws(CensusError) in try json(h) })
+        var region = Region(path: regionPath, layerName: m.region.layerName, nameField: m.region.nameField, codeField: m.region.codeField)
+        region.unitsName = m.region.units ?? "districts"
+        region.parents = try parentLevels(m.region, regionPath: regionPath, manifest: manifestPath, file: { p, k throws(CensusError) in try file(p, key: k) }, bad: bad)
         var plan = CensusPlan(name: m.name, manifestPath: manifestPath, sections: sections,
-                          region: Region(path: regionPath, layerName: m.region.layerName, nameField: m.region.nameField, codeField: m.region.codeField),
+                          region: region,
                           outputs: Outputs(precision: m.outputs?.precision ?? 6, cells: m.outputs?.cells ?? true, zones: m.outputs?.zones ?? true),
                           planTargets: m.planTargets, footprints: footprints, base: base, grid: grid,
                           tiles: grid.blocks(size: tileSize), hazards: hazards, classes: classes,
@@ -522,6 +545,8 @@ public struct CensusPlan: Sendable {
                           exposureWeights: (ew.population, ew.value), classification: method, classificationName: cs.method.rawValue,
                           currency: m.currency ?? "CNY", inputs: Array(Set(inputs)).sorted())
         plan.coverageCells = coverageCells
+        // Every unit's parent code must name a unit of its parent level.
+        if !region.parents.isEmpty { _ = try CensusError.mapping { try UnitHierarchy.read(region) } }
         plan.comprehensiveLevel = ix?.combination == .comprehensiveLevel
         plan.mask = mask
         try plan.chooseComputeGrid()
@@ -532,6 +557,47 @@ public struct CensusPlan: Sendable {
             throw bad(key, "the census needs about \(MemoryBudget.describe(needs)) with one worker (\(grid.width) × \(grid.height) cells\(coverage != nil ? ", coverage over \(coverageCells) population cells" : "")), over the memory budget of \(MemoryBudget.describe(MemoryBudget.bytes)) (--max-memory)")
         }
         return plan
+    }
+
+    /// Names that a level's tables may not take: the run's other outputs.
+    static let reservedUnitNames: Set<String> = ["risk_level", "risk_index", "eal", "risk_cells", "risk_zones", "plan_targets", "provenance",
+                                                 "catalog", "tiles", "coverage", "index", "viewer-data", "leaflet"]
+
+    /// The coarser unit levels, checked: names usable as file names and distinct, fields present
+    /// in the layers that must hold them. Whether every parent code exists is checked when the
+    /// units are read (`UnitHierarchy`, also at planning).
+    static func parentLevels(_ r: Manifest.Region, regionPath: String, manifest: String, file: (String, String) throws(CensusError) -> String,
+                             bad: (String, String) -> CensusError) throws(CensusError) -> [ParentLevel] {
+        var names = [r.units ?? "districts"]
+        let nameOK = { (s: String) in !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } && !s.hasPrefix("-") }
+        guard nameOK(names[0]), !reservedUnitNames.contains(names[0]) else {
+            throw bad("region.units", "found \"\(names[0])\"; expected a name for the units' files: letters, digits, _ or -, not one of the run's other outputs")
+        }
+        var out: [ParentLevel] = []
+        // The layer (and the field list) whose features carry the next parent code.
+        var childPath = regionPath, childLayer = r.layerName
+        for (k, p) in (r.parents ?? []).enumerated() {
+            let key = "region.parents[\(k)]"
+            guard nameOK(p.units), !reservedUnitNames.contains(p.units) else {
+                throw bad("\(key).units", "found \"\(p.units)\"; expected a name for the units' files: letters, digits, _ or -, not one of the run's other outputs")
+            }
+            guard !names.contains(p.units) else { throw bad("\(key).units", "\"\(p.units)\" names another level already; expected a name of its own") }
+            names.append(p.units)
+            try checkFields(childPath, layer: childLayer, fields: [("\(key).parent_field", p.parentField)] + (p.layer == nil ? [("\(key).name_field", p.nameField)] : []), manifest: manifest)
+            var level = ParentLevel(units: p.units, parentField: p.parentField, path: nil, layerName: p.layerName, nameField: p.nameField, codeField: p.codeField)
+            if let layer = p.layer {
+                let path = try file(layer, "\(key).layer")
+                guard let code = p.codeField else { throw bad("\(key).code_field", "required with a layer: the field its units are found by") }
+                try checkFields(path, layer: p.layerName, fields: [("\(key).name_field", p.nameField), ("\(key).code_field", code)], manifest: manifest)
+                level.path = path
+                childPath = path
+                childLayer = p.layerName
+            } else if p.codeField != nil || p.layerName != nil {
+                throw bad(p.codeField != nil ? "\(key).code_field" : "\(key).layer_name", "a level without a layer takes its codes from parent_field; code_field and layer_name are for a layer")
+            }
+            out.append(level)
+        }
+        return out
     }
 
     /// The layers of `sources` (each layer's grid by path) that do not overlap the analysis

@@ -44,6 +44,25 @@ public struct Manifest: Codable, Sendable {
         public var layerName: String?
         public var nameField: String
         public var codeField: String?
+        /// The output name of these units' tables, `<units>.csv` and `<units>.geojson` (default
+        /// `districts`).
+        public var units: String?
+        /// The coarser levels these units nest in, the next coarser first (towns in districts;
+        /// tracts in neighbourhoods).
+        public var parents: [ParentUnits]?
+    }
+
+    /// A coarser level of units: each unit of the level below names its parent by code in
+    /// `parent_field`. With a `layer`, the level's units are that layer's polygons (named by its
+    /// `name_field`, found by its `code_field`); without one, they are the unions of their
+    /// children, named by the children's `name_field`.
+    public struct ParentUnits: Codable, Sendable {
+        public var units: String
+        public var parentField: String
+        public var layer: String?
+        public var layerName: String?
+        public var nameField: String
+        public var codeField: String?
     }
 
     public struct Grid: Codable, Sendable {

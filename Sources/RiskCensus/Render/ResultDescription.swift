@@ -64,8 +64,21 @@ struct ResultDescription: Decodable {
         var population: Layer
     }
 
+    /// The run's unit levels, finest first (absent in single-level runs of earlier versions).
+    struct Units: Decodable {
+        var name: String
+        var geojson: String
+    }
+
     var engine: Engine
     var manifestPath: String
+    var units: [Units]?
+
+    /// The GeoJSON of the coarsest units, which maps and the viewer outline.
+    var outlineFile: String {
+        let f = units?.last?.geojson ?? "districts.geojson"
+        return f.contains("/") ? "districts.geojson" : f
+    }
     var census: Census
     var grid: Grid
     var parameters: Parameters

@@ -45,7 +45,7 @@ public struct ResultMaps {
             var files: [String] = []
             let name = result.census.name
             let extent = grid.bounds(of: Window(colOff: 0, rowOff: 0, width: grid.width, height: grid.height))
-            let districts = try readLayer(path("districts.geojson"))
+            let districts = try readLayer(path(result.outlineFile))
             let source = "RiskCensus \(result.engine.version) · census \"\(name)\" (\(result.manifestPath)) · \(Classes.number(grid.transform.pixelWidth)) m cells, \(grid.crs?.description ?? "")"
                 + " · inputs, checksums and parameters in provenance.json"
             func draw(_ name: String, _ figure: MapFigure, _ content: (MapFrame) throws -> Void) throws {
@@ -76,7 +76,7 @@ public struct ResultMaps {
             try draw("map_risk_levels", MapFigure(
                 title: "Composite risk level, \(name)",
                 subtitle: result.parameters.isComprehensive
-                    ? "Comprehensive level of \(result.parameters.hazards.map(\.id).joined(separator: ", ")): the highest single-hazard level, raised one where two or more are at II or above"
+                    ? "Highest single-hazard level, raised one where two or more hazards are at II or above (\(result.parameters.hazards.count) hazards)"
                     : "Hazard × exposure × vulnerability\(result.parameters.capacitySource != "none" ? " × (1 − capacity)" : ""), \(result.parameters.hazards.map(\.id).joined(separator: ", ")); levels by \(method.replacingOccurrences(of: "_", with: " ")) of the index",
                 source: source, extent: extent,
                 legend: [LegendSection(title: result.parameters.isComprehensive ? "Risk level" : "Risk level (index range)", items: levelItems),
@@ -132,15 +132,15 @@ public struct ResultMaps {
             if FileManager.default.fileExists(atPath: path("coverage/summary.json")) {
                 try coverageMap(grid: grid, extent: extent, districts: districts, source: source, draw: draw)
             }
-            files += try Viewer.write(into: folder, title: "Census of \(name): risk levels, districts and shelters", breaks: breaks)
+            files += try Viewer.write(into: folder, title: "Census of \(name): risk levels, districts and shelters", breaks: breaks, units: result.outlineFile)
             return files
         }
     }
 
-    /// Names of hazard levels 1…count (4: 极高/高/中/低, as census susceptibility grades; 5 adds 较低).
+    /// Names of hazard levels 1…count, as census susceptibility grades (极高/高/中/低; five levels
+    /// add 较低). In English: the maps' font has no CJK glyphs.
     static func hazardLevelNames(_ count: Int) -> [String] {
-        count == 4 ? ["1 very high 极高", "2 high 高", "3 medium 中", "4 low 低"]
-            : ["1 very high 极高", "2 high 高", "3 medium 中", "4 low 较低", "5 very low 低"]
+        count == 4 ? ["1 very high", "2 high", "3 medium", "4 low"] : ["1 very high", "2 high", "3 medium", "4 low", "5 very low"]
     }
 
     /// A hazard given as levels: its hazard levels at their own resolution (`map_hazard_<id>`).
@@ -191,7 +191,7 @@ public struct ResultMaps {
     }
 
     static let boundaryColor = Color(0.15, 0.15, 0.15)
-    static let boundaries = LegendSection(title: "Boundaries", items: [(.outline(boundaryColor), "District")])
+    static let boundaries = LegendSection(title: "Boundaries", items: [(.outline(boundaryColor), "Unit")])
 
     /// Geometries of a vector file in the grid's CRS.
     func readLayer(_ file: String) throws -> [Geometry] {

@@ -12,14 +12,15 @@ public enum Viewer {
     /// Where Debian's libjs-leaflet installs Leaflet.
     public static let leafletSource = "/usr/share/javascript/leaflet"
 
-    static let layers: [(name: String, file: String)] = [
-        ("risk_zones", "risk_zones.geojson"), ("districts", "districts.geojson"),
-        ("shelters", "coverage/shelters.geojson"), ("blind_zones", "coverage/blind_zones.geojson"),
-    ]
+    /// The layers, with `units` the GeoJSON of the units shown as districts.
+    static func layers(units: String) -> [(name: String, file: String)] {
+        [("risk_zones", "risk_zones.geojson"), ("districts", units),
+         ("shelters", "coverage/shelters.geojson"), ("blind_zones", "coverage/blind_zones.geojson")]
+    }
 
     /// Writes the viewer into `folder` and returns the files written (relative paths).
     @discardableResult
-    public static func write(into folder: String, title: String, breaks: [Double]) throws -> [String] {
+    public static func write(into folder: String, title: String, breaks: [Double], units: String = "districts.geojson") throws -> [String] {
         func path(_ n: String) -> String { (folder as NSString).appendingPathComponent(n) }
         let fm = FileManager.default
         guard fm.fileExists(atPath: leafletSource + "/leaflet.js") else {
@@ -35,7 +36,7 @@ public enum Viewer {
         }
         var script = "// The layers of a RiskCensus run, for index.html (GeoJSON, RFC 7946).\nwindow.RISKCENSUS = {\"title\": \(JSONText.string(title)), \"breaks\": ["
             + breaks.map(JSONText.number).joined(separator: ",") + "], \"layers\": {}};\n"
-        for (name, file) in layers {
+        for (name, file) in layers(units: units) {
             guard let data = fm.contents(atPath: path(file)) else { continue }
             script += "window.RISKCENSUS.layers.\(name) = " + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) + ";\n"
         }

@@ -124,6 +124,34 @@ public struct DistrictSummary: Sendable {
         }
     }
 
+    /// Adds a child unit's figures: a coarser unit's are the sums of its children's.
+    mutating func add(_ c: DistrictSummary) {
+        population += c.population
+        exposedValue += c.exposedValue
+        gdp += c.gdp
+        eal += c.eal
+        expectedFatalities += c.expectedFatalities
+        for l in levelCells.indices { levelCells[l] += c.levelCells[l] }
+        unknownCells += c.unknownCells
+        cells += c.cells
+        for k in hazardLoss.indices {
+            hazardLoss[k] += c.hazardLoss[k]
+            hazardFatalities[k] += c.hazardFatalities[k]
+        }
+        for (k, v) in c.hazardLevels {
+            var mine = hazardLevels[k] ?? LevelCounts(hazardLevels: v.hazardCells.count)
+            for l in 0..<5 {
+                mine.riskCells[l] += v.riskCells[l]
+                mine.riskResidents[l] += v.riskResidents[l]
+            }
+            for l in v.hazardCells.indices {
+                mine.hazardCells[l] += v.hazardCells[l]
+                mine.hazardResidents[l] += v.hazardResidents[l]
+            }
+            hazardLevels[k] = mine
+        }
+    }
+
     public var ealToGDP: Double { gdp > 0 ? eal / gdp : .nan }
     public var fatalitiesPerMillion: Double { population > 0 ? expectedFatalities / population * 1e6 : .nan }
 }

@@ -16,7 +16,7 @@ struct CensusCoverage {
         var capacity: [Float]?
     }
 
-    func run(zone: [Int32], zones: [CensusRunner.Zone]) throws -> Result {
+    func run(zone: [Int32], units: UnitHierarchy) throws -> Result {
         let job = plan.coverage!
         let dir = (out as NSString).appendingPathComponent("coverage")
         let o = try job.run(outputDirectory: dir)
@@ -38,22 +38,25 @@ struct CensusCoverage {
         if plan.coverageCapacity {
             capacity = (0..<grid.cellCount).map { g in weight[g] > 0 ? Float(served[g] / weight[g]) : 0 }
         }
-        try writeDistricts(o, cellOf: cellOf, zone: zone, zones: zones, to: dir)
+        for k in units.levels.indices { try writeUnits(o, cellOf: cellOf, zone: zone, units: units, level: k, to: dir) }
         return Result(output: o, capacity: capacity)
     }
 
-    /// `coverage/districts.csv` (`CoverageDistricts`), each unit and shelter in the zone of the
-    /// analysis cell holding it.
-    func writeDistricts(_ o: CoverageJob.Output, cellOf: [Int?], zone: [Int32], zones: [CensusRunner.Zone], to dir: String) throws {
+    /// `coverage/<units>.csv` (`CoverageDistricts`) for unit level `level`: each demand unit and
+    /// shelter in the unit of the analysis cell holding it. A coarser level is computed over its
+    /// whole area (its deficit is its own, not the sum of its children's).
+    func writeUnits(_ o: CoverageJob.Output, cellOf: [Int?], zone: [Int32], units: UnitHierarchy, level: Int, to dir: String) throws {
         let grid = plan.grid
-        let unitDistrict = cellOf.map { g in g.flatMap { zone[$0] > 0 ? Int(zone[$0]) - 1 : nil } }
+        let up = units.finestToLevel(level)
+        let unitDistrict = cellOf.map { g in g.flatMap { zone[$0] > 0 ? up[Int(zone[$0]) - 1] : nil } }
         let facilityDistrict: [Int?] = (o.supply.positions ?? []).map { p in
             guard let c = grid.cell(containing: p.x, p.y) else { return nil }
             let z = zone[c.row * grid.width + c.col]
-            return z > 0 ? Int(z) - 1 : nil
+            return z > 0 ? up[Int(z) - 1] : nil
         }
-        let csv = CoverageDistricts.csv(o, job: plan.coverage!, districts: zones.map { ($0.name, $0.code) }, unitDistrict: unitDistrict,
+        let l = units.levels[level]
+        let csv = CoverageDistricts.csv(o, job: plan.coverage!, districts: l.units.map { ($0.name, $0.code) }, unitDistrict: unitDistrict,
                                         facilityDistrict: facilityDistrict, unitKm2: o.demand.grid.map { $0.transform.cellArea / 1e6 } ?? 0)
-        try AtomicFile.write(csv, to: (dir as NSString).appendingPathComponent("districts.csv"))
+        try AtomicFile.write(csv, to: (dir as NSString).appendingPathComponent("\(l.name).csv"))
     }
 }

@@ -58,7 +58,7 @@ extension CensusRunner {
 
     /// The coverage step (a whole-region step), run when its key changed, and the capacity
     /// layer it gives.
-    func coverage(_ batch: Batch, _ records: PassOneRecords, zones: [Zone]) throws -> CapacityOutcome {
+    func coverage(_ batch: Batch, _ records: PassOneRecords, units: UnitHierarchy) throws -> CapacityOutcome {
         var outcome = CapacityOutcome(cells: nil, source: plan.capacity != nil ? "raster" : "none", range: nil, fireRate: nil)
         guard plan.coverage != nil else { return outcome }
         let grid = plan.grid
@@ -70,7 +70,7 @@ extension CensusRunner {
             message("coverage: up to date")
         } else {
             let zone = try fullZone(batch, records.checksums)
-            let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, zones: zones)
+            let c = try CensusCoverage(plan: plan, out: out).run(zone: zone, units: units)
             if let capacity = c.capacity {
                 let cells = (0..<grid.cellCount).map { zone[$0] != 0 ? capacity[$0] : .nan }
                 try batch.store.write("coverage-capacity", CapacityLayer(capacity: cells))
@@ -120,7 +120,9 @@ extension CensusRunner {
                 }
             }
         }
-        message("pass 2: index normalised and combined, \(index.known) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
+        message(plan.comprehensiveLevel
+                ? "pass 2: index normalised and combined (the largest R_h), \(index.known) cells; levels by the comprehensive rule"
+                : "pass 2: index normalised and combined, \(index.known) cells classified, breaks \(breaks.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))")
         return breaks
     }
 }

@@ -111,7 +111,7 @@ struct CensusRunner {
 
     /// The files a run writes at the top of its folder (and the batch state beside them).
     static let outputNames = ["risk_level.tif", "risk_index.tif", "eal.tif", "risk_cells.geojson", "risk_zones.geojson",
-                              "districts.geojson", "districts.csv", "plan_targets.json", "provenance.json", catalogName, ".riskcensus.lock"]
+                              "plan_targets.json", "provenance.json", catalogName, ".riskcensus.lock"]
 
     /// With `--out` set to the data folder, an output of the same name as an input would
     /// replace it: refused before anything is written.
@@ -121,7 +121,7 @@ struct CensusRunner {
 
     /// The files this plan adds to `outputNames`: derived hazards' files and single-hazard levels.
     var runOutputNames: [String] {
-        plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
+        plan.region.levelNames.flatMap { ["\($0).csv", "\($0).geojson"] } + plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
             let f = CensusPlan.derivedFiles(h.id)
             return [f.index, f.levels, f.factors, f.validation]
         } + plan.levelledHazards.map { OutputWriter.hazardLevelFile(plan.hazards[$0].id) }
@@ -170,16 +170,9 @@ struct CensusRunner {
         return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    func readZones() throws -> ([Zone], CRS) {
-        let layer = try VectorDataset(path: plan.region.path).layer(named: plan.region.layerName)
-        let crs = try layer.requireCRS()
-        var zones: [Zone] = []
-        try layer.forEachFeature { f in
-            zones.append(Zone(name: f.attributes[plan.region.nameField]?.stringValue ?? "",
-                              code: plan.region.codeField.flatMap { f.attributes[$0]?.stringValue } ?? "",
-                              geometry: f.geometry))
-        }
-        return (zones, crs)
+    /// The region's units at every level, and the region layer's CRS.
+    func readZones() throws -> (UnitHierarchy, CRS) {
+        try UnitHierarchy.read(plan.region)
     }
 
     // MARK: Run
@@ -271,13 +264,14 @@ struct CensusRunner {
         let grid = plan.grid
         message("plan: grid \(grid.width) × \(grid.height) cells of \(grid.transform.pixelWidth) m in \(grid.crs?.description ?? "?"), \(plan.tiles.count) tiles, \(plan.hazards.count) hazards, \(plan.classes.count) exposure classes"
                 + (options.shard.map { ", shard \($0)" } ?? ""))
-        let (zones, regionCRS) = try readZones()
+        let (units, regionCRS) = try readZones()
+        let zones = units.levels[0].units
         var findings: [Finding] = []
         func note(_ fs: [Finding]) {
             for f in fs { events(.warning(f)) }
             findings += fs
         }
-        if options.shard == nil { note(plan.findings + Findings.units(zones, nameField: plan.region.nameField)) }
+        if options.shard == nil { note(plan.findings + Findings.units(zones, nameField: plan.region.nameField) + units.findings) }
         let toGrid = try CoordinateTransformer(from: regionCRS, to: grid.crs!)
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
@@ -299,7 +293,7 @@ struct CensusRunner {
         let records = try regionStatistics(batch)
         try checkHazardsHaveData(records.region)
         note(Findings.outsideRegion(records.region, plan: plan) + Findings.maskedHazard(records.region, plan: plan))
-        let capacity = try coverage(batch, records, zones: zones)
+        let capacity = try coverage(batch, records, units: units)
         if plan.coverage != nil { lap("coverage") }
         var region = records.region
         if capacity.cells != nil { region.capacity = capacity.range }
@@ -314,6 +308,7 @@ struct CensusRunner {
         lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
+        writer.units = units
         writer.hazardBreaks = hazardBreaks
         writer.derivations = derivations
         writer.fireCoverageRate = capacity.fireRate

@@ -14,6 +14,8 @@ struct OutputWriter {
     let breaks: Classification.Result
     /// Breaks of each classified hazard's R_h into its single-hazard levels.
     var hazardBreaks: [Int: Classification.Result] = [:]
+    /// The region's units at every level; nil writes the finest level only.
+    var units: UnitHierarchy?
     /// Each derived hazard's derivation record (its validation file), by hazard id.
     var derivations: [String: String] = [:]
     /// The coverage step's fire response coverage, checked against the 100 % target.
@@ -128,7 +130,7 @@ struct OutputWriter {
             let f = CensusPlan.derivedFiles(h.id)
             return [f.index, f.levels, f.factors, f.validation]
         }
-        files += ["districts.geojson", "districts.csv", "plan_targets.json"]
+        files += plan.region.levelNames.flatMap { ["\($0).geojson", "\($0).csv"] } + ["plan_targets.json"]
         return Summary(districts: districts, withData: withData, unknown: unknown, unknownExposure: unknownExposure)
     }
 
@@ -207,20 +209,44 @@ struct OutputWriter {
         return cols
     }
 
+    /// Every level's table and GeoJSON: the finest units' figures as the tiles summed them, each
+    /// coarser unit's the sum of its children's (so the tables add up exactly).
     private func writeDistricts() throws {
-        let w = try GeoJSONFileWriter(path: path("districts.geojson"), sourceCRS: regionCRS,
+        var summaries = districts
+        let levels = units?.levels ?? [UnitHierarchy.Level(name: plan.region.unitsName, units: zones, parentOfChild: [], source: plan.region.path)]
+        for (k, level) in levels.enumerated() {
+            if k > 0 {
+                var up = level.units.map { u -> DistrictSummary in
+                    var d = DistrictSummary(name: u.name, code: u.code, hazardLoss: [Double](repeating: 0, count: plan.hazards.count),
+                                            hazardFatalities: [Double](repeating: 0, count: plan.hazards.count))
+                    for k in plan.levelledHazards { d.hazardLevels[k] = DistrictSummary.LevelCounts(hazardLevels: plan.hazards[k].levels?.count ?? 0) }
+                    return d
+                }
+                for (i, s) in summaries.enumerated() { up[level.parentOfChild[i]].add(s) }
+                summaries = up
+            }
+            let parent = k + 1 < levels.count ? levels[k + 1] : nil
+            try writeUnits(level, summaries, parent: parent.map { p in (name: p.name, codes: p.parentOfChild.map { p.units[$0].code }) })
+        }
+    }
+
+    /// One level's `<name>.geojson` and `<name>.csv`; with a parent level, each unit's parent code
+    /// in `parent_code`.
+    private func writeUnits(_ level: UnitHierarchy.Level, _ summaries: [DistrictSummary], parent: (name: String, codes: [String])?) throws {
+        let w = try GeoJSONFileWriter(path: path("\(level.name).geojson"), sourceCRS: regionCRS,
                                       options: GeoJSONOptions(precision: precision, foreignMembers: [provenanceMember]))
         var csv = ""
-        for (i, d) in districts.enumerated() {
-            let cols = districtColumns(d)
+        for (i, d) in summaries.enumerated() {
+            var cols = districtColumns(d)
+            if let parent { cols.insert(("parent_code", .string(parent.codes[i])), at: 2) }
             if i == 0 { csv += CSVText.row(cols.map(\.0)) }
             csv += CSVText.row(cols.map { csvField($0.1) })
             var a = Attributes()
             for (k, v) in cols { a[k] = v }
-            try w.append(Feature(id: Int64(i + 1), geometry: zones[i].geometry, attributes: a))
+            try w.append(Feature(id: Int64(i + 1), geometry: level.units[i].geometry, attributes: a))
         }
         try w.finish()
-        try AtomicFile.write(csv, to: path("districts.csv"))
+        try AtomicFile.write(csv, to: path("\(level.name).csv"))
     }
 
     /// A value as CSV text, before quoting (`CSVText.row` quotes).
@@ -281,6 +307,11 @@ struct OutputWriter {
                                "libraries": .object(EngineInfo.libraries.mapValues { .string($0) })]),
             "manifest": .raw(manifestJSON),
             "manifest_path": .string(plan.manifestPath),
+            "units": .array(plan.region.levelNames.enumerated().map { k, name in
+                .object(["name": .string(name), "csv": .string("\(name).csv"), "geojson": .string("\(name).geojson"),
+                         "level": .number(Double(k)), "parent_field": k < plan.region.parents.count ? .string(plan.region.parents[k].parentField) : .null,
+                         "parent": k + 1 < plan.region.levelNames.count ? .string(plan.region.levelNames[k + 1]) : .null])
+            }),
             "census": .object(["name": .string(plan.name), "currency": .string(currency), "population": layer(plan.population)]),
             "inputs_sha256": .object(inputs),
             "grid": .object(["crs": .string(grid.crs?.description ?? ""), "crs_wkt": .string(grid.crs?.wkt ?? ""), "cell_size_m": .number(grid.transform.pixelWidth),
