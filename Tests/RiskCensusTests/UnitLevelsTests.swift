@@ -81,6 +81,27 @@ private func csvRows(_ path: String) throws -> [[String: String]] {
         }
     }
 
+    @Test func childrenWithoutAParentCodeJoinTheUnassignedUnit() throws {
+        let dir = TempDir()
+        let region = "{layer: tracts.geojson, name_field: name, code_field: code, units: tracts, parents: [{units: halves, parent_field: half, name_field: half_name, unassigned: {code: none, name: No half}}]}"
+        let manifest = try LevelHazardFixture.write(into: dir.path, hazards: hazards, region: region)
+        try LevelHazardFixture.writeTracts(into: dir.path, parentCodes: ["W", "E", "", "E"])
+        _ = try Census(manifestPath: manifest).run(outputDirectory: dir.file("out"), threads: 1)
+        let tracts = try csvRows(dir.file("out/tracts.csv")), halves = try csvRows(dir.file("out/halves.csv"))
+        #expect(Set(halves.map { $0["code"]! }) == ["W", "E", "none"] && halves.first { $0["code"] == "none" }?["name"] == "No half")
+        checkAddsUp(lower: tracts, upper: halves)
+        // Without `unassigned`, the empty code is bad data naming the field.
+        let strict = TempDir()
+        let m2 = try LevelHazardFixture.write(into: strict.path, hazards: hazards, region: Self.derived)
+        try LevelHazardFixture.writeTracts(into: strict.path, parentCodes: ["W", "E", "", "E"])
+        do {
+            _ = try Census(manifestPath: m2)
+            Issue.record("expected bad data")
+        } catch {
+            #expect(error.exitCode == 3 && error.description.contains("\"half\"") && error.description.contains("unit 3"))
+        }
+    }
+
     @Test func levelNamesAreCheckedInTheManifest() throws {
         for (region, key) in [
             ("{layer: tracts.geojson, name_field: name, units: provenance}", "region.units"),

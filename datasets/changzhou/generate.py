@@ -147,6 +147,162 @@ def elevation(grid, water):
 
 
 # ---------------------------------------------------------------------------------------------
+# Towns (modelled units within the districts)
+# ---------------------------------------------------------------------------------------------
+
+def town_units(grid, codes, town_list):
+    """Modelled towns and subdistricts (镇/街道), the second unit level: each district's 100 m cells
+    go to the nearest of its seeded town centres and urban cores, and each town is the union of
+    its cells, polygonized by GDAL. Towns are numbered within their district from north to south;
+    codes follow the 9-digit pattern of real town codes (adcode × 1000 + number)."""
+    from scipy.spatial import cKDTree
+    x, y = grid.centres()
+    seeds = [(tx, ty) for tx, ty, _, _ in town_list] + list(project([(c[1], c[2]) for c in CORES], grid))
+    names = {int(p["adcode"]): p["name"] for _, p in read_features("admin_districts.geojson")}
+    label = np.zeros(grid.shape, np.int32)
+    towns = []
+    for code in sorted(DISTRICT_POPULATION):
+        mine = [(sx, sy) for sx, sy in seeds if (lambda c: c is not None and codes[c] == code)(grid_cell(grid, sx, sy))]
+        mine = sorted(set(mine), key=lambda p: (-round(p[1], 3), round(p[0], 3)))
+        m = codes == code
+        _, nearest = cKDTree(np.array(mine)).query(np.column_stack([x[m], y[m]]))
+        ids = np.array([code * 1000 + k + 1 for k in range(len(mine))], np.int32)
+        label[m] = ids[nearest]
+        for k in range(len(mine)):
+            towns.append((int(ids[k]), f"{names[code]} 片区{k + 1:02d}", names[code], code))
+    ds = grid.mem(gdal.GDT_Int32)
+    band = ds.GetRasterBand(1)
+    band.WriteArray(label)
+    mem = ogr.GetDriverByName("Memory").CreateDataSource("")
+    layer = mem.CreateLayer("towns", grid.srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("id", ogr.OFTInteger))
+    gdal.Polygonize(band, band, layer, 0, [])
+    parts = {}
+    for f in layer:
+        parts.setdefault(f.GetField("id"), []).append(f.GetGeometryRef().Clone())
+    from osgeo import osr
+    to_wgs = osr.CoordinateTransformation(grid.srs, srs_from_epsg(4326))
+    rows = []
+    for tid, name, district, code in towns:
+        multi = ogr.Geometry(ogr.wkbMultiPolygon)
+        for g in parts[tid]:
+            multi.AddGeometry(g)
+        g = multi.UnionCascaded()
+        g.Transform(to_wgs)
+        rows.append((g, {"name": name, "code": str(tid), "district": district, "district_code": str(code)}))
+    return rows
+
+
+def grid_cell(grid, px, py):
+    c, r = int((px - grid.west) // grid.cell), int((grid.north - py) // grid.cell)
+    return (r, c) if 0 <= r < grid.height and 0 <= c < grid.width else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Geological hazard and forest fire factors (modelled)
+# ---------------------------------------------------------------------------------------------
+
+VALLEY_CARVE = 0.6        # share of the height above 30 m that valley lines cut away
+VALLEY_SIGMA_CELLS = 4    # smoothing of the noise whose zero lines are the valleys (≈ 1 km spacing)
+
+
+def dissected(z):
+    """The hills with valleys cut in: along the zero lines of a smooth random field, up to
+    VALLEY_CARVE of the height above 30 m is removed, so the hill slopes reach the 25–50° of the
+    real 宜溧 and 茅山 hills. Peaks (away from the valley lines) keep their height, and so does
+    every cell at or below 30 m. The population and wind models use the smoother surface."""
+    n = 0.75 * smooth_noise_like(z, 31, VALLEY_SIGMA_CELLS) + 0.25 * smooth_noise_like(z, 32, VALLEY_SIGMA_CELLS / 2)
+    n = (n - n.mean()) / n.std()
+    valley = np.exp(-(n / 0.35) ** 2)
+    return np.round(np.where(z > 30, 30 + (z - 30) * (1 - VALLEY_CARVE * valley), z), 2)
+
+
+def smooth_noise_like(a, seed, sigma_cells):
+    n = ndimage.gaussian_filter(rng(seed).standard_normal(a.shape), sigma_cells, mode="nearest")
+    return (n - n.min()) / (n.max() - n.min())
+
+
+# Lithology classes: (value, name). Modelled from the regional pattern: Quaternary alluvial and
+# lacustrine deposits under the plain; Palaeozoic sandstone and shale, Permian–Triassic limestone
+# and Jurassic–Cretaceous volcanic rocks with granite in the hills.
+LITHOLOGY = [(1, "Quaternary loose deposits"), (2, "sandstone and shale"), (3, "limestone"),
+             (4, "volcanic rocks and granite, weathered"), (5, "water")]
+
+
+def lithology(z_smooth, water):
+    """The plain and foot slopes (≤ 25 m) are Quaternary deposits; hill rock is sandstone and shale,
+    limestone or volcanic rock by the tertiles of a broad smooth field (≈ 5 km patches)."""
+    g = smooth_noise_like(z_smooth, 41, 40)
+    hills = z_smooth > 25
+    t1, t2 = np.percentile(g[hills], [40, 70])
+    out = np.ones(z_smooth.shape, np.uint8)
+    out[hills & (g <= t1)] = 2
+    out[hills & (g > t1) & (g <= t2)] = 3
+    out[hills & (g > t2)] = 4
+    out[water] = 5
+    return out
+
+
+# Land cover and fuel classes: (value, name). 1 no fuel, 2 cropland and paddy, 3 grass and shrub,
+# 4 broadleaf and mixed forest, 5 coniferous forest and bamboo (the most flammable).
+LAND_COVER = [(1, "built-up and water (no fuel)"), (2, "cropland and paddy"), (3, "grass and shrub"),
+              (4, "broadleaf and mixed forest"), (5, "coniferous forest and bamboo")]
+
+
+def land_cover(z_smooth, water, u):
+    """Forest above 60 m (coniferous and bamboo where a smooth field is high, as the bamboo seas
+    of southern Liyang), grass and shrub on the 30–60 m foot slopes, cropland on the plain,
+    no fuel on water and dense built-up cells (urbanity ≥ 0.45)."""
+    g = smooth_noise_like(z_smooth, 42, 15)
+    out = np.full(z_smooth.shape, 2, np.uint8)
+    out[(z_smooth > 30) & (z_smooth <= 60)] = 3
+    forest = z_smooth > 60
+    out[forest] = 4
+    out[forest & (g > 0.45)] = 5
+    out[(u >= 0.45) | water] = 1
+    return out
+
+
+def fire_weather_days(grid, z_smooth):
+    """Days a year at forest-fire danger level IV or above: 8–12 on the plain, more in the dry,
+    windy south-western hills (up to about 24)."""
+    lon, lat = lonlat_grid(grid)
+    west = np.clip((120.0 - lon) / 0.8, 0, 1)
+    south = np.clip((31.8 - lat) / 0.7, 0, 1)
+    hill = np.clip((z_smooth - 30) / 300, 0, 1)
+    d = 8 + 3 * west + 2 * south + 9 * hill + 2 * smooth_noise(grid, 43, 20)
+    return np.round(d, 1)
+
+
+def slope_degrees(z, cell):
+    gy, gx = np.gradient(z, cell)
+    return np.degrees(np.arctan(np.hypot(gx, gy)))
+
+
+def slope_failures(grid, z, lith, water, codes):
+    """A modelled inventory of 160 past slope failures in the hills (z > 25 m): each cell's chance
+    grows with its slope, its rock (weathered volcanic rock and granite most, limestone least) and
+    its nearness to water (undercut banks); points are placed at random within their cells."""
+    r = rng(20120722)
+    slope = slope_degrees(z, grid.cell)
+    near = np.exp(-ndimage.distance_transform_edt(~water) * grid.cell / 800.0)
+    rock = np.choose(lith - 1, [0.3, 1.0, 0.6, 1.6, 0.0])
+    w = np.exp(0.12 * slope) * rock * (1 + 1.5 * near)
+    w[(z <= 25) | (codes == 0) | water] = 0
+    cells = r.choice(w.size, size=160, replace=False, p=(w / w.sum()).ravel())
+    x, y = grid.centres()
+    rows = []
+    kinds = ["landslide", "collapse", "debris flow"]
+    for k, i in enumerate(np.sort(cells)):
+        px = x.ravel()[i] + r.uniform(-0.45, 0.45) * grid.cell
+        py = y.ravel()[i] + r.uniform(-0.45, 0.45) * grid.cell
+        s = slope.ravel()[i]
+        kind = kinds[1] if s > 35 else (kinds[2] if near.ravel()[i] > 0.5 and s > 15 else kinds[0])
+        rows.append(((px, py), {"id": k + 1, "kind": kind, "year": int(r.integers(1998, 2021)), "source": "modelled"}))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
 # Flood and waterlogging depth
 # ---------------------------------------------------------------------------------------------
 
@@ -771,7 +927,8 @@ def main():
     write_tif(path("water.tif"), grid, water.astype(np.uint8), "1",
               "permanent water (1) or land (0): GSHHG lakes, WDBII rivers and canals buffered by class",
               nodata=255, dtype=gdal.GDT_Byte)
-    write_tif(path("elevation.tif"), grid, z, "m", "modelled terrain height above the local datum")
+    write_tif(path("elevation.tif"), grid, dissected(z), "m",
+              "modelled terrain height above the local datum, hills with valleys cut in (VALLEY_CARVE)")
 
     for rp, d in flood_depths(z, water).items():
         write_tif(path(f"flood_depth_rp{rp}.tif"), grid, d, "m",
@@ -847,6 +1004,23 @@ def main():
                   ("cost_cny_per_km", ogr.OFTReal), ("length_m", ogr.OFTReal), ("from_node", ogr.OFTInteger),
                   ("to_node", ogr.OFTInteger)], rows, driver="GPKG")
     print("roads", len(rows), "nodes", len(net.nodes), "components", len(set(net.components())))
+    lith = lithology(z, water)
+    write_tif(path("lithology.tif"), grid, lith, "class", "modelled lithology class: " + "; ".join(f"{v} {n}" for v, n in LITHOLOGY),
+              nodata=0, dtype=gdal.GDT_Byte, metadata={f"CLASS_{v}": n for v, n in LITHOLOGY})
+    lc = land_cover(z, water, u)
+    write_tif(path("land_cover.tif"), grid, lc, "class", "modelled land cover and fuel class: " + "; ".join(f"{v} {n}" for v, n in LAND_COVER),
+              nodata=0, dtype=gdal.GDT_Byte, metadata={f"CLASS_{v}": n for v, n in LAND_COVER})
+    write_tif(path("fire_weather_days.tif"), grid, fire_weather_days(grid, z), "days/year",
+              "modelled days a year at forest-fire danger level IV or above")
+    failures = slope_failures(grid, dissected(z), lith, water, codes)
+    write_vector(path("slope_failures.geojson"), "slope_failures", wgs, ogr.wkbPoint,
+                 [("id", ogr.OFTInteger), ("kind", ogr.OFTString), ("year", ogr.OFTInteger), ("source", ogr.OFTString)],
+                 [(point(*to_wgs84(grid, [xy])[0]), a) for xy, a in failures])
+    print("slope failures", len(failures))
+    town_rows = town_units(grid, codes, town_list)
+    write_vector(path("towns.geojson"), "towns", wgs, ogr.wkbMultiPolygon,
+                 [("name", ogr.OFTString), ("code", ogr.OFTString), ("district", ogr.OFTString), ("district_code", ogr.OFTString)], town_rows)
+    print("towns", len(town_rows))
     for name, a in [("population", pop), ("floor area", sum(fa)), ("gdp", g)]:
         print(name, np.nansum(a))
     if os.environ.get("PREVIEW"):

@@ -86,6 +86,8 @@ public struct CensusPlan: Sendable {
         public var layerName: String?
         public var nameField: String
         public var codeField: String?
+        /// The unit children with an empty parent field join; nil: an empty parent code is bad data.
+        public var unassigned: Manifest.UnassignedUnit?
     }
 
     /// Which outputs to write and how.
@@ -584,7 +586,11 @@ public struct CensusPlan: Sendable {
             guard !names.contains(p.units) else { throw bad("\(key).units", "\"\(p.units)\" names another level already; expected a name of its own") }
             names.append(p.units)
             try checkFields(childPath, layer: childLayer, fields: [("\(key).parent_field", p.parentField)] + (p.layer == nil ? [("\(key).name_field", p.nameField)] : []), manifest: manifest)
-            var level = ParentLevel(units: p.units, parentField: p.parentField, path: nil, layerName: p.layerName, nameField: p.nameField, codeField: p.codeField)
+            var level = ParentLevel(units: p.units, parentField: p.parentField, path: nil, layerName: p.layerName, nameField: p.nameField, codeField: p.codeField,
+                                    unassigned: p.unassigned)
+            if let u = p.unassigned, u.code.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw bad("\(key).unassigned.code", "an empty code; expected the code of the unit that children without a parent code join")
+            }
             if let layer = p.layer {
                 let path = try file(layer, "\(key).layer")
                 guard let code = p.codeField else { throw bad("\(key).code_field", "required with a layer: the field its units are found by") }

@@ -63,6 +63,14 @@ public struct Manifest: Codable, Sendable {
         public var layerName: String?
         public var nameField: String
         public var codeField: String?
+        /// The unit that children with an empty parent field join (IBGE's rural tracts belong
+        /// to no neighbourhood); without it, an empty parent code is bad data.
+        public var unassigned: UnassignedUnit?
+    }
+
+    public struct UnassignedUnit: Codable, Sendable {
+        public var code: String
+        public var name: String
     }
 
     public struct Grid: Codable, Sendable {

@@ -53,9 +53,20 @@ struct UnitHierarchy {
         for (k, p) in region.parents.enumerated() {
             let key = "region.parents[\(k)]"
             let children = h.levels.last!.units
-            let codes = childAttributes.map { $0[p.parentField]?.stringValue ?? "" }
+            var codes = childAttributes.map { $0[p.parentField]?.stringValue ?? "" }
+            var unassignedChildren = Set<Int>()
             for (i, c) in codes.enumerated() where c.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw CensusError.badData(file: childSource, message: "\(key).parent_field: unit \(i + 1) (\(children[i].name) \(children[i].code)) has no parent code in field \"\(p.parentField)\"; expected the code of its unit in \(p.units)")
+                guard let u = p.unassigned else {
+                    throw CensusError.badData(file: childSource, message: "\(key).parent_field: unit \(i + 1) (\(children[i].name) \(children[i].code)) has no parent code in field \"\(p.parentField)\"; "
+                                              + "expected the code of its unit in \(p.units) (or give \(key).unassigned for units that belong to none)")
+                }
+                codes[i] = u.code
+                unassignedChildren.insert(i)
+            }
+            if !unassignedChildren.isEmpty {
+                h.findings.append(Finding(code: "units_without_parent", subject: "\(key).unassigned",
+                                          message: "\(unassignedChildren.count) of the \(h.levels.last!.name) have no \(p.parentField); they form the \(p.units) unit \(p.unassigned!.code) (\(p.unassigned!.name))",
+                                          figures: ["units": Double(unassignedChildren.count)]))
             }
             var units: [CensusRunner.Zone] = []
             var parentOf: [Int] = []
@@ -76,6 +87,13 @@ struct UnitHierarchy {
                     units.append(CensusRunner.Zone(name: f.attributes[p.nameField]?.stringValue ?? "", code: code, geometry: g))
                     nextAttributes.append(f.attributes)
                 }
+                if let u = p.unassigned, !unassignedChildren.isEmpty, index[u.code] == nil {
+                    // The unit the unassigned children form: the union of those children.
+                    index[u.code] = units.count
+                    let parts = unassignedChildren.sorted().compactMap { children[$0].geometry }
+                    units.append(CensusRunner.Zone(name: u.name, code: u.code, geometry: try GeosContext().union(parts).value()))
+                    nextAttributes.append(Attributes())
+                }
                 for (i, c) in codes.enumerated() {
                     guard let j = index[c] else {
                         let known = index.keys.sorted()
@@ -90,7 +108,7 @@ struct UnitHierarchy {
                 var index: [String: Int] = [:]
                 var names: [Int: Set<String>] = [:]
                 for (i, c) in codes.enumerated() {
-                    let name = childAttributes[i][p.nameField]?.stringValue ?? ""
+                    let name = unassignedChildren.contains(i) ? p.unassigned!.name : childAttributes[i][p.nameField]?.stringValue ?? ""
                     if let j = index[c] {
                         parentOf.append(j)
                         names[j, default: []].insert(name)
