@@ -226,12 +226,15 @@ func sampleManifestFailure(_ mutate: (String, String) throws -> String) throws -
     }
 
     @Test func inconsistentAHPIsExitTwoWithItsRatio() throws {
-        // The Changzhou manifest, with an intransitive pairwise matrix.
+        // The Changzhou manifest, with AHP hazard weights whose pairwise matrix is intransitive.
         let dir = TempDir()
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         var yaml = try String(contentsOfFile: repo + "/datasets/changzhou/census.yaml", encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "      - [1, 3, 2]\n      - [0.3333333333333333, 1, 0.5]\n      - [0.5, 2, 1]",
-                                         with: "      - [1, 9, 0.1111111111111111]\n      - [0.1111111111111111, 1, 9]\n      - [9, 0.1111111111111111, 1]")
+        let rows = ["[1, 9, 0.1111111111111111, 1, 1]", "[0.1111111111111111, 1, 9, 1, 1]", "[9, 0.1111111111111111, 1, 1, 1]", "[1, 1, 1, 1, 1]", "[1, 1, 1, 1, 1]"]
+        let replaced = yaml.replacingOccurrences(of: "  combination: comprehensive_level", with: "  combination: weighted_sum\n  ahp:\n    order: [flood, wind, earthquake, geological, forest_fire]\n    matrix:\n"
+                                                 + rows.map { "      - \($0)\n" }.joined())
+        #expect(replaced != yaml)
+        yaml = replaced
         try yaml.write(toFile: dir.file("census.yaml"), atomically: true, encoding: .utf8)
         do {
             _ = try Census(manifestPath: dir.file("census.yaml"), baseDirectory: repo + "/datasets/changzhou")

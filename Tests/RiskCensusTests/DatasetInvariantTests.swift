@@ -55,7 +55,7 @@ private func dataFileSize(_ dataset: String) throws -> Int {
         let reference = try RasterDataset(path: "\(dir)/population.tif").georeferencedGrid()
         #expect(reference.crs?.epsg == 4549 && reference.transform.pixelWidth == 100)
         let rasters = try files("changzhou", ext: "tif")
-        #expect(rasters.count == 17)
+        #expect(rasters.count == 20)
         for p in rasters {
             let ds = try RasterDataset(path: p)
             let g = try ds.georeferencedGrid()

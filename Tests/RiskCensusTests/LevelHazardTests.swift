@@ -164,6 +164,21 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
 
     // MARK: Bad input
 
+    @Test func hazardWeightsAreOnlyForTheWeightedSum() throws {
+        let dir = TempDir()
+        let manifest = try LevelHazardFixture.write(into: dir.path, hazards: both, combination: "comprehensive_level")
+        let yaml = try String(contentsOfFile: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "index: {combination: comprehensive_level}", with: "index: {combination: comprehensive_level, weights: {flood: 0.5, geological: 0.5}}")
+        try yaml.write(toFile: manifest, atomically: true, encoding: .utf8)
+        do {
+            _ = try Census(manifestPath: manifest)
+            Issue.record("weights under comprehensive_level must be refused")
+        } catch {
+            guard case .manifest(_, let key, let message) = error else { Issue.record("expected a manifest error, got \(error)"); return }
+            #expect(key == "index.weights" && message.contains("weighted_sum"))
+        }
+    }
+
     @Test func inventoryWithNoEventInsideTheRegionIsBadData() throws {
         let e = try failure(LevelHazardFixture.flood + "\n" + LevelHazardFixture.geological(inventory: "far.geojson")) { dir in
             try GeoJSONFileWriter.write([Feature(geometry: .point(Position(600_000, 3_600_000)), attributes: Attributes())],

@@ -144,8 +144,8 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         #expect(killed.count == 5, "kills landed: \(killed)")
         try expectSameOutputs(reference, resumed)
         let db = try catalog(resumed)
-        // 16 tiles × (exposure + 3 hazards) in pass 1 and 16 in pass 2, each completed once.
-        #expect(try count(db, "SELECT count(*) FROM tiles WHERE state = 'done'") == 80)
+        // 16 tiles × (exposure + 5 hazards) in pass 1 and 16 in pass 2, each completed once.
+        #expect(try count(db, "SELECT count(*) FROM tiles WHERE state = 'done'") == 16 * 7)
         #expect(try count(db, "SELECT count(*) FROM (SELECT tile, part FROM tile_log WHERE event = 'done' GROUP BY tile, part, key HAVING count(*) > 1)") == 0)
         #expect(try count(db, "SELECT count(*) FROM runs") >= 6)
         let litter = try FileManager.default.subpathsOfDirectory(atPath: resumed).filter { $0.contains(".tmp-") }
@@ -192,14 +192,15 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         for p in started { #expect(p.finish().status == 0) }
         for (k, s) in shards.enumerated() {
             let db = try catalog(s)
-            // Shard k holds pass 1 of tiles k, k + 3, …: 4 parts each, no pass 2, no outputs.
-            #expect(try count(db, "SELECT count(*) FROM tiles WHERE pass = 1 AND state = 'done' AND tile % 3 = \(k)") == 4 * Int((16 - k + 2) / 3))
+            // Shard k holds pass 1 of tiles k, k + 3, …: 6 parts each (exposure and 5 hazards),
+            // no pass 2, no outputs.
+            #expect(try count(db, "SELECT count(*) FROM tiles WHERE pass = 1 AND state = 'done' AND tile % 3 = \(k)") == 6 * Int((16 - k + 2) / 3))
             #expect(try count(db, "SELECT count(*) FROM tiles WHERE pass = 2 OR tile % 3 != \(k)") == 0)
             #expect(!FileManager.default.fileExists(atPath: s + "/risk_level.tif"))
         }
         let m = try run(["merge", changzhou, merged] + shards + ["--threads", "2"])
         #expect(m.status == 0, "\(m.stderr)")
-        #expect(m.stderr.contains("merge: 64 pass-1 tile parts taken from 3 shard folder(s)"))
+        #expect(m.stderr.contains("merge: 96 pass-1 tile parts taken from 3 shard folder(s)"))
         let db = try catalog(merged)
         #expect(try count(db, "SELECT count(*) FROM tile_log WHERE part != 'index' AND event = 'done'") == 0)
         try expectSameOutputs(single, merged)
