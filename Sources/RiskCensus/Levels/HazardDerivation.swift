@@ -120,7 +120,7 @@ struct HazardDerivation {
                 return classes[fi].map { $0 < 0 ? .nan : Float(s[Int($0)]) }
             }
             let w = derivation.weights ?? EntropyWeights.weights(columns)
-            weighting = derivation.weights == nil ? "entropy" : "given"
+            weighting = derivation.weighting
             weights = w
             score = [Float](repeating: .nan, count: n)
             for i in 0..<n where known[i] {

@@ -189,7 +189,10 @@ public struct CensusPlan: Sendable {
         let coverageBytes = coverage == nil ? 0 : max(coverageCells, grid.cellCount) * 256
         // The outputs phase holds the level and zone grids whole (polygonizing them).
         let wholeGrid = grid.cellCount * 4
-        return max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + wholeGrid + 96 << 20
+        // A derived hazard is made before pass 1 on the whole compute grid (HazardDerivation: 16
+        // bytes per cell and factor, plus the region and the score).
+        let derivation = hazards.compactMap { $0.levels?.derivation }.map { computeGrid.cellCount * 16 * ($0.factors.count + 2) }.max() ?? 0
+        return max(max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + wholeGrid, derivation) + 96 << 20
     }
 
     /// Hazards with a single-hazard risk level per cell: those given as levels, and every

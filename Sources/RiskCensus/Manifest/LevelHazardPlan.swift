@@ -55,6 +55,9 @@ extension CensusPlan {
         public var factors: [Factor]
         /// Weighted overlay: the factors' weights, or nil for entropy weights.
         public var weights: [Double]?
+        /// How the weights were set, for provenance: `given`, `ahp (CR …)`, `entropy`, or the
+        /// inventory method's name.
+        public var weighting: String
         public var classification: ClassificationMethod
         public var classificationName: String
         /// The manifest key of the derivation, for messages.
@@ -201,7 +204,9 @@ extension CensusPlan {
         let holdOut = d.holdOut ?? (inventory == nil ? 0 : 0.3)
         guard holdOut >= 0, holdOut < 1 else { throw bad("\(key).hold_out", "found \(holdOut); expected a share in [0, 1)") }
         var weights: [Double]?
+        var weighting = d.method.rawValue
         if d.method == .weightedOverlay {
+            weighting = d.ahp != nil ? "ahp" : d.entropy == true ? "entropy" : "given"
             let given = [d.weights != nil, d.ahp != nil, d.entropy == true].filter { $0 }.count
             guard given == 1 else { throw bad(key, "weighted_overlay needs exactly one of weights, ahp or entropy: true") }
             let order = factors.map(\.id)
@@ -220,13 +225,14 @@ extension CensusPlan {
                     throw bad("\(key).ahp.matrix", "inconsistent: consistency ratio \(String(format: "%.3f", ahp.consistencyRatio)) ≥ 0.1")
                 }
                 weights = order.map { ahp.weights[a.order.firstIndex(of: $0)!] }
+                weighting = String(format: "ahp (consistency ratio %.4f)", ahp.consistencyRatio)
             }
         } else if d.weights != nil || d.ahp != nil || d.entropy != nil {
             throw bad(key, "weights, ahp and entropy are for weighted_overlay; \(d.method.rawValue) weighs classes by the inventory")
         }
         let cs = d.classification ?? Manifest.ClassificationSpec(method: .naturalBreaks)
         return Derivation(method: d.method, inventory: inventory, holdOut: holdOut, seed: UInt64(truncatingIfNeeded: d.seed ?? 1),
-                          factors: factors, weights: weights, classification: try levelMethod(cs, key: "\(key).classification", bad: bad),
+                          factors: factors, weights: weights, weighting: weighting, classification: try levelMethod(cs, key: "\(key).classification", bad: bad),
                           classificationName: cs.method.rawValue, key: key)
     }
 

@@ -115,7 +115,7 @@ public struct ResultMaps {
                 let classes = Classes(bounds: (1...6).map { Double($0) * step }, colors: palettes[k % palettes.count])
                 let when = h.scenario ? "scenario" : "\(Classes.number(h.returnPeriods[h.indexBand]))-year return period"
                 try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
-                    title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard, \(name)",
+                    title: "\(Self.display(h.id)) hazard, \(name)",
                     subtitle: "\(h.units), \(when) (the layer the index uses), averaged onto the \(Classes.number(grid.transform.pixelWidth)) m grid",
                     source: source + " · layer \(h.indexLayer.path)", extent: extent,
                     legend: [LegendSection(title: h.units, classes: classes),
@@ -155,7 +155,7 @@ public struct ResultMaps {
         let colors = Array(Palette.ylOrRd5.suffix(count).reversed())
         let labels = Self.hazardLevelNames(count)
         try draw("map_hazard_\(safeFileName(h.id))", MapFigure(
-            title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) hazard levels, \(name)",
+            title: "\(Self.display(h.id)) hazard levels, \(name)",
             subtitle: "\(h.units); level 1 the most severe, at the levels' own \(Classes.number(levelGrid.transform.pixelWidth)) m cells",
             source: source + " · layer \(h.indexLayer.path)", extent: extent,
             legend: [LegendSection(title: "Hazard level", items: zip(colors, labels).map { (.box($0), $1) }), Self.boundaries])) { f in
@@ -173,7 +173,7 @@ public struct ResultMaps {
         let risk: RasterBuffer<Double> = try Self.readGridBand(path(file), grid: grid)
         let names = Classification.levelNames
         try draw("map_risk_level_\(safeFileName(h.id))", MapFigure(
-            title: "\(h.id.prefix(1).uppercased() + h.id.dropFirst()) risk level, \(name)",
+            title: "\(Self.display(h.id)) risk level, \(name)",
             subtitle: h.isLevels ? "Single-hazard risk level I–V from the hazard level and the cells' vulnerability"
                 : "Single-hazard risk level I–V: breaks of the hazard's risk H·E·V",
             source: source + " · \(file)", extent: extent,
@@ -184,6 +184,12 @@ public struct ResultMaps {
         }
     }
 
+
+    /// A hazard id as a map title says it: `forest_fire` → "Forest fire".
+    static func display(_ id: String) -> String {
+        let words = id.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
 
     /// District boundaries, as every map draws them, and their legend entry.
     static func outline(_ districts: [Geometry], on f: MapFrame) {
