@@ -7,11 +7,6 @@ import RiskGeo
 private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
-private final class TempDir {
-    let path = NSTemporaryDirectory() + "cellsize-" + UUID().uuidString
-    init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A bundled manifest at another cell size, without its coverage section (which works on the
 /// population raster at its own resolution whatever the cell size) and without cell outputs.
@@ -36,7 +31,7 @@ private func manifest(_ dataset: String, cellSize: Double, into dir: TempDir) th
 }
 
 private func run(_ dataset: String, cellSize: Double) throws -> (plan: CensusPlan, result: CensusResult) {
-    let dir = TempDir()
+    let dir = TempDir("cellsize", create: true)
     let census = try Census(manifestPath: try manifest(dataset, cellSize: cellSize, into: dir), baseDirectory: "\(repo)/datasets/\(dataset)")
     let result = try census.run(outputDirectory: dir.path + "/out", threads: 2)
     return (census.plan, result)

@@ -7,21 +7,8 @@ import RiskGeo
 private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
-private final class TempDir {
-    let path = NSTemporaryDirectory() + "census-" + UUID().uuidString
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ n: String) -> String { path + "/" + n }
-}
 
-private func csvRows(_ path: String) throws -> [[String: String]] {
-    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
-}
 
-private func features(_ path: String) throws -> [[String: Any]] {
-    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
-    return (root["features"] as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
-}
 
 @Suite struct CensusRunTests {
     @Test func sampleCensusGivesTheHandWorkedValues() throws {

@@ -4,25 +4,9 @@ import Testing
 import RiskCore
 import RiskGeo
 
-private final class TempDir {
-    let path = NSTemporaryDirectory() + "levels-" + UUID().uuidString
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ n: String) -> String { path + "/" + n }
-}
 
-private func csvRows(_ path: String) throws -> [[String: String]] {
-    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
-}
 
-private func features(_ path: String) throws -> [[String: Any]] {
-    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
-    return (root["features"] as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
-}
 
-private func json(_ path: String) throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
-}
 
 private func run(_ hazards: String, cellSize: Int = 100, combination: String = "weighted_sum") throws -> (TempDir, CensusResult) {
     let dir = TempDir()
@@ -66,7 +50,7 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
         // Lithology: 200 soft cells (rows 0–9) hold every event.
         let soft = try #require(rows.first { $0["factor"] == "lithology" && $0["class_name"] == "soft" })
         #expect(soft["cells"] == "200" && soft["events"] == "7")
-        let v = try json(dir.file("out/geological_validation.json"))
+        let v = try jsonObject(dir.file("out/geological_validation.json"))
         let val = try #require(v["validation"] as? [String: Any])
         #expect(val["events_inside"] as? Int == 10 && val["training_events"] as? Int == 7 && val["held_out_events"] as? Int == 3)
         // Events on steep soft rock far from the river: a score far better than chance.
@@ -94,7 +78,7 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
         #expect(result.files.contains("risk_level_geological.tif"))
         // Each cell's risk level is the matrix's entry for its hazard level and the vulnerability
         // level of its exposure term E, recomputed here from provenance's normalisation.
-        let prov = try json(dir.file("out/provenance.json"))
+        let prov = try jsonObject(dir.file("out/provenance.json"))
         let norm = ((prov["parameters"] as! [String: Any])["normalization"] as! [String: Any])
         func scaled(_ x: Double, _ n: [String: Any]) -> Double {
             let t = (n["log"] as! Bool) ? log1p(max(x, 0)) : x
@@ -235,7 +219,7 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
         for f in ["map_hazard_geological.png", "map_risk_level_geological.png", "map_risk_level_flood.png", "map_risk_levels.svg", "map_hazard_flood.png"] {
             #expect(files.contains(f), "\(f) missing from \(files)")
         }
-        let rule = (try json(dir.file("out/provenance.json"))["parameters"] as! [String: Any])["levels_rule"] as? String
+        let rule = (try jsonObject(dir.file("out/provenance.json"))["parameters"] as! [String: Any])["levels_rule"] as? String
         #expect(rule?.hasPrefix("comprehensive_level") == true)
     }
 }

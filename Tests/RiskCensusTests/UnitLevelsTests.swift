@@ -4,16 +4,7 @@ import Testing
 import RiskCore
 import RiskGeo
 
-private final class TempDir {
-    let path = NSTemporaryDirectory() + "units-" + UUID().uuidString
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ n: String) -> String { path + "/" + n }
-}
 
-private func csvRows(_ path: String) throws -> [[String: String]] {
-    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
-}
 
 /// Units within units: tracts in halves, each level's table adding up to the next.
 @Suite struct UnitLevelsTests {
