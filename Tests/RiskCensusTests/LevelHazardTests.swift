@@ -27,6 +27,14 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
     }
 }
 
+/// Progress messages of a run, collected from its callback.
+private final class Messages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ m: String) { lock.withLock { list.append(m) } }
+    var all: [String] { lock.withLock { list } }
+}
+
 @Suite struct LevelHazardTests {
     let both = LevelHazardFixture.flood + "\n" + LevelHazardFixture.geological()
 
@@ -144,6 +152,28 @@ private func failure(_ hazards: String, prepare: (TempDir) throws -> Void = { _ 
         // Without a matrix, the level comes from classifying R_h.
         let d = try csvRows(dir.file("out/districts.csv"))
         #expect(d.allSatisfy { r in (1...5).reduce(0) { $0 + Int(r["cells_geological_level_\($1)"]!)! } == Int(r["cells"]!)! })
+    }
+
+    @Test func aResumedRunDerivesAgainWhenItsFilesWereChanged() throws {
+        let dir = TempDir("levels")
+        let manifest = try LevelHazardFixture.write(into: dir.path, hazards: both)
+        let census = try Census(manifestPath: manifest)
+        _ = try census.run(outputDirectory: dir.file("out"), threads: 1)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("out/districts.csv")))
+        let levels = try Data(contentsOf: URL(fileURLWithPath: dir.file("out/geological_hazard_level.tif")))
+        // Untouched: the step is up to date.
+        let quiet = Messages()
+        _ = try census.run(outputDirectory: dir.file("out"), threads: 1) { quiet.add($0) }
+        #expect(quiet.all.contains { $0.contains("derivation of geological: up to date") })
+        // A validation record that is no JSON and a changed levels file: derived again.
+        try "} not json".write(toFile: dir.file("out/geological_validation.json"), atomically: true, encoding: .utf8)
+        try Data(levels.prefix(levels.count / 2)).write(to: URL(fileURLWithPath: dir.file("out/geological_hazard_level.tif")))
+        let again = Messages()
+        _ = try census.run(outputDirectory: dir.file("out"), threads: 1) { again.add($0) }
+        #expect(again.all.contains { $0.hasPrefix("derivation of geological: information_value") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/geological_hazard_level.tif"))) == levels)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out/districts.csv"))) == before)
+        _ = try jsonObject(dir.file("out/provenance.json"))
     }
 
     // MARK: Bad input

@@ -25,6 +25,8 @@ struct HazardDerivation {
         var weighting: String
         var validation: Validation?
         var files: [String]
+        /// The validation file's JSON, as provenance embeds it.
+        var record: String = ""
     }
 
     struct FactorSummary {
@@ -157,7 +159,8 @@ struct HazardDerivation {
         var outcome = Outcome(factors: summaries, breaks: breaks, weights: weights, weighting: weighting, validation: validation,
                               files: [files.index, files.levels, files.factors, files.validation])
         try AtomicFile.write(factorTable(outcome), to: path(files.factors))
-        try AtomicFile.write(validationJSON(outcome).encoded() + "\n", to: path(files.validation))
+        outcome.record = validationJSON(outcome).encoded()
+        try AtomicFile.write(outcome.record + "\n", to: path(files.validation))
         outcome.files.sort()
         return outcome
     }

@@ -128,20 +128,28 @@ extension CensusRunner {
 }
 
 extension CensusRunner {
-    /// Derives the levels of every derived hazard whose derivation changed (or whose files are
-    /// gone), as a step of the run; returns each derived hazard's record (its validation file's
-    /// JSON) by id.
+    /// Derives the levels of every derived hazard whose derivation changed, or whose files are
+    /// gone or no longer the ones it wrote (their checksums are kept with the step), as a step
+    /// of the run; returns each derived hazard's record (its validation file's JSON) by id.
     func derive(_ batch: Batch, zoneShapes: [Geometry]) throws -> [String: String] {
         var records: [String: String] = [:]
         for (k, h) in plan.hazards.enumerated() {
             guard let lv = h.levels, let d = lv.derivation else { continue }
             let files = CensusPlan.derivedFiles(h.id)
             let paths = [files.index, files.levels, files.factors, files.validation].map { (out as NSString).appendingPathComponent($0) }
+            func checksums() -> String? {
+                var sums: [String] = []
+                for p in paths {
+                    guard let c = try? AtomicFile.sha256(of: p) else { return nil }
+                    sums.append(c)
+                }
+                return sums.joined(separator: ",")
+            }
             let key = batch.keys.derivation(k)
             let step = "derive:" + h.id
-            if let s = try batch.with({ try $0.step(step) }), s.key == key, s.state == "done",
-               paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }),
-               let text = try? String(contentsOfFile: paths[3], encoding: .utf8) {
+            if let s = try batch.with({ try $0.step(step) }), s.key == key, s.state == "done", let detail = s.detail, detail == checksums(),
+               let text = try? String(contentsOfFile: paths[3], encoding: .utf8),
+               (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any] {
                 message("derivation of \(h.id): up to date")
                 records[h.id] = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 continue
@@ -152,8 +160,8 @@ extension CensusRunner {
                     + (v.map { String(format: "; %d events, %.0f %% of them in levels 1–2 on %.0f %% of the area, success-rate AUC %.3f%@", $0.eventsInside,
                                       100 * $0.topTwoEventShare, 100 * $0.topTwoAreaShare, $0.successAUC,
                                       $0.predictionAUC.map { String(format: ", prediction-rate AUC %.3f", $0) } ?? "") } ?? ""))
-            records[h.id] = (try String(contentsOfFile: paths[3], encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
-            try batch.with { try $0.setStep(step, key: key, state: "done", run: batch.run, detail: nil) }
+            records[h.id] = outcome.record
+            try batch.with { try $0.setStep(step, key: key, state: "done", run: batch.run, detail: checksums()) }
         }
         return records
     }
