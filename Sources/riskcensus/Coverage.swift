@@ -79,7 +79,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "CRS of CSV coordinates.")
     var inputCrs = "EPSG:4326"
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
 
     func validate() throws {

@@ -25,7 +25,7 @@ struct Impact: ParsableCommand {
     @Flag(help: "Also write impact_matrix.csv (sparse event_id,id,impact).")
     var impactMatrix = false
     @Option(help: "Worker threads over event chunks (default: all cores); the output does not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
 
     func validate() throws {

@@ -18,7 +18,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Occupants at this time of day (day, night, transit); default: the mean over the occupancy periods.")
     var timeEvent: String?
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
 
     func validate() throws {

@@ -22,7 +22,7 @@ struct Validate: ParsableCommand {
     }
 
     @Option(help: "Worker threads the estimate assumes (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
 
     static func describe(_ plan: CensusPlan, threads: Int) -> String {
         let g = plan.grid
@@ -73,7 +73,7 @@ struct Run: ParsableCommand {
     @OptionGroup var memory: MemoryOption
 
     @Option(help: "Tiles processed at once (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
 
     @Flag(help: "Forget the catalog and tiles in --out and start over.")
     var fresh = false
@@ -120,7 +120,7 @@ struct Merge: ParsableCommand {
     var arguments: [String]
 
     @Option(help: "Tiles processed at once (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Workers.available
 
     @Flag(help: "No progress lines or bar.")
     var quiet = false

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RiskCensus
+import RiskCore
 
 /// The batch's parts on their own: shards from options and environments, the tile store's
 /// files and checksums, the run lock.
@@ -18,6 +19,39 @@ import Testing
         #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5"], completions: 6) == Shard(index: 5, count: 6))
         #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5", "RISKCENSUS_SHARDS": "6"]) == Shard(index: 5, count: 6))
         #expect(throws: CensusError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "5"]) }
+    }
+
+    /// Slurm reports a resubmitted index (`sbatch --array=3`) as a one-task array and a gapped
+    /// array (`--array=0,1,5`) with a misleading count: the declared count decides, and without
+    /// one such arrays are refused rather than run as the whole census.
+    @Test func resubmittedAndGappedArraysRunTheirOwnShare() throws {
+        let resubmitted = ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_MAX": "3"]
+        #expect(try Shard.fromEnvironment(resubmitted, completions: 8) == Shard(index: 3, count: 8))
+        #expect(try Shard.fromEnvironment(resubmitted.merging(["RISKCENSUS_SHARDS": "8"]) { a, _ in a }) == Shard(index: 3, count: 8))
+        #expect(throws: CensusError.self) { try Shard.fromEnvironment(resubmitted) }
+        // Resubmitting index 0 alone looks like a whole one-task array: refused without a count too.
+        #expect(throws: CensusError.self) {
+            try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "0"])
+        }
+        let gapped = ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "5"]
+        #expect(try Shard.fromEnvironment(gapped, completions: 6) == Shard(index: 5, count: 6))
+        #expect(throws: CensusError.self) { try Shard.fromEnvironment(gapped) }
+        // A task id beyond the declared count names the range.
+        do {
+            _ = try Shard.fromEnvironment(gapped, completions: 3)
+            Issue.record("task 5 of 3 shards must be refused")
+        } catch {
+            #expect(error.exitCode == 2 && error.description.contains("0…2"))
+        }
+        #expect(throws: CensusError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "1", "RISKCENSUS_SHARDS": "zero"]) }
+    }
+
+    @Test func threadsDefaultToTheCPUsTheProcessMayUse() {
+        let all = Workers.available(environment: [:])
+        #expect(all >= 1)
+        #expect(Workers.available(environment: ["SLURM_CPUS_PER_TASK": "1"]) == 1)
+        #expect(Workers.available(environment: ["SLURM_CPUS_PER_TASK": "\(all + 8)"]) == all)
+        #expect(Workers.available(environment: ["SLURM_CPUS_PER_TASK": "none"]) == all)
     }
 
     @Test func tileFilesRoundTripAndRefuseDamage() throws {

@@ -17,7 +17,7 @@ public struct ImpactJob: Sendable {
     public var returnPeriods: [Double] = [5, 10, 25, 50, 100, 250]
     public var writeMatrix = false
     /// Workers over event chunks; the output does not depend on it.
-    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var threads = Workers.available
 
     public init(exposuresPath: String, hazardPath: String, eventsPath: String, functionsPath: String) {
         self.exposuresPath = exposuresPath

@@ -203,7 +203,7 @@ public struct CensusPlan: Sendable {
     public var classifiedHazards: [Int] { levelledHazards.filter { hazards[$0].levels?.matrix == nil } }
 
     /// The estimate with one worker per core.
-    public var estimatedMemory: Int { estimatedMemory(threads: ProcessInfo.processInfo.activeProcessorCount) }
+    public var estimatedMemory: Int { estimatedMemory(threads: Workers.available) }
 
     /// Rough run time in seconds: warping and reading dominate (≈ 60 ns per cell and layer).
     public var estimatedSeconds: Double {

@@ -45,25 +45,45 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         do { return try body() } catch { throw CensusError.usage("\(source): \(error.description)") }
     }
 
-    /// The shard a Slurm job array (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`) or a
-    /// Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`, with the completions count from
-    /// `completions` or `RISKCENSUS_SHARDS`) assigns to this process; nil outside both.
+    /// The shard a Slurm job array or a Kubernetes Indexed Job assigns to this process; nil
+    /// outside both.
+    ///
+    /// The shard count is the one the job declares: `--shards N` (`completions`), else
+    /// `RISKCENSUS_SHARDS`; the task id (`SLURM_ARRAY_TASK_ID`, `JOB_COMPLETION_INDEX`) is then
+    /// the shard number, 0…N−1. So resubmitting one index (`sbatch --array=3 …`) or a
+    /// non-contiguous array (`--array=0,1,5`) runs the right share. Without a declared count a
+    /// Slurm array must say its total itself: a whole array of two or more tasks from 0 or 1
+    /// (`--array=0-7`, `--array=1-8`, `--array=0-14:2`), whose positions are the shards. A
+    /// one-task or gapped array without a declared count is refused: Slurm reports it as the
+    /// whole job, and the run would silently do every tile.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
                                        completions: Int? = nil) throws(CensusError) -> Shard? {
+        var declared = completions
+        if declared == nil, let text = env["RISKCENSUS_SHARDS"] {
+            guard let n = Int(text), n >= 1 else { throw CensusError.usage("RISKCENSUS_SHARDS=\(text): expected a shard count ≥ 1") }
+            declared = n
+        }
         if let id = env["SLURM_ARRAY_TASK_ID"] {
-            guard let i = Int(id), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) ?? completions else {
-                throw CensusError.usage("SLURM_ARRAY_TASK_ID=\(id) needs SLURM_ARRAY_TASK_COUNT (or --shards) to be a count")
+            guard let i = Int(id) else { throw CensusError.usage("SLURM_ARRAY_TASK_ID=\(id): expected a task number") }
+            if let n = declared {
+                return try context("SLURM_ARRAY_TASK_ID=\(id) with \(n) shards (--shards or RISKCENSUS_SHARDS); the array's task ids are the shards 0…\(n - 1)") { () throws(CensusError) in
+                    try Shard(index: i, count: n)
+                }
             }
-            // Arrays are often numbered from 1 (--array=1-N) or stepped (0-14:2): the position in
-            // the array counts from SLURM_ARRAY_TASK_MIN in steps of SLURM_ARRAY_TASK_STEP.
+            let count = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init)
             let base = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
             let step = max(1, env["SLURM_ARRAY_TASK_STEP"].flatMap(Int.init) ?? 1)
-            return try context("SLURM_ARRAY_TASK_ID=\(id) of \(n) tasks (SLURM_ARRAY_TASK_COUNT or --shards)") { () throws(CensusError) in
+            guard let n = count, n >= 2, base == 0 || base == 1,
+                  (env["SLURM_ARRAY_TASK_MAX"].flatMap(Int.init) ?? base + (n - 1) * step) == base + (n - 1) * step else {
+                throw CensusError.usage("SLURM_ARRAY_TASK_ID=\(id): the array (\(count.map { "\($0) tasks" } ?? "no task count"), ids \(env["SLURM_ARRAY_TASK_MIN"] ?? "?")…\(env["SLURM_ARRAY_TASK_MAX"] ?? "?")) "
+                                        + "does not say how many shards the census has (a resubmitted index, or a gapped array); give --shards N or RISKCENSUS_SHARDS=N, the task ids being the shards 0…N−1")
+            }
+            return try context("SLURM_ARRAY_TASK_ID=\(id) of \(n) tasks") { () throws(CensusError) in
                 try Shard(index: (i - base) / step, count: n)
             }
         }
         if let id = env["JOB_COMPLETION_INDEX"] {
-            guard let i = Int(id), let n = completions ?? env["RISKCENSUS_SHARDS"].flatMap(Int.init) else {
+            guard let i = Int(id), let n = declared else {
                 throw CensusError.usage("JOB_COMPLETION_INDEX=\(id) needs the completions count: --shards N or RISKCENSUS_SHARDS")
             }
             return try context("JOB_COMPLETION_INDEX=\(id) of \(n) (--shards or RISKCENSUS_SHARDS)") { () throws(CensusError) in try Shard(index: i, count: n) }

@@ -12,7 +12,7 @@ public struct ScenarioInputs: Sendable {
     /// "day", "night" or "transit"; nil averages occupants over the occupancy periods.
     public var timeEvent: String?
     /// Workers over asset chunks; the output does not depend on it.
-    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var threads = Workers.available
 
     public init(exposurePath: String, gmfPath: String, sitesPath: String) {
         self.exposurePath = exposurePath
