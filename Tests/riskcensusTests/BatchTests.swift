@@ -346,3 +346,55 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         try expectSameOutputs(reference, out, atLeast: 9)
     }
 }
+
+/// The Slurm batch scripts (deploy/slurm/), run by bash with the environment Slurm gives a job
+/// array's tasks: shards, a resubmitted index, the merge. The real cluster is `make test-slurm`.
+@Suite struct SlurmScriptTests {
+    private let olinda = repositoryRoot + "/datasets/olinda/census.yaml"
+
+    private func script(_ name: String, _ args: [String], _ env: [String: String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [repositoryRoot + "/deploy/slurm/" + name] + args
+        p.environment = ProcessInfo.processInfo.environment.merging(env.merging(["RISKCENSUS_BIN": try binaryPath()]) { a, _ in a }) { _, b in b }
+        p.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    private func task(_ id: Int, of ids: ClosedRange<Int>) -> [String: String] {
+        ["SLURM_ARRAY_TASK_ID": "\(id)", "SLURM_ARRAY_TASK_COUNT": "\(ids.count)", "SLURM_ARRAY_TASK_MIN": "\(ids.lowerBound)",
+         "SLURM_ARRAY_TASK_MAX": "\(ids.upperBound)", "SLURM_CPUS_PER_TASK": "1"]
+    }
+
+    @Test func shardsAResubmittedIndexAndTheMergeGiveTheSingleRun() throws {
+        let f = Folder()
+        // At the same depth as WORKDIR/out: provenance names inputs relative to the output folder.
+        let single = f.file("ref/out"), work = f.file("work")
+        #expect(try run(["run", olinda, "--out", single, "--threads", "2"]).status == 0)
+        for k in 0..<3 { #expect(try script("census-array.sbatch", [olinda, work], task(k, of: 0...2)) == 0) }
+        #expect(try String(contentsOfFile: work + "/shards/count", encoding: .utf8) == "3\n")
+        // Shard 1 is lost and resubmitted alone: Slurm calls it a one-task array 1…1.
+        try FileManager.default.removeItem(atPath: work + "/shards/1")
+        #expect(try script("census-array.sbatch", [olinda, work], task(1, of: 1...1)) == 0)
+        let db = try catalog(work + "/shards/1")
+        #expect(try count(db, "SELECT count(*) FROM tiles WHERE pass = 1 AND state = 'done' AND tile % 3 != 1") == 0)
+        #expect(try count(db, "SELECT count(*) FROM tiles WHERE pass = 1 AND state = 'done' AND tile % 3 = 1") > 0)
+        let log = try String(contentsOfFile: work + "/logs/shard-1.log", encoding: .utf8)
+        #expect(log.contains("shard 1 of 3"))
+        // Another count for the same folder is refused.
+        #expect(try script("census-array.sbatch", [olinda, work, "4"], task(0, of: 0...3)) == 2)
+        #expect(try script("census-merge.sbatch", [olinda, work], ["SLURM_CPUS_PER_TASK": "2"]) == 0)
+        try expectSameOutputs(single, work + "/out")
+    }
+
+    @Test func scriptsNameWhatIsMissing() throws {
+        let f = Folder()
+        // Not an array task; no engine; no recorded count for the merge.
+        #expect(try script("census-array.sbatch", [olinda, f.file("w")], [:]) != 0)
+        #expect(try script("census-array.sbatch", [olinda, f.file("w")], task(0, of: 0...1).merging(["RISKCENSUS_BIN": "/nonexistent"]) { _, b in b }) == 2)
+        #expect(try script("census-merge.sbatch", [olinda, f.file("w")], [:]) == 2)
+    }
+}
