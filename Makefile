@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -65,7 +65,18 @@ pydeps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
 	fi
 
-test: unit-test leakcheck datasets-check notebooks
+test: unit-test leakcheck datasets-check notebooks test-slurm
+
+# The Slurm path on a real one-node cluster: Debian's slurm-wlm and munge, installed when missing
+# and started by deploy/slurm/local-cluster.sh (no systemd needed); Tests/Slurm/test_cluster.sh
+# submits the Changzhou census through deploy/slurm/ with the debug build; the daemons this
+# target started are stopped whatever the outcome.
+test-slurm: deps
+	$(SWIFT) build
+	@deploy/slurm/local-cluster.sh install
+	@deploy/slurm/local-cluster.sh start || { deploy/slurm/local-cluster.sh stop; exit 1; }; \
+	  Tests/Slurm/test_cluster.sh "$$($(SWIFT) build --show-bin-path)/riskcensus"; rc=$$?; \
+	  deploy/slurm/local-cluster.sh stop; exit $$rc
 
 # The notebooks run top to bottom against the committed maps/ (executed copies go to a
 # temporary folder; the committed notebooks stay without outputs). Their Python is a venv over
