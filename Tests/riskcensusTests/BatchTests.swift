@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RiskCensus
+import Yams
 
 /// The census as a batch, through the binary: kill and resume, invalidation, shards and merge,
 /// two runs on one folder, a failing tile. Outputs are compared byte for byte with an
@@ -396,5 +397,44 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         #expect(try script("census-array.sbatch", [olinda, f.file("w")], [:]) != 0)
         #expect(try script("census-array.sbatch", [olinda, f.file("w")], task(0, of: 0...1).merging(["RISKCENSUS_BIN": "/nonexistent"]) { _, b in b }) == 2)
         #expect(try script("census-merge.sbatch", [olinda, f.file("w")], [:]) == 2)
+    }
+}
+
+/// The Kubernetes manifests in deploy/kubernetes/ keep the engine's environment contract: each
+/// pod's shard is its JOB_COMPLETION_INDEX of the `--shards` count, which equals `completions`,
+/// and the merge reads the folders the shards write. No cluster runs here; this is what can be
+/// checked without one.
+@Suite struct KubernetesManifestTests {
+    private func load(_ name: String) throws -> [String: Any] {
+        let text = try String(contentsOfFile: repositoryRoot + "/deploy/kubernetes/" + name, encoding: .utf8)
+        return try #require(try Yams.load(yaml: text) as? [String: Any])
+    }
+
+    private func container(_ job: [String: Any]) throws -> [String: Any] {
+        let spec = try #require(job["spec"] as? [String: Any])
+        let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
+        return try #require((pod["containers"] as? [[String: Any]])?.first)
+    }
+
+    @Test func indexedJobShardsMatchItsCompletionsAndTheMerge() throws {
+        let shards = try load("census-shards.yaml"), merge = try load("census-merge.yaml")
+        let spec = try #require(shards["spec"] as? [String: Any])
+        #expect(spec["completionMode"] as? String == "Indexed")
+        let completions = try #require(spec["completions"] as? Int)
+        let command = try #require((try container(shards)["args"] as? [String])?.first)
+        let words = command.split(separator: " ").map(String.init)
+        let n = try #require(words.firstIndex(of: "--shards").flatMap { Int(words[$0 + 1]) })
+        #expect(n == completions, "--shards \(n) but completions \(completions)")
+        let out = try #require(words.firstIndex(of: "--out").map { words[$0 + 1] })
+        #expect(out.hasSuffix("$JOB_COMPLETION_INDEX"))
+        // Every pod index gets its own shard of the declared count.
+        for i in 0..<completions {
+            #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "\(i)"], completions: n) == Shard(index: i, count: n))
+        }
+        #expect(throws: CensusError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "\(completions)"], completions: n) }
+        // The merge's shard glob covers the folders the shards write.
+        let mergeCommand = try #require((try container(merge)["args"] as? [String])?.first)
+        let prefix = String(out.dropLast("$JOB_COMPLETION_INDEX".count))
+        #expect(mergeCommand.contains(prefix + "*"))
     }
 }
