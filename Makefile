@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -48,6 +48,14 @@ bench-coverage: build pydeps
 # floor (see benchmarks/census/README.md), on Debian's Python.
 bench-census: build pydeps
 	$(SYSTEM_PYTHON) benchmarks/census/bench.py
+
+# Scale-out on the one-node Slurm cluster: the 9 M-cell province in 4 shards plus the merge
+# against one process (benchmarks/slurm/scale.py).
+bench-slurm: build pydeps
+	@deploy/slurm/local-cluster.sh install
+	@deploy/slurm/local-cluster.sh start || { deploy/slurm/local-cluster.sh stop; exit 1; }; \
+	  SLURM_CONF=$${RISKCENSUS_SLURM_STATE:-/var/tmp/riskcensus-slurm}/slurm.conf $(SYSTEM_PYTHON) benchmarks/slurm/scale.py; rc=$$?; \
+	  deploy/slurm/local-cluster.sh stop; exit $$rc
 
 # The main job: the bundled censuses, written to maps/<dataset>/, then their printed maps
 # (PNG and SVG) and browser viewer (index.html).
