@@ -389,6 +389,10 @@ private func count(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
         #expect(try script("census-array.sbatch", [olinda, work, "4"], task(0, of: 0...3)) == 2)
         #expect(try script("census-merge.sbatch", [olinda, work], ["SLURM_CPUS_PER_TASK": "2"]) == 0)
         try expectSameOutputs(single, work + "/out")
+        // The merge took the shards' pass-1 tile files by hard link, not by reading them.
+        let tiles = try FileManager.default.contentsOfDirectory(atPath: work + "/out/tiles").filter { $0.hasPrefix("t0-exposure") }
+        let links = try tiles.map { try FileManager.default.attributesOfItem(atPath: work + "/out/tiles/" + $0)[.referenceCount] as? Int ?? 0 }
+        #expect(!links.isEmpty && links.allSatisfy { $0 >= 2 }, "\(tiles) \(links)")
     }
 
     @Test func scriptsNameWhatIsMissing() throws {

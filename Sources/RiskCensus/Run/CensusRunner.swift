@@ -223,8 +223,7 @@ struct CensusRunner {
                     }
                     if let mine = try batch.catalog.tile(r.tile, part: r.part), mine.state == .done, mine.key == key,
                        batch.store.checksum(file) == sha { continue }
-                    let data = try Data(contentsOf: URL(fileURLWithPath: shardStore.path(file)))
-                    try AtomicFile.write(chunks: [Array(data)], to: batch.store.path(file))
+                    try AtomicFile.linkOrCopy(shardStore.path(file), to: batch.store.path(file))
                     try batch.catalog.importDone(run: batch.run, record: r, from: dir)
                     taken += 1
                 }

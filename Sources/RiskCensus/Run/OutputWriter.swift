@@ -384,6 +384,25 @@ enum AtomicFile {
         try write(chunks: [Array(text.utf8)], to: path)
     }
 
+    /// Puts the file at `source` at `path`, whole or not at all: a hard link when both are on
+    /// one file system (the merge takes a shard's tile files without reading them), a copy
+    /// otherwise. The engine's tile files never change after they are written, so sharing the
+    /// inode is safe.
+    static func linkOrCopy(_ source: String, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        unlink(tmp)
+        if link(source, tmp) == 0 {
+            guard rename(tmp, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(tmp)
+                throw CensusError.run("\(path): rename failed: \(reason)")
+            }
+            return
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: source))
+        try write(chunks: [Array(data)], to: path)
+    }
+
     /// Writes the chunks in order to a temporary file beside `path`, then renames it into place,
     /// so a reader sees the whole file or none of it.
     static func write(chunks: [[UInt8]], to path: String) throws {
