@@ -22,8 +22,11 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks", "census"))
 from bench import engine_binary, province, warm  # noqa: E402
 
 
-def sbatch(args):
-    return subprocess.run(["sbatch", "--parsable"] + args, check=True, capture_output=True, text=True).stdout.strip().split(";")[0]
+def sbatch(args, env, cwd):
+    """Submits with this environment (RISKCENSUS_BIN travels with the job); Slurm's own output
+    files go to `cwd`."""
+    return subprocess.run(["sbatch", "--parsable"] + args, check=True, capture_output=True, text=True,
+                          env=env, cwd=cwd).stdout.strip().split(";")[0]
 
 
 def queued(jobs):
@@ -53,16 +56,19 @@ def main():
         warm(folder)
         t0 = time.perf_counter()
         arr = sbatch([f"--array=0-{a.shards - 1}", f"--cpus-per-task={a.cpus_per_task}",
-                      os.path.join(ROOT, "deploy", "slurm", "census-array.sbatch"), manifest, os.path.join(work, "wd")])
+                      os.path.join(ROOT, "deploy", "slurm", "census-array.sbatch"), manifest, os.path.join(work, "wd")], env, work)
         mrg = sbatch([f"--dependency=afterok:{arr}", "--kill-on-invalid-dep=yes", f"--cpus-per-task={a.merge_cpus}",
-                      os.path.join(ROOT, "deploy", "slurm", "census-merge.sbatch"), manifest, os.path.join(work, "wd")])
+                      os.path.join(ROOT, "deploy", "slurm", "census-merge.sbatch"), manifest, os.path.join(work, "wd")], env, work)
         while queued([arr, mrg]):
             time.sleep(0.2)
         total = time.perf_counter() - t0
         import json
         prov = os.path.join(work, "wd", "out", "provenance.json")
         if not os.path.exists(prov):
-            sys.exit("bench-slurm: the merge wrote no outputs; see " + os.path.join(work, "wd", "logs"))
+            logs = os.path.join(work, "wd", "logs")
+            for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+                sys.stderr.write(f"--- {name}\n" + open(os.path.join(logs, name)).read()[-1500:])
+            sys.exit("bench-slurm: the merge wrote no outputs")
         merge = json.load(open(prov))["run"]["seconds"]
         print(f"province {a.km} km, {a.shards} shards of {a.cpus_per_task} CPU, merge on {a.merge_cpus} CPUs, engine {binary}")
         print(f"one process:           {single:7.2f} s")
