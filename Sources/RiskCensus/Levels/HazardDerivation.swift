@@ -132,10 +132,7 @@ struct HazardDerivation {
             }
             for (fi, f) in derivation.factors.enumerated() {
                 for j in 0..<f.classing.count { summaries[fi].classes[j].score = f.scores![j] }
-                if let e = events {
-                    for cell in training { summaries[fi].classes[Int(classes[fi][cell])].events += 1 }
-                    _ = e
-                }
+                for cell in training { summaries[fi].classes[Int(classes[fi][cell])].events += 1 }
             }
         }
         let breaks = LevelBreaks.breaks(score.map(Double.init), method: derivation.classification, count: levelCount)

@@ -189,9 +189,10 @@ public struct CensusPlan: Sendable {
         let coverageBytes = coverage == nil ? 0 : max(coverageCells, grid.cellCount) * 256
         // The outputs phase holds the level and zone grids whole (polygonizing them).
         let wholeGrid = grid.cellCount * 4
-        // A derived hazard is made before pass 1 on the whole compute grid (HazardDerivation: 16
-        // bytes per cell and factor, plus the region and the score).
-        let derivation = hazards.compactMap { $0.levels?.derivation }.map { computeGrid.cellCount * 16 * ($0.factors.count + 2) }.max() ?? 0
+        // Derived hazards are made before pass 1 on the whole compute grid (HazardDerivation: 16
+        // bytes per cell and factor, plus the region and the score), up to `threads` at once.
+        let derivations = hazards.compactMap { $0.levels?.derivation }.map { computeGrid.cellCount * 16 * ($0.factors.count + 2) }.sorted(by: >)
+        let derivation = derivations.prefix(max(1, threads)).reduce(0, +)
         return max(max(1, threads) * perWorker + gdalCache(threads: threads) + coverageBytes + wholeGrid, derivation) + 96 << 20
     }
 

@@ -132,38 +132,51 @@ extension CensusRunner {
     /// gone or no longer the ones it wrote (their checksums are kept with the step), as a step
     /// of the run; returns each derived hazard's record (its validation file's JSON) by id.
     func derive(_ batch: Batch, zoneShapes: [Geometry]) throws -> [String: String] {
-        var records: [String: String] = [:]
-        for (k, h) in plan.hazards.enumerated() {
-            guard let lv = h.levels, let d = lv.derivation else { continue }
+        let records = DerivationRecords()
+        // The derivations to make; those up to date give their record at once.
+        var pending: [(k: Int, key: String, step: String, paths: [String])] = []
+        for (k, h) in plan.hazards.enumerated() where h.levels?.derivation != nil {
             let files = CensusPlan.derivedFiles(h.id)
             let paths = [files.index, files.levels, files.factors, files.validation].map { (out as NSString).appendingPathComponent($0) }
-            func checksums() -> String? {
-                var sums: [String] = []
-                for p in paths {
-                    guard let c = try? AtomicFile.sha256(of: p) else { return nil }
-                    sums.append(c)
-                }
-                return sums.joined(separator: ",")
-            }
             let key = batch.keys.derivation(k)
             let step = "derive:" + h.id
-            if let s = try batch.with({ try $0.step(step) }), s.key == key, s.state == "done", let detail = s.detail, detail == checksums(),
+            if let s = try batch.with({ try $0.step(step) }), s.key == key, s.state == "done", let detail = s.detail, detail == Self.checksums(paths),
                let text = try? String(contentsOfFile: paths[3], encoding: .utf8),
                (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any] {
                 message("derivation of \(h.id): up to date")
-                records[h.id] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                records.set(h.id, text.trimmingCharacters(in: .whitespacesAndNewlines))
                 continue
             }
-            let outcome = try HazardDerivation(plan: plan, hazard: h, derivation: d, levelCount: lv.count, zoneShapes: zoneShapes, out: out).run()
+            pending.append((k, key, step, paths))
+        }
+        // Independent derivations run side by side (each on its own GDAL handles and files),
+        // and are recorded in hazard order.
+        let plan = self.plan, folder = self.out, todo = pending
+        try OrderedWork.run(todo.count) { j in
+            let h = plan.hazards[todo[j].k]
+            return try HazardDerivation(plan: plan, hazard: h, derivation: h.levels!.derivation!, levelCount: h.levels!.count,
+                                        zoneShapes: zoneShapes, out: folder).run()
+        } consume: { j, outcome in
+            let p = todo[j], h = plan.hazards[p.k], d = h.levels!.derivation!
             let v = outcome.validation
             message("derivation of \(h.id): \(d.method.rawValue) over \(d.factors.count) factors, breaks \(outcome.breaks.map { String(format: "%.4g", $0) }.joined(separator: " / "))"
                     + (v.map { String(format: "; %d events, %.0f %% of them in levels 1–2 on %.0f %% of the area, success-rate AUC %.3f%@", $0.eventsInside,
                                       100 * $0.topTwoEventShare, 100 * $0.topTwoAreaShare, $0.successAUC,
                                       $0.predictionAUC.map { String(format: ", prediction-rate AUC %.3f", $0) } ?? "") } ?? ""))
-            records[h.id] = outcome.record
-            try batch.with { try $0.setStep(step, key: key, state: "done", run: batch.run, detail: checksums()) }
+            records.set(h.id, outcome.record)
+            try batch.with { try $0.setStep(p.step, key: p.key, state: "done", run: batch.run, detail: Self.checksums(p.paths)) }
         }
-        return records
+        return records.all
+    }
+
+    /// The derived files' checksums as the derivation step keeps them; nil when one is missing.
+    static func checksums(_ paths: [String]) -> String? {
+        var sums: [String] = []
+        for p in paths {
+            guard let c = try? AtomicFile.sha256(of: p) else { return nil }
+            sums.append(c)
+        }
+        return sums.joined(separator: ",")
     }
 
     /// Breaks of each classified hazard's R_h (hazards given as levels without a matrix, and
@@ -184,4 +197,12 @@ extension CensusRunner {
         }
         return out
     }
+}
+
+/// The derivation records, set by the workers one at a time in hazard order.
+private final class DerivationRecords: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byID: [String: String] = [:]
+    func set(_ id: String, _ record: String) { lock.withLock { byID[id] = record } }
+    var all: [String: String] { lock.withLock { byID } }
 }
