@@ -142,7 +142,8 @@ public enum Susceptibility {
         return (Array(shuffled.dropFirst(held)), Array(shuffled.prefix(held)))
     }
 
-    private static func knownCells(_ classes: [[Int32]]) -> [Bool] {
+    /// The cells where every factor is known (class ≥ 0): the cells every count is over.
+    public static func knownCells(_ classes: [[Int32]]) -> [Bool] {
         let n = classes.first?.count ?? 0
         var known = [Bool](repeating: !classes.isEmpty, count: n)
         for factor in classes { for i in 0..<n where factor[i] < 0 { known[i] = false } }

@@ -24,7 +24,6 @@ struct HazardDerivation {
         var weights: [Double]?
         var weighting: String
         var validation: Validation?
-        var files: [String]
         /// The validation file's JSON, as provenance embeds it.
         var record: String = ""
     }
@@ -78,7 +77,7 @@ struct HazardDerivation {
         }
         // Class areas; a class no cell of the region falls in is bad input for every method:
         // its ratio is undefined, and its breaks or table do not describe this region.
-        let known = knownCells(classes)
+        let known = Susceptibility.knownCells(classes)
         for (fi, f) in derivation.factors.enumerated() {
             var counts = [Int](repeating: 0, count: f.classing.count)
             for i in 0..<n where known[i] { counts[Int(classes[fi][i])] += 1 }
@@ -153,12 +152,10 @@ struct HazardDerivation {
         }
         let files = CensusPlan.derivedFiles(hazard.id)
         try writeRasters(score: score, levels: levels, breaks: breaks, files: files)
-        var outcome = Outcome(factors: summaries, breaks: breaks, weights: weights, weighting: weighting, validation: validation,
-                              files: [files.index, files.levels, files.factors, files.validation])
+        var outcome = Outcome(factors: summaries, breaks: breaks, weights: weights, weighting: weighting, validation: validation)
         try AtomicFile.write(factorTable(outcome), to: path(files.factors))
         outcome.record = validationJSON(outcome).encoded()
         try AtomicFile.write(outcome.record + "\n", to: path(files.validation))
-        outcome.files.sort()
         return outcome
     }
 
@@ -250,12 +247,6 @@ struct HazardDerivation {
             }
         }
         return out
-    }
-
-    private func knownCells(_ classes: [[Int32]]) -> [Bool] {
-        var known = [Bool](repeating: true, count: grid.cellCount)
-        for c in classes { for i in c.indices where c[i] < 0 { known[i] = false } }
-        return known
     }
 
     /// The cells of the inventory's events inside the region where every factor is known (a

@@ -470,27 +470,8 @@ public struct CensusPlan: Sendable {
         let ix = m.index
         var weights = [Double](repeating: 1 / Double(hazards.count), count: hazards.count)
         if ix?.weights != nil && ix?.ahp != nil { throw bad("index", "give weights or ahp, not both") }
-        if let w = ix?.weights {
-            guard Set(w.keys) == Set(hazards.map(\.id)) else {
-                throw bad("index.weights", "needs one weight per hazard id (\(hazards.map(\.id).joined(separator: ", ")))")
-            }
-            guard w.values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(w.values.reduce(0, +) - 1) < 1e-6 else {
-                throw bad("index.weights", "weights must be ≥ 0 and sum to 1")
-            }
-            weights = hazards.map { w[$0.id]! }
-        }
-        if let a = ix?.ahp {
-            guard Set(a.order) == Set(hazards.map(\.id)), a.order.count == hazards.count else {
-                throw bad("index.ahp.order", "must list each hazard id once")
-            }
-            let ahp: AHP
-            do { ahp = try AHP(pairwise: a.matrix) } catch { throw bad("index.ahp.matrix", error.description) }
-            guard a.matrix.count == a.order.count else { throw bad("index.ahp.matrix", "is \(a.matrix.count)×\(a.matrix.count) for \(a.order.count) hazards") }
-            guard ahp.isConsistent else {
-                throw bad("index.ahp.matrix", "inconsistent: consistency ratio \(String(format: "%.3f", ahp.consistencyRatio)) ≥ 0.1")
-            }
-            weights = hazards.map { ahp.weights[a.order.firstIndex(of: $0.id)!] }
-        }
+        if let w = ix?.weights { weights = try givenWeights(w, ids: hazards.map(\.id), what: "hazard", key: "index.weights", bad: bad) }
+        if let a = ix?.ahp { weights = try ahpWeights(a, ids: hazards.map(\.id), what: "hazard", key: "index.ahp", bad: bad).weights }
         let combination: CombinationRule
         if let c = ix?.combination, c != .weightedSum, ix?.weights != nil || ix?.ahp != nil {
             throw bad(ix?.weights != nil ? "index.weights" : "index.ahp", "hazard weights are for combination weighted_sum; \(c.rawValue) does not weigh hazards")
@@ -565,6 +546,30 @@ public struct CensusPlan: Sendable {
         return plan
     }
 
+    /// Weights by id, each ≥ 0 and summing to 1, one per id of `ids`, in that order.
+    static func givenWeights(_ w: [String: Double], ids: [String], what: String, key: String,
+                             bad: (String, String) -> CensusError) throws(CensusError) -> [Double] {
+        guard Set(w.keys) == Set(ids) else { throw bad(key, "needs one weight per \(what) id (\(ids.joined(separator: ", ")))") }
+        guard w.values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(w.values.reduce(0, +) - 1) < 1e-6 else {
+            throw bad(key, "weights must be ≥ 0 and sum to 1")
+        }
+        return ids.map { w[$0]! }
+    }
+
+    /// AHP weights of `ids`, in that order, from a pairwise matrix whose order lists each id once
+    /// and whose consistency ratio is below 0.1.
+    static func ahpWeights(_ a: Manifest.AHPMatrix, ids: [String], what: String, key: String,
+                           bad: (String, String) -> CensusError) throws(CensusError) -> (weights: [Double], consistencyRatio: Double) {
+        guard Set(a.order) == Set(ids), a.order.count == ids.count else { throw bad("\(key).order", "must list each \(what) id once") }
+        let ahp: AHP
+        do { ahp = try AHP(pairwise: a.matrix) } catch { throw bad("\(key).matrix", error.description) }
+        guard a.matrix.count == a.order.count else { throw bad("\(key).matrix", "is \(a.matrix.count)×\(a.matrix.count) for \(a.order.count) \(what)s") }
+        guard ahp.isConsistent else {
+            throw bad("\(key).matrix", "inconsistent: consistency ratio \(String(format: "%.3f", ahp.consistencyRatio)) ≥ 0.1")
+        }
+        return (ids.map { ahp.weights[a.order.firstIndex(of: $0)!] }, ahp.consistencyRatio)
+    }
+
     /// Names that a level's tables may not take: the run's other outputs.
     static let reservedUnitNames: Set<String> = ["risk_level", "risk_index", "eal", "risk_cells", "risk_zones", "plan_targets", "provenance",
                                                  "catalog", "tiles", "coverage", "index", "viewer-data", "leaflet"]
@@ -575,18 +580,19 @@ public struct CensusPlan: Sendable {
     static func parentLevels(_ r: Manifest.Region, regionPath: String, manifest: String, file: (String, String) throws(CensusError) -> String,
                              bad: (String, String) -> CensusError) throws(CensusError) -> [ParentLevel] {
         var names = [r.units ?? "districts"]
-        let nameOK = { (s: String) in !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } && !s.hasPrefix("-") }
-        guard nameOK(names[0]), !reservedUnitNames.contains(names[0]) else {
-            throw bad("region.units", "found \"\(names[0])\"; expected a name for the units' files: letters, digits, _ or -, not one of the run's other outputs")
+        func checkName(_ name: String, _ key: String) throws(CensusError) {
+            let ok = !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } && !name.hasPrefix("-")
+            guard ok, !reservedUnitNames.contains(name) else {
+                throw bad(key, "found \"\(name)\"; expected a name for the units' files: letters, digits, _ or -, not one of the run's other outputs")
+            }
         }
+        try checkName(names[0], "region.units")
         var out: [ParentLevel] = []
         // The layer (and the field list) whose features carry the next parent code.
         var childPath = regionPath, childLayer = r.layerName
         for (k, p) in (r.parents ?? []).enumerated() {
             let key = "region.parents[\(k)]"
-            guard nameOK(p.units), !reservedUnitNames.contains(p.units) else {
-                throw bad("\(key).units", "found \"\(p.units)\"; expected a name for the units' files: letters, digits, _ or -, not one of the run's other outputs")
-            }
+            try checkName(p.units, "\(key).units")
             guard !names.contains(p.units) else { throw bad("\(key).units", "\"\(p.units)\" names another level already; expected a name of its own") }
             names.append(p.units)
             try checkFields(childPath, layer: childLayer, fields: [("\(key).parent_field", p.parentField)] + (p.layer == nil ? [("\(key).name_field", p.nameField)] : []), manifest: manifest)

@@ -211,21 +211,11 @@ extension CensusPlan {
             guard given == 1 else { throw bad(key, "weighted_overlay needs exactly one of weights, ahp or entropy: true") }
             let order = factors.map(\.id)
             if let w = d.weights {
-                guard Set(w.keys) == Set(order) else { throw bad("\(key).weights", "needs one weight per factor id (\(order.joined(separator: ", ")))") }
-                guard w.values.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(w.values.reduce(0, +) - 1) < 1e-6 else {
-                    throw bad("\(key).weights", "weights must be ≥ 0 and sum to 1")
-                }
-                weights = order.map { w[$0]! }
+                weights = try givenWeights(w, ids: order, what: "factor", key: "\(key).weights", bad: bad)
             } else if let a = d.ahp {
-                guard a.order.count == order.count, Set(a.order) == Set(order) else { throw bad("\(key).ahp.order", "must list each factor id once") }
-                guard a.matrix.count == a.order.count else { throw bad("\(key).ahp.matrix", "is \(a.matrix.count)×\(a.matrix.count) for \(a.order.count) factors") }
-                let ahp: AHP
-                do { ahp = try AHP(pairwise: a.matrix) } catch { throw bad("\(key).ahp.matrix", error.description) }
-                guard ahp.isConsistent else {
-                    throw bad("\(key).ahp.matrix", "inconsistent: consistency ratio \(String(format: "%.3f", ahp.consistencyRatio)) ≥ 0.1")
-                }
-                weights = order.map { ahp.weights[a.order.firstIndex(of: $0)!] }
-                weighting = String(format: "ahp (consistency ratio %.4f)", ahp.consistencyRatio)
+                let (w, ratio) = try ahpWeights(a, ids: order, what: "factor", key: "\(key).ahp", bad: bad)
+                weights = w
+                weighting = String(format: "ahp (consistency ratio %.4f)", ratio)
             }
         } else if d.weights != nil || d.ahp != nil || d.entropy != nil {
             throw bad(key, "weights, ahp and entropy are for weighted_overlay; \(d.method.rawValue) weighs classes by the inventory")
