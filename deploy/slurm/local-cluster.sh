@@ -52,6 +52,9 @@ ReturnToService=2
 MailProg=/bin/true
 # A merge whose shard failed is cancelled, not left pending (Slurm 22.05).
 DependencyParameters=kill_invalid_depend
+# Jobs start as soon as CPUs free up, instead of after the default batch delay of up to 3 s:
+# the census's array tasks and merge are few, short and back to back.
+SchedulerParameters=sched_min_interval=0,batch_sched_delay=0
 # A job asking for more CPUs than the node has is refused at submission.
 EnforcePartLimits=ALL
 MinJobAge=600
