@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "RiskCore", targets: ["RiskCore"]),
         .library(name: "RiskGeo", targets: ["RiskGeo"]),
         .library(name: "RiskCensus", targets: ["RiskCensus"]),
+        .library(name: "RiskService", targets: ["RiskService"]),
         .executable(name: "riskcensus", targets: ["riskcensus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -49,10 +51,12 @@ let package = Package(
         .target(name: "RiskMaps", dependencies: ["RiskCore", "CCairo"]),
         .target(name: "RiskCensus", dependencies: ["RiskCore", "RiskGeo", "RiskOptimize", "RiskMaps", "CSQLite3", "CCrypto", "CXXHash", .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimizedInTests),
+        // The HTTP service (OGC API – Processes and – Features) over the RiskCensus library.
+        .target(name: "RiskService", dependencies: ["RiskCensus", "RiskGeo", "RiskCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "riskcensus",
             dependencies: [
-                "RiskCensus", "RiskGeo", "RiskCore", "RiskMaps", "RiskOptimize",
+                "RiskCensus", "RiskGeo", "RiskCore", "RiskMaps", "RiskOptimize", "RiskService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "RiskOptimizeTests", dependencies: ["RiskOptimize", "RiskCore"]),
         .testTarget(name: "RiskMapsTests", dependencies: ["RiskMaps", "RiskCore"]),
         .testTarget(name: "RiskCensusTests", dependencies: ["RiskCensus"]),
+        .testTarget(name: "RiskServiceTests", dependencies: ["RiskService", "RiskCensus"]),
         .testTarget(name: "riskcensusTests", dependencies: ["riskcensus", "RiskCensus", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,6 +21,19 @@ public struct RasterWriteOptions: Sendable {
     public var units: String
     /// The band's description, e.g. "population".
     public var bandDescription: String = ""
+    /// Bands 2, 3, … of a multi-band raster (band 1 takes `bandDescription` and `units`); every
+    /// band shares the type and nodata.
+    public var moreBands: [Band] = []
+
+    /// A further band's description and unit type.
+    public struct Band: Sendable {
+        public var description: String
+        public var units: String
+        public init(description: String, units: String) {
+            self.description = description
+            self.units = units
+        }
+    }
     /// Extra dataset metadata (default domain): provenance, nodata meaning, CRS note.
     public var metadata: [String: String] = [:]
     /// GDAL compression name.
@@ -50,7 +63,7 @@ public enum GeoTIFFWriter {
     }
 }
 
-/// A single-band GeoTIFF written window by window, so a raster larger than memory can be
+/// A GeoTIFF (one band, or several of one type) written window by window, so a raster larger than memory can be
 /// produced tile by tile. It is created under a temporary name and renamed by `finish()`; a
 /// stream dropped without `finish()` removes its temporary file. Windows should be written in
 /// a fixed order: GDAL lays out compressed blocks in the order they are flushed, so the file's
@@ -62,7 +75,7 @@ public final class GeoTIFFStream {
     private let tmp: String
     private let stage: String
     private var ds: GDALDatasetH?
-    private let band: GDALRasterBandH?
+    private let bands: [GDALRasterBandH?]
 
     public init(path: String, grid: GridSpec, options: RasterWriteOptions) throws(GeoError) {
         self.path = path
@@ -87,12 +100,13 @@ public final class GeoTIFFStream {
             ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"), ("BIGTIFF", "IF_SAFER"),
             // Blocks are compressed on every core; GDAL writes them in order, so the bytes do not change.
             ("NUM_THREADS", "ALL_CPUS"),
-        ])
+        ] + (options.moreBands.isEmpty ? [] : [("INTERLEAVE", "BAND")]))
+        let count = 1 + options.moreBands.count
         let ds = try GDALCall.check(fail("create")) {
-            GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), 1, options.dataType.gdal, createOptions.pointer)
+            GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), Int32(count), options.dataType.gdal, createOptions.pointer)
         }
         self.ds = ds
-        band = GDALGetRasterBand(ds, 1)
+        bands = (1...count).map { GDALGetRasterBand(ds, Int32($0)) }
         do {
             var coeffs = grid.transform.gdalCoefficients
             try GDALCall.checkErr(fail("set geotransform")) { GDALSetGeoTransform(ds, &coeffs) }
@@ -100,9 +114,12 @@ public final class GeoTIFFStream {
             for (k, v) in options.metadata.sorted(by: { $0.key < $1.key }) {
                 try GDALCall.checkErr(fail("set metadata \(k)")) { GDALSetMetadataItem(ds, k, v, nil) }
             }
-            try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
-            try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, options.units) }
-            if !options.bandDescription.isEmpty { GDALSetDescription(band, options.bandDescription) }
+            let described = [RasterWriteOptions.Band(description: options.bandDescription, units: options.units)] + options.moreBands
+            for (band, b) in zip(bands, described) {
+                try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
+                try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, b.units) }
+                if !b.description.isEmpty { GDALSetDescription(band, b.description) }
+            }
         } catch {
             discard()
             throw error
@@ -118,10 +135,11 @@ public final class GeoTIFFStream {
         unlinkIfPresent(tmp)
     }
 
-    /// Writes `values` (row-major, the window's size) into the window; NaN becomes the nodata
-    /// value of an integer output.
-    public func write<S: BinaryFloatingPoint & Sendable>(_ values: [S], window w: Window) throws(GeoError) {
+    /// Writes `values` (row-major, the window's size) into the window of `band` (1-based); NaN
+    /// becomes the nodata value of an integer output.
+    public func write<S: BinaryFloatingPoint & Sendable>(_ values: [S], window w: Window, band number: Int = 1) throws(GeoError) {
         precondition(values.count == w.cellCount, "values do not match the window")
+        precondition(bands.indices.contains(number - 1), "no band \(number)")
         guard ds != nil else { throw GeoError.writeFailed(path: path, operation: "write pixels", reason: "the stream is finished") }
         guard w.cellCount > 0 else { return }
         var staged = values
@@ -130,7 +148,7 @@ public final class GeoTIFFStream {
             for i in staged.indices where staged[i].isNaN { staged[i] = nd }
         }
         let bufferType = MemoryLayout<S>.size == 4 ? GDT_Float32 : GDT_Float64
-        let band = band
+        let band = bands[number - 1]
         try GDALCall.checkErr({ GeoError.writeFailed(path: path, operation: "write pixels", reason: $0) }) {
             staged.withUnsafeMutableBufferPointer { p in
                 GDALRasterIO(band, GF_Write, Int32(w.colOff), Int32(w.rowOff), Int32(w.width), Int32(w.height), p.baseAddress,

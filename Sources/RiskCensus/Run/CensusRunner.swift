@@ -110,7 +110,7 @@ struct CensusRunner {
     }
 
     /// The files a run writes at the top of its folder (and the batch state beside them).
-    static let outputNames = ["risk_level.tif", "risk_index.tif", "eal.tif", "risk_cells.geojson", "risk_zones.geojson",
+    static let outputNames = ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif", "risk_cells.geojson", "risk_zones.geojson",
                               "plan_targets.json", "provenance.json", catalogName, ".riskcensus.lock"]
 
     /// With `--out` set to the data folder, an output of the same name as an input would

@@ -58,11 +58,21 @@ struct OutputWriter {
             : ["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
         var indexOptions = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
         indexOptions.metadata = meta
+        // eal.tif and fatalities.tif: band 1 the total over the probabilistic hazards, then one
+        // band per hazard with losses (a scenario's loss per event), named by its table column.
+        let lossHazards = plan.hazards.filter(\.hasLosses)
         var ealOptions = RasterWriteOptions(units: "\(currency)/year")
         ealOptions.metadata = meta
+        ealOptions.bandDescription = "eal"
+        ealOptions.moreBands = lossHazards.map { .init(description: $0.lossColumn, units: $0.isScenario ? "\(currency) per event" : "\(currency)/year") }
+        var fatalOptions = RasterWriteOptions(units: "persons/year")
+        fatalOptions.metadata = meta
+        fatalOptions.bandDescription = "fatalities"
+        fatalOptions.moreBands = lossHazards.map { .init(description: $0.fatalitiesColumn, units: $0.isScenario ? "persons per event" : "persons/year") }
         let levelTIF = try GeoTIFFStream(path: path("risk_level.tif"), grid: grid, options: levelOptions)
         let indexTIF = try GeoTIFFStream(path: path("risk_index.tif"), grid: grid, options: indexOptions)
         let ealTIF = try GeoTIFFStream(path: path("eal.tif"), grid: grid, options: ealOptions)
+        let fatalTIF = try GeoTIFFStream(path: path("fatalities.tif"), grid: grid, options: fatalOptions)
         // One level raster per levelled hazard.
         var hazardTIFs: [(Int, GeoTIFFStream)] = []
         for k in plan.levelledHazards {
@@ -86,18 +96,21 @@ struct OutputWriter {
         let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, hazardBreaks: hazardBreaks.mapValues(\.breaks), zoneCount: zones.count,
                                      districtJSON: zones.map { Array(JSONText.string($0.name).utf8) },
                                      codeJSON: zones.map { Array(JSONText.string($0.code).utf8) }, cells: cells.map(Unshared.init))
-        let streams = Unshared((levelTIF, indexTIF, ealTIF, hazardTIFs))
+        let streams = Unshared((levelTIF, indexTIF, ealTIF, fatalTIF, hazardTIFs))
         // Tiles are read and summed (and their cell features formatted) on all workers, and
         // written one at a time in tile order, so the files do not depend on the threads.
         try OrderedWork.run(plan.tiles.count) { t in
             try make.outputs(tile: t, try readTile(t))
         } consume: { t, o in
             let w = make.plan.tiles[t]
-            let (levelTIF, indexTIF, ealTIF, hazardTIFs) = streams.value
+            let (levelTIF, indexTIF, ealTIF, fatalTIF, hazardTIFs) = streams.value
             try levelTIF.write(o.level.map { Float($0) }, window: w)
             for (k, tif) in hazardTIFs { try tif.write(o.hazardLevels[k]!.level.map { Float($0) }, window: w) }
             try indexTIF.write(o.index, window: w)
             try ealTIF.write(o.eal, window: w)
+            try fatalTIF.write(o.fatalitiesTotal, window: w)
+            for (j, values) in o.cellLoss.enumerated() { try ealTIF.write(values, window: w, band: j + 2) }
+            for (j, values) in o.cellFatalities.enumerated() { try fatalTIF.write(values, window: w, band: j + 2) }
             if let f = o.features { try make.cells?.value.append(f) }
             tally.add(o, window: w)
         }
@@ -116,12 +129,13 @@ struct OutputWriter {
             try levelTIF.finish()
             try indexTIF.finish()
             try ealTIF.finish()
+            try fatalTIF.finish()
             for (_, tif) in hazardTIFs { try tif.finish() }
             try cells?.finish()
         }
         try zonesWritten.value()
         try finished.get()
-        files += ["risk_level.tif", "risk_index.tif", "eal.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
+        files += ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
         if cells != nil { files.append("risk_cells.geojson") }
         if plan.outputs.zones { files.append("risk_zones.geojson") }
         try writeDistricts()

@@ -6,6 +6,10 @@ import RiskGeo
 /// when asked, its cell features. Made on a worker; written and added up in tile order.
 struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is owned, not shared
     var level: [UInt8], index: [Float], eal: [Float]
+    /// Expected annual fatalities per cell over the probabilistic hazards, and per hazard with
+    /// losses (in `plan.hazards` order) its loss and fatalities per cell: the bands of `eal.tif`
+    /// and `fatalities.tif`. NaN outside the region.
+    var fatalitiesTotal: [Float] = [], cellLoss: [[Float]] = [], cellFatalities: [[Float]] = []
     /// Per district, the tile's sums in cell order (so that adding tiles in order gives the
     /// same Doubles at any thread count).
     var population: [Double], gdp: [Double], exposed: [Double]
@@ -65,6 +69,10 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 o.level = [UInt8](repeating: 0, count: n)
                 o.index = [Float](repeating: .nan, count: n)
                 o.eal = o.index
+                o.fatalitiesTotal = o.index
+                let lossHazards = plan.hazards.filter(\.hasLosses).count
+                o.cellLoss = [[Float]](repeating: o.index, count: lossHazards)
+                o.cellFatalities = o.cellLoss
                 for k in plan.levelledHazards {
                     o.hazardLevels[k] = HazardLevels(level: o.level, riskCells: [], riskResidents: [], hazardCells: [], hazardResidents: [],
                                                      hazardLevelCount: plan.hazards[k].levels?.count ?? 0)
@@ -87,6 +95,7 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
             let levelled = plan.levelledHazards
             var level = [UInt8](repeating: 0, count: n)
             var eal = [Float](repeating: .nan, count: n)
+            var fatal = [Float](repeating: .nan, count: n)
             var known = [Int?](repeating: nil, count: levelled.count)
             for i in 0..<n {
                 if plan.comprehensiveLevel {
@@ -103,13 +112,27 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 }
                 guard zone[i] != 0 else { continue }
                 // Total EAL over the probabilistic hazards (NaN outside the region or where one is unknown).
-                var s: Float = 0
-                for k in annual { s += loss[k][i] }
+                var s: Float = 0, f: Float = 0
+                for k in annual {
+                    s += loss[k][i]
+                    f += fatalities[k][i]
+                }
                 eal[i] = s
+                fatal[i] = f
             }
             o.level = level
             o.index = index
             o.eal = eal
+            o.fatalitiesTotal = fatal
+            /// A hazard's values inside the region, NaN elsewhere, as the bands hold them.
+            func inRegion(_ a: [Float]) -> [Float] {
+                var out = a
+                for i in 0..<n where zone[i] == 0 { out[i] = .nan }
+                return out
+            }
+            let withLosses = plan.hazards.indices.filter { plan.hazards[$0].hasLosses }
+            o.cellLoss = withLosses.map { inRegion(loss[$0]) }
+            o.cellFatalities = withLosses.map { inRegion(fatalities[$0]) }
             func sums(_ a: [Float]) -> [Double] {
                 var out = [Double](repeating: 0, count: z)
                 a.withUnsafeBufferPointer { v in

@@ -1,0 +1,290 @@
+import Foundation
+import RiskCore
+import RiskGeo
+
+/// A finished census, read-only: what the risk is at a point and which cells lie in a box,
+/// answered from the run's own output files (`risk_level.tif`, `risk_index.tif`, `eal.tif`,
+/// `fatalities.tif`, the unit layers), never by loading a raster whole.
+///
+/// Safe to share between threads: each query borrows a set of open files from a small pool
+/// (GDAL, PROJ and GEOS handles belong to one thread at a time) and returns it.
+///
+/// ```swift
+/// let view = try CensusView(folder: "maps/changzhou")
+/// if let r = try view.point(lon: 119.95, lat: 31.78) { print(r.level, r.eal) }
+/// ```
+public final class CensusView: Sendable {
+    /// The run folder.
+    public let folder: String
+    /// The census's name, from its provenance.
+    public let name: String
+    /// The analysis grid (its CRS is the grid's, not WGS 84).
+    public let grid: GridSpec
+    /// The bands of `eal.tif` and `fatalities.tif` after the first (the totals), in band order:
+    /// one per hazard with losses, named by the unit tables' columns (`eal_flood`, …).
+    public let lossColumns: [String], fatalityColumns: [String]
+    /// The unit layers, finest first (`towns`, `districts`), each a GeoJSON file in the folder.
+    public let unitLayers: [String]
+    /// The census's currency.
+    public let currency: String
+    /// The grid's extent in WGS 84 longitude/latitude.
+    public let extent: Bounds
+
+    private let units: [UnitShape]
+    private let pool = HandlePool()
+
+    /// A finest unit as the point query needs it: its name and code, its longitude/latitude
+    /// bounds for a quick test, and its geometry for the exact one.
+    private struct UnitShape: Sendable {
+        var name: String, code: String, bounds: Bounds, geometry: Geometry
+    }
+
+    /// Opens a run folder that holds a finished census.
+    ///
+    /// - Throws: `CensusError.missingFile` when the folder lacks `provenance.json` or one of the
+    ///   rasters (the run did not finish), `CensusError.badData` when a file cannot be read.
+    public init(folder: String) throws(CensusError) {
+        self.folder = folder
+        func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+        for f in ["provenance.json", "risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif"]
+            where !FileManager.default.fileExists(atPath: path(f)) {
+            throw .missingFile(key: "census", path: path(f) + " (the census has not finished, or was made by an earlier engine)")
+        }
+        let prov: [String: Any]
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path("provenance.json")))
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw CensusError.badData(file: path("provenance.json"), message: "not a JSON object")
+            }
+            prov = object
+        } catch let e as CensusError {
+            throw e
+        } catch {
+            throw .badData(file: path("provenance.json"), message: "\(error)")
+        }
+        let census = prov["census"] as? [String: Any] ?? [:]
+        name = census["name"] as? String ?? ""
+        currency = census["currency"] as? String ?? ""
+        unitLayers = (prov["units"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? ["districts"]
+        do throws(GeoError) {
+            let eal = try RasterDataset(path: path("eal.tif"))
+            let fatal = try RasterDataset(path: path("fatalities.tif"))
+            grid = try eal.georeferencedGrid()
+            lossColumns = try eal.bands().dropFirst().map(\.description)
+            fatalityColumns = try fatal.bands().dropFirst().map(\.description)
+            let toWGS = try CoordinateTransformer(from: grid.crs!, to: .wgs84)
+            let b = grid.bounds()
+            var corners = [Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY)]
+            try toWGS.transform(&corners)
+            extent = Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
+            let layer = try VectorDataset(path: path(unitLayers[0] + ".geojson")).layer(at: 0)
+            units = try layer.features().compactMap { f -> UnitShape? in
+                guard let g = f.geometry, let bounds = g.bounds else { return nil }
+                return UnitShape(name: f.attributes["name"]?.stringValue ?? "", code: f.attributes["code"]?.stringValue ?? "", bounds: bounds, geometry: g)
+            }
+        } catch {
+            throw .geo(error)
+        }
+    }
+
+    // MARK: - Points
+
+    /// The census's answer at one place.
+    public struct PointRisk: Sendable, Equatable {
+        /// The analysis cell: its number (row × width + column), column and row.
+        public var cell: Int, col: Int, row: Int
+        /// Level 1 (I, highest) … 5 (V); nil where the risk is unknown or outside the region.
+        public var level: Int?
+        public var riskIndex: Double?
+        /// Expected annual loss and fatalities of the cell over the probabilistic hazards.
+        public var eal: Double?, fatalities: Double?
+        /// Per hazard with losses, by `lossColumns` / `fatalityColumns`.
+        public var hazardLoss: [String: Double?], hazardFatalities: [String: Double?]
+        /// The finest unit the point lies in (name and code); nil outside every unit.
+        public var unit: (name: String, code: String)?
+
+        public static func == (a: PointRisk, b: PointRisk) -> Bool {
+            a.cell == b.cell && a.level == b.level && a.riskIndex == b.riskIndex && a.eal == b.eal && a.fatalities == b.fatalities
+                && a.hazardLoss == b.hazardLoss && a.hazardFatalities == b.hazardFatalities && a.unit?.name == b.unit?.name && a.unit?.code == b.unit?.code
+        }
+    }
+
+    /// The risk at a WGS 84 longitude/latitude; nil outside the analysis grid.
+    public func point(lon: Double, lat: Double) throws(CensusError) -> PointRisk? {
+        guard lon.isFinite, lat.isFinite, (-180...180).contains(lon), (-90...90).contains(lat) else { return nil }
+        return try pool.with(self) { h throws(GeoError) -> PointRisk? in
+            let p = try h.toGrid.transform(Position(lon, lat))
+            guard let (col, row) = grid.cell(containing: p.x, p.y) else { return nil }
+            let v = try h.read(Window(colOff: col, rowOff: row, width: 1, height: 1))
+            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: v.level[0], riskIndex: v.index[0],
+                              eal: v.eal[0][0], fatalities: v.fatalities[0][0], hazardLoss: [:], hazardFatalities: [:], unit: nil)
+            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = v.eal[k + 1][0] }
+            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = v.fatalities[k + 1][0] }
+            r.unit = try unit(lon: lon, lat: lat, h)
+            return r
+        }
+    }
+
+    /// The first finest unit (in file order) whose shape holds the point, edges included.
+    private func unit(lon: Double, lat: Double, _ h: Handles) throws(GeoError) -> (name: String, code: String)? {
+        let point = try h.geos.geometry(.point(Position(lon, lat)))
+        for (k, u) in units.enumerated() where u.bounds.contains(x: lon, y: lat) {
+            if try h.preparedUnit(k, u.geometry).intersects(point) { return (u.name, u.code) }
+        }
+        return nil
+    }
+
+    // MARK: - Cells
+
+    /// One analysis cell as a feature: its square in longitude/latitude and its values.
+    public struct Cell: Sendable {
+        public var id: Int, col: Int, row: Int
+        /// The cell's corners in WGS 84, counter-clockwise from the lower left, closed.
+        public var ring: [Position]
+        public var level: Int?
+        public var riskIndex: Double?
+        public var eal: Double?, fatalities: Double?
+        /// Per hazard with losses, in `lossColumns` / `fatalityColumns` order.
+        public var hazardLoss: [Double?], hazardFatalities: [Double?]
+    }
+
+    /// A page of cells.
+    public struct CellPage: Sendable {
+        public var cells: [Cell]
+        /// Whether cells beyond this page match.
+        public var more: Bool
+    }
+
+    /// The cells inside the region that intersect a WGS 84 box, row by row from the north-west,
+    /// skipping `offset` of them and returning at most `limit`. Rows are read in strips, and the
+    /// reading stops once the page is full, so a box over the whole province costs no more than
+    /// the strips the page needs.
+    public func cells(in box: Bounds, limit: Int, offset: Int = 0) throws(CensusError) -> CellPage {
+        try pool.with(self) { h throws(GeoError) -> CellPage in
+            guard let window = try gridWindow(of: box, h) else { return CellPage(cells: [], more: false) }
+            var out: [Cell] = []
+            var skipped = 0
+            let strip = 64
+            var row = window.rowOff
+            while row < window.rowEnd {
+                let w = Window(colOff: window.colOff, rowOff: row, width: window.width, height: min(strip, window.rowEnd - row))
+                let v = try h.read(w)
+                for i in 0..<w.cellCount where v.level[i] != nil || v.index[i] != nil {
+                    if skipped < offset { skipped += 1; continue }
+                    if out.count == limit { return CellPage(cells: out, more: true) }
+                    let col = w.colOff + i % w.width, r = w.rowOff + i / w.width
+                    out.append(Cell(id: r * grid.width + col, col: col, row: r, ring: try ring(col: col, row: r, h), level: v.level[i],
+                                    riskIndex: v.index[i], eal: v.eal[0][i], fatalities: v.fatalities[0][i],
+                                    hazardLoss: v.eal.dropFirst().map { $0[i] }, hazardFatalities: v.fatalities.dropFirst().map { $0[i] }))
+                }
+                row += strip
+            }
+            return CellPage(cells: out, more: false)
+        }
+    }
+
+    /// One cell by its number; nil when there is no such cell or it lies outside the region.
+    public func cell(id: Int) throws(CensusError) -> Cell? {
+        guard id >= 0, id < grid.cellCount else { return nil }
+        let col = id % grid.width, row = id / grid.width
+        return try pool.with(self) { h throws(GeoError) -> Cell? in
+            let v = try h.read(Window(colOff: col, rowOff: row, width: 1, height: 1))
+            guard v.level[0] != nil || v.index[0] != nil else { return nil }
+            return Cell(id: id, col: col, row: row, ring: try ring(col: col, row: row, h), level: v.level[0], riskIndex: v.index[0],
+                        eal: v.eal[0][0], fatalities: v.fatalities[0][0],
+                        hazardLoss: v.eal.dropFirst().map { $0[0] }, hazardFatalities: v.fatalities.dropFirst().map { $0[0] })
+        }
+    }
+
+    /// The grid window a WGS 84 box covers (its edges densified, as a projected box is not a
+    /// rectangle in longitude/latitude); nil when they do not meet.
+    private func gridWindow(of box: Bounds, _ h: Handles) throws(GeoError) -> Window? {
+        guard let clipped = box.intersection(extent) else { return nil }
+        var edge: [Position] = []
+        let steps = 8
+        for s in 0...steps {
+            let t = Double(s) / Double(steps)
+            let x = clipped.minX + t * clipped.width, y = clipped.minY + t * clipped.height
+            edge += [Position(x, clipped.minY), Position(x, clipped.maxY), Position(clipped.minX, y), Position(clipped.maxX, y)]
+        }
+        try h.toGrid.transform(&edge)
+        guard let b = Bounds(points: edge.map { (x: $0.x, y: $0.y) }), let inGrid = b.intersection(grid.bounds()) else { return nil }
+        let w = grid.window(for: inGrid)
+        return w.isEmpty ? nil : w
+    }
+
+    private func ring(col: Int, row: Int, _ h: Handles) throws(GeoError) -> [Position] {
+        let t = grid.transform
+        let x0 = t.originX + Double(col) * t.pixelWidth, y0 = t.originY + Double(row) * t.pixelHeight
+        let x1 = x0 + t.pixelWidth, y1 = y0 + t.pixelHeight
+        var r = [Position(x0, max(y0, y1)), Position(x0, min(y0, y1)), Position(x1, min(y0, y1)), Position(x1, max(y0, y1))]
+        try h.toWGS.transform(&r)
+        // Lower left, lower right, upper right, upper left: counter-clockwise (RFC 7946 §3.1.6).
+        return [r[1], r[2], r[3], r[0], r[1]]
+    }
+
+    // MARK: - Open files
+
+    /// The values of a window: level (nil unknown), index, and every band of the loss rasters.
+    struct Values {
+        var level: [Int?], index: [Double?], eal: [[Double?]], fatalities: [[Double?]]
+    }
+
+    /// One thread's open files and coordinate machinery.
+    final class Handles {
+        let level: RasterDataset, index: RasterDataset, eal: RasterDataset, fatalities: RasterDataset
+        let ealBands: Int, fatalityBands: Int
+        let toGrid: CoordinateTransformer, toWGS: CoordinateTransformer
+        let geos = GeosContext()
+        private var prepared: [Int: GeosPreparedGeometry] = [:]
+
+        /// Unit k's shape, prepared on first use by this handle set.
+        func preparedUnit(_ k: Int, _ g: Geometry) throws(GeoError) -> GeosPreparedGeometry {
+            if let p = prepared[k] { return p }
+            let p = try geos.geometry(g).prepared()
+            prepared[k] = p
+            return p
+        }
+
+        init(_ view: CensusView) throws(GeoError) {
+            func path(_ name: String) -> String { (view.folder as NSString).appendingPathComponent(name) }
+            level = try RasterDataset(path: path("risk_level.tif"))
+            index = try RasterDataset(path: path("risk_index.tif"))
+            eal = try RasterDataset(path: path("eal.tif"))
+            fatalities = try RasterDataset(path: path("fatalities.tif"))
+            ealBands = 1 + view.lossColumns.count
+            fatalityBands = 1 + view.fatalityColumns.count
+            toGrid = try CoordinateTransformer(from: .wgs84, to: view.grid.crs!)
+            toWGS = try CoordinateTransformer(from: view.grid.crs!, to: .wgs84)
+        }
+
+        func read(_ w: Window) throws(GeoError) -> Values {
+            func band(_ ds: RasterDataset, _ b: Int) throws(GeoError) -> [Double?] {
+                var buf = RasterBuffer<Double>(width: w.width, height: w.height)
+                try ds.read(band: b, window: w, into: &buf)
+                return buf.values.map { $0.isNaN ? nil : $0 }
+            }
+            return Values(level: try band(level, 1).map { $0.map(Int.init) },
+                          index: try band(index, 1),
+                          eal: try (1...ealBands).map { b throws(GeoError) in try band(eal, b) },
+                          fatalities: try (1...fatalityBands).map { b throws(GeoError) in try band(fatalities, b) })
+        }
+    }
+
+    /// Open handle sets, handed to one query at a time; as many exist as queries ran at once.
+    final class HandlePool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var idle: [Handles] = []
+
+        func with<T>(_ view: CensusView, _ body: (Handles) throws(GeoError) -> T) throws(CensusError) -> T {
+            let h: Handles
+            if let reused = lock.withLock({ idle.popLast() }) {
+                h = reused
+            } else {
+                do throws(GeoError) { h = try Handles(view) } catch { throw .geo(error) }
+            }
+            defer { lock.withLock { idle.append(h) } }
+            do { return try body(h) } catch { throw .geo(error) }
+        }
+    }
+}
