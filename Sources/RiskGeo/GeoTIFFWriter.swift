@@ -177,7 +177,8 @@ public final class GeoTIFFStream {
                 try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
                 unlinkIfPresent(stage)
             }
-            guard rename(tmp, path) == 0 else {
+            // VSIRename: a plain rename for files, and a move within GDAL's in-memory files.
+            guard VSIRename(tmp, path) == 0 else {
                 throw GeoError.writeFailed(path: path, operation: "rename from temporary file", reason: String(cString: strerror(errno)))
             }
         } catch {
@@ -193,5 +194,9 @@ func temporaryPath(for path: String) -> String {
 }
 
 func unlinkIfPresent(_ path: String) {
-    if path.fileExists { unlink(path) }
+    if path.hasPrefix("/vsimem/") {
+        VSIUnlink(path)
+    } else if path.fileExists {
+        unlink(path)
+    }
 }

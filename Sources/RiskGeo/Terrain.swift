@@ -37,6 +37,18 @@ public enum Terrain {
         }
     }
 
+    /// `derivative` of elevations already on `grid` (a DEM sampled onto the compute grid), through
+    /// an in-memory GeoTIFF: the engine's own intermediate never touches the disk, so no input
+    /// rule (a data root) applies to it.
+    public static func derive(_ derivative: Derivative, elevation: [Float], grid: GridSpec, units: String) throws(GeoError) -> [Float] {
+        let dem = "/vsimem/riskcensus-dem-\(UUID().uuidString).tif"
+        defer { VSIUnlink(dem) }
+        var options = RasterWriteOptions(units: units.isEmpty ? "m" : units)
+        options.compression = "NONE"
+        try GeoTIFFWriter.write(RasterBuffer(width: grid.width, height: grid.height, values: elevation), grid: grid, to: dem, options: options)
+        return try derive(derivative, dem: dem).values
+    }
+
     /// `derivative` of band `band` of the DEM at `path`, on the DEM's own grid, with edges
     /// computed (`-compute_edges`) and GDAL's nodata as NaN. The DEM must be in a projected CRS
     /// whose unit matches its elevations (metres), as slope is a ratio of the two.

@@ -11,10 +11,14 @@ struct RiskCensusCLI: ParsableCommand {
         commandName: "riskcensus",
         abstract: "Natural-disaster risk census engine: hazard × exposure × vulnerability, losses and shelter coverage.",
         version: EngineInfo.version,
-        subcommands: [Inspect.self, Validate.self, Schema.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self])
+        subcommands: [Inspect.self, Validate.self, Schema.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self, Serve.self])
 
     static func main() {
         do {
+            // The service runs its jobs as child processes confined to its data root.
+            if let root = ProcessInfo.processInfo.environment["RISKCENSUS_DATA_ROOT"], !root.isEmpty {
+                InputPolicy.current.dataRoot = InputPolicy(dataRoot: root).dataRoot
+            }
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {

@@ -87,6 +87,9 @@ struct Run: ParsableCommand {
     @Option(help: "The number of shards when it comes from the environment without a count (Kubernetes JOB_COMPLETION_INDEX).")
     var shards: Int?
 
+    @Option(name: .customLong("base-dir"), help: "Folder the manifest's relative paths are taken from (default: the manifest's folder).")
+    var baseDir: String?
+
     func validate() throws {
         try checkThreads(threads)
         if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, found \(shards)") }
@@ -94,7 +97,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try OutputFolder.check(out, writes: [], inputs: [])
-        let census = try Census(manifestPath: manifest)
+        let census = try Census(manifestPath: manifest, baseDirectory: baseDir)
         let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
         if !quiet { print(Validate.describe(census.plan, threads: threads)) }
         let progress = ProgressReporter(quiet: quiet)

@@ -188,13 +188,8 @@ struct HazardDerivation {
             let elevation = try ds.sample(band: band, onto: grid, sampling: sampling, resampling: .bilinear)
             guard derivative != .elevation else { return (elevation, units.isEmpty ? "m" : units, "elevation of \(shown(p)) band \(band)") }
             // GDAL's DEM processing on the DEM as sampled onto the compute grid.
-            let tmp = NSTemporaryDirectory() + "riskcensus-dem-\(UUID().uuidString).tif"
-            defer { try? FileManager.default.removeItem(atPath: tmp) }
-            var options = RasterWriteOptions(units: units.isEmpty ? "m" : units)
-            options.compression = "NONE"
-            try GeoTIFFWriter.write(RasterBuffer(width: grid.width, height: grid.height, values: elevation), grid: grid, to: tmp, options: options)
             let d = Terrain.Derivative(rawValue: derivative.rawValue)!
-            let (_, values) = try Terrain.derive(d, dem: tmp)
+            let values = try Terrain.derive(d, elevation: elevation, grid: grid, units: units)
             return (values, d.units(dem: units), "\(derivative.rawValue) of \(shown(p)) band \(band) (GDAL DEM processing)")
         case .distance(let p, let layerName):
             let layer = try VectorDataset(path: p).layer(named: layerName)
