@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm test-service bench-serve
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -73,7 +73,13 @@ pydeps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
 	fi
 
-test: unit-test leakcheck datasets-check notebooks test-slurm
+test: unit-test leakcheck datasets-check notebooks test-slurm test-service
+
+# riskcensus serve on a free loopback port, driven by real clients (GDAL's OAPIF driver, ogr2ogr,
+# HTTP): Tests/Service/test_service.py with the debug build; it stops the service it started.
+test-service: deps testdeps pydeps
+	$(SWIFT) build
+	$(SYSTEM_PYTHON) Tests/Service/test_service.py "$$($(SWIFT) build --show-bin-path)/riskcensus"
 
 # The Slurm path on a real one-node cluster: Debian's slurm-wlm and munge, installed when missing
 # and started by deploy/slurm/local-cluster.sh (no systemd needed); Tests/Slurm/test_cluster.sh

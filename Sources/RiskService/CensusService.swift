@@ -60,12 +60,13 @@ public final class CensusService: Sendable {
         } catch {
             throw .run("--data \(c.root): cannot keep jobs in \(c.root)/jobs: \(error)")
         }
-        // Inputs the service itself opens (manifests it checks, results it serves) stay inside the root.
-        InputPolicy.current = InputPolicy(dataRoot: c.root)
     }
 
     /// Serves until SIGTERM or SIGINT; `started` is called with the bound port once listening.
     public func run(started: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        // Inputs the service itself opens (manifests it checks, results it serves) stay inside
+        // the root: the policy is the process's, so it is set here, by the process that serves.
+        InputPolicy.current = InputPolicy(dataRoot: config.root)
         await jobs.resumeInterrupted()
         var logger = Logger(label: "riskcensus.serve")
         logger.logLevel = .warning

@@ -29,10 +29,17 @@ final class CensusCollections: @unchecked Sendable {   // state behind `lock`
     func collections(job: String, folder: String) -> [Collection] {
         func has(_ f: String) -> Bool { FileManager.default.fileExists(atPath: folder + "/" + f) }
         var out: [Collection] = []
+        // `<job>-districts` is always there: districts.geojson, or the coarsest units of a census
+        // that names its own levels (tracts within neighbourhoods); every level also by its name.
         let levels = (try? view(job: job, folder: folder).unitLayers) ?? ["districts"]
-        for level in ["districts"] + levels.filter({ $0 != "districts" }) where has(level + ".geojson") {
+        if let top = has("districts.geojson") ? "districts" : levels.last, has(top + ".geojson") {
+            out.append(Collection(id: "\(job)-districts", job: job, title: "Districts (\(top)) of census job \(job)",
+                                  description: "The census's coarsest units (\(top).geojson): population, exposed value, EAL and fatalities (total and per hazard), cells per risk level.",
+                                  source: .vector(file: top + ".geojson")))
+        }
+        for level in levels where level != "districts" && has(level + ".geojson") {
             out.append(Collection(id: "\(job)-\(level)", job: job, title: "\(level) of census job \(job)",
-                                  description: "The census's \(level): population, exposed value, EAL and fatalities (total and per hazard), cells per risk level; as \(level).geojson.",
+                                  description: "The census's \(level) (\(level).geojson): population, exposed value, EAL and fatalities (total and per hazard), cells per risk level.",
                                   source: .vector(file: level + ".geojson")))
         }
         if has("risk_zones.geojson") {

@@ -40,6 +40,8 @@ actor JobManager {
     private var queue: [String] = []
     private var children: [String: Process] = [:]
     private var cancelling: Set<String> = []
+    /// Set when the service stops: its running jobs stay `running` on disk, to be resumed.
+    private var stopping = false
 
     var jobsFolder: String { root + "/jobs" }
     func folder(_ id: String) -> String { jobsFolder + "/" + id }
@@ -75,15 +77,33 @@ actor JobManager {
         startQueued()
     }
 
+    /// Times to the millisecond, so jobs submitted within one second keep their order.
+    static func timestamp(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        d.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = f.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
+            }
+            return date
+        }
         return d
     }()
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(timestamp(date))
+        }
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         return e
     }()
@@ -192,7 +212,7 @@ actor JobManager {
 
     private func ended(_ id: String, status: Int32, signalled: Bool) {
         children[id] = nil
-        guard var r = jobs[id] else { return }
+        guard !stopping, var r = jobs[id] else { return }
         if cancelling.remove(id) != nil || r.status == .dismissed {
             try? FileManager.default.removeItem(atPath: outputFolder(id))
             r.status = .dismissed
@@ -241,9 +261,17 @@ actor JobManager {
         }
     }
 
-    /// Stops every child (the service is shutting down); their records stay `running`, so the
-    /// next start resumes them.
-    func stopAll() {
-        for (_, p) in children { p.terminate() }
+    /// Stops every child (the service is shutting down) and waits for them to exit (SIGKILL after
+    /// 20 s), so that none still holds its run folder when the service starts again; their
+    /// records stay `running`, so the next start resumes them.
+    func stopAll() async {
+        stopping = true
+        queue.removeAll()
+        let running = Array(children.values)
+        for p in running { p.terminate() }
+        for _ in 0..<200 where running.contains(where: \.isRunning) {
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        for p in running where p.isRunning { kill(p.processIdentifier, SIGKILL) }
     }
 }

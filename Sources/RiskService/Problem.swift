@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import RiskCensus
 import RiskGeo
 
@@ -79,6 +80,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return ServiceProblem.engine(e).response
         } catch let e as GeoError {
             return ServiceProblem.engine(.geo(e)).response
+        } catch is NIOTooManyBytesError {
+            return ServiceProblem(.contentTooLarge, type: "urn:riskcensus:problem:http-413", title: "Content Too Large",
+                                  detail: "the request body is larger than the service accepts (\(CensusService.maxBody / 1024) KiB)").response
         } catch let e as HTTPError {
             let detail: String
             switch e.status {
