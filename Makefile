@@ -51,6 +51,12 @@ bench-census: build pydeps
 
 # Scale-out on the one-node Slurm cluster: the 9 M-cell province in 4 shards plus the merge
 # against one process (benchmarks/slurm/scale.py).
+# The service under wrk (Debian's package, installed when missing): benchmarks/serve/bench.py.
+bench-serve: build pydeps
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends wrk; }
+	$(SYSTEM_PYTHON) benchmarks/serve/bench.py "$$($(SWIFT) build -c release --show-bin-path)/riskcensus"
+
 bench-slurm: build pydeps
 	@deploy/slurm/local-cluster.sh install
 	@deploy/slurm/local-cluster.sh start || { deploy/slurm/local-cluster.sh stop; exit 1; }; \
@@ -75,11 +81,20 @@ pydeps:
 
 test: unit-test leakcheck datasets-check notebooks test-slurm test-service
 
+# schemathesis (PyPI), pinned, in its own virtual environment: it checks the service against its
+# OpenAPI document. hypothesis is pinned with it: newer releases break schemathesis 3.39.
+SCHEMATHESIS_VENV := .venv-schemathesis
+SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
+
 # riskcensus serve on a free loopback port, driven by real clients (GDAL's OAPIF driver, ogr2ogr,
 # HTTP): Tests/Service/test_service.py with the debug build; it stops the service it started.
-test-service: deps testdeps pydeps
+test-service: deps testdeps pydeps $(SCHEMATHESIS)
 	$(SWIFT) build
-	$(SYSTEM_PYTHON) Tests/Service/test_service.py "$$($(SWIFT) build --show-bin-path)/riskcensus"
+	$(SYSTEM_PYTHON) Tests/Service/test_service.py "$$($(SWIFT) build --show-bin-path)/riskcensus" $(CURDIR)/$(SCHEMATHESIS)
+
+$(SCHEMATHESIS):
+	python3 -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/pip install -q "schemathesis==3.39.16" "hypothesis==6.112.0"
 
 # The Slurm path on a real one-node cluster: Debian's slurm-wlm and munge, installed when missing
 # and started by deploy/slurm/local-cluster.sh (no systemd needed); Tests/Slurm/test_cluster.sh

@@ -81,7 +81,10 @@ public final class CensusService: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.get("/") { req, _ in self.landing(req) }
         router.get("/conformance") { _, _ in Self.json(.object([("conformsTo", .array(Self.conformance.map { .string($0) }))])) }
-        router.get("/api") { req, _ in Self.json(OpenAPIDocument.make(self.config.processes, base: self.base(req)), type: "application/vnd.oai.openapi+json;version=3.0") }
+        router.get("/api") { req, _ in
+            Self.json(OpenAPIDocument.make(self.config.processes, base: self.base(req), examples: await self.examples()),
+                      type: "application/vnd.oai.openapi+json;version=3.0")
+        }
         router.get("/processes") { req, _ in self.processList(req) }
         router.get("/processes/:processId") { req, ctx in try self.processDescription(req, try ctx.parameters.require("processId")) }
         router.post("/processes/:processId/execution") { req, ctx in try await self.execute(req, try ctx.parameters.require("processId")) }
@@ -150,6 +153,19 @@ public final class CensusService: Sendable {
                 Self.link(b + "/jobs", "http://www.opengis.net/def/rel/ogc/1.0/job-list", title: "jobs"),
             ])),
         ]))
+    }
+
+    /// A finished census's job, districts collection and first district, for the API document.
+    func examples() async -> OpenAPIDocument.Examples {
+        var ex = OpenAPIDocument.Examples()
+        ex.jobId = await jobs.list().last?.id
+        if let c = await allCollections().first {
+            ex.collectionId = c.id
+            if case .vector(let file) = c.source {
+                ex.featureId = (try? collections.layer(job: c.job, folder: await jobs.outputFolder(c.job), file: file))?.features.first?.id
+            }
+        }
+        return ex
     }
 
     // MARK: - Processes
@@ -287,22 +303,28 @@ public final class CensusService: Sendable {
         guard let lon = given.values["lon"]?.numberValue, let lat = given.values["lat"]?.numberValue else {
             throw ServiceProblem.badInput("lon", "expected numbers lon and lat")
         }
-        guard let r = try view.point(lon: lon, lat: lat) else {
-            throw ServiceProblem.badInput("lon", "the point (\(lon), \(lat)) lies outside census job \(job)'s grid (longitude \(view.extent.minX)…\(view.extent.maxX), latitude \(view.extent.minY)…\(view.extent.maxY))")
-        }
-        var m: [(String, JSON)] = [("job", .string(job)), ("lon", .number(lon)), ("lat", .number(lat)), ("cell", .number(Double(r.cell))),
-                                   ("level", r.level.map { .number(Double($0)) } ?? .null),
-                                   ("level_name", r.level.map { .string(Classification.levelNames[$0 - 1]) } ?? .null),
-                                   ("risk_index", .number(r.riskIndex)), ("eal", .number(r.eal)), ("fatalities", .number(r.fatalities)),
-                                   ("unit", r.unit.map { .string($0.name) } ?? .null), ("unit_code", r.unit.map { .string($0.code) } ?? .null),
+        guard (-180...180).contains(lon) else { throw ServiceProblem.badInput("lon", "expected a longitude from −180 to 180, found \(lon)") }
+        guard (-90...90).contains(lat) else { throw ServiceProblem.badInput("lat", "expected a latitude from −90 to 90, found \(lat)") }
+        // Outside the census's grid nothing is known: every value is null (not an error, as a
+        // client querying a map cannot know the grid's edge).
+        let r = try view.point(lon: lon, lat: lat)
+        var m: [(String, JSON)] = [("job", .string(job)), ("lon", .number(lon)), ("lat", .number(lat)),
+                                   ("inside_grid", .bool(r != nil)), ("cell", r.map { .number(Double($0.cell)) } ?? .null),
+                                   ("level", r?.level.map { .number(Double($0)) } ?? .null),
+                                   ("level_name", r?.level.map { .string(Classification.levelNames[$0 - 1]) } ?? .null),
+                                   ("risk_index", .number(r?.riskIndex)), ("eal", .number(r?.eal)), ("fatalities", .number(r?.fatalities)),
+                                   ("unit", r?.unit.map { .string($0.name) } ?? .null), ("unit_code", r?.unit.map { .string($0.code) } ?? .null),
                                    ("currency", .string(view.currency))]
-        for c in view.lossColumns { m.append((c, .number(r.hazardLoss[c] ?? nil))) }
-        for c in view.fatalityColumns { m.append((c, .number(r.hazardFatalities[c] ?? nil))) }
+        for c in view.lossColumns { m.append((c, .number(r?.hazardLoss[c] ?? nil))) }
+        for c in view.fatalityColumns { m.append((c, .number(r?.hazardFatalities[c] ?? nil))) }
         return .object(m)
     }
 
     /// A successful census job's view, or the problem that says why there is none.
     func finishedCensus(_ job: String, input: String) async throws -> CensusView {
+        // Views are opened only for successful census jobs and forgotten on dismissal, so an open
+        // one answers without asking the job manager (an actor hop per query).
+        if let v = collections.openView(job: job) { return v }
         guard let r = await jobs.record(job) else { throw ServiceProblem.badInput(input, "no job \(job)") }
         guard r.process == "census", r.status == .successful else {
             throw ServiceProblem.badInput(input, "job \(job) is a \(r.process) job that is \(r.status.rawValue); a finished census job is needed")
@@ -313,12 +335,11 @@ public final class CensusService: Sendable {
     // MARK: - Jobs
 
     func statusInfo(_ r: JobRecord, base b: String) async -> JSON {
-        let iso = ISO8601DateFormatter()
         var m: [(String, JSON)] = [("jobID", .string(r.id)), ("processID", .string(r.process)), ("type", .string("process")),
                                    ("status", .string(r.status.rawValue)), ("message", .string(r.message)),
-                                   ("created", .string(iso.string(from: r.created))), ("updated", .string(iso.string(from: r.updated)))]
-        if let s = r.started { m.append(("started", .string(iso.string(from: s)))) }
-        if let f = r.finished { m.append(("finished", .string(iso.string(from: f)))) }
+                                   ("created", .string(JobManager.timestamp(r.created))), ("updated", .string(JobManager.timestamp(r.updated)))]
+        if let s = r.started { m.append(("started", .string(JobManager.timestamp(s)))) }
+        if let f = r.finished { m.append(("finished", .string(JobManager.timestamp(f)))) }
         if let p = await jobs.progress(r.id) { m.append(("progress", .number(Double(p)))) }
         var links = [Self.link(b + "/jobs/" + r.id, "self", title: "job status")]
         if r.status == .successful {
@@ -507,7 +528,7 @@ public final class CensusService: Sendable {
         case .cells:
             let view = try collections.view(job: c.job, folder: folder)
             let page = try view.cells(in: paging.bbox ?? view.extent, limit: paging.limit, offset: paging.offset)
-            features = page.cells.map { GeoJSONText.cell($0, view: view) }
+            features = GeoJSONText.cells(page.cells, view: view)
             more = page.more
         case .vector(let file):
             let layer = try collections.layer(job: c.job, folder: folder, file: file)
@@ -527,7 +548,7 @@ public final class CensusService: Sendable {
         if more { links.append(Self.link(b + "?" + paging.query(offset: paging.offset + features.count), "next", "application/geo+json")) }
         var m: [(String, JSON)] = [("type", .string("FeatureCollection")), ("features", .array(features))]
         if let matched { m.append(("numberMatched", .number(Double(matched)))) }
-        m += [("numberReturned", .number(Double(features.count))), ("timeStamp", .string(ISO8601DateFormatter().string(from: Date()))),
+        m += [("numberReturned", .number(Double(features.count))), ("timeStamp", .string(JobManager.timestamp(Date()))),
               ("links", .array(links))]
         return Self.json(.object(m), type: "application/geo+json")
     }
@@ -542,7 +563,9 @@ public final class CensusService: Sendable {
         case .cells:
             let view = try collections.view(job: c.job, folder: folder)
             guard let n = Int(featureId), let cell = try view.cell(id: n) else { throw missing }
-            feature = GeoJSONText.cell(cell, view: view)
+            feature = GeoJSONText.cells([cell], view: view, links: [
+                Self.link(base(req) + "/collections/\(id)/items/\(featureId)", "self", "application/geo+json"),
+                Self.link(base(req) + "/collections/" + id, "collection")])[0]
         case .vector(let file):
             guard let f = try collections.layer(job: c.job, folder: folder, file: file).features.first(where: { $0.id == featureId }) else { throw missing }
             feature = f.json

@@ -10,6 +10,8 @@ public indirect enum JSON: Sendable, Equatable {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// JSON text made elsewhere (a page of cells written straight to text), inserted as it is.
+    case raw(String)
 
     public static func == (a: JSON, b: JSON) -> Bool { a.text == b.text }
 
@@ -29,6 +31,7 @@ public indirect enum JSON: Sendable, Equatable {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let v): out += JSONText.number(v)
         case .string(let s): out += JSONText.string(s)
+        case .raw(let text): out += text
         case .array(let items):
             out += "["
             for (k, v) in items.enumerated() {
@@ -57,41 +60,40 @@ public indirect enum JSON: Sendable, Equatable {
     var stringValue: String? { if case .string(let s) = self { s } else { nil } }
     var numberValue: Double? { if case .number(let v) = self { v } else { nil } }
 
-    /// Parses JSON text (top-level scalars allowed); nil when it is not JSON. Object members
-    /// come out sorted by name.
+    /// Parses JSON text (top-level scalars allowed) with Foundation's JSONSerialization; nil
+    /// when it is not JSON. Object members come out sorted by name.
     static func parse(_ data: Data) -> JSON? {
-        try? JSONDecoder().decode(JSON.self, from: data)
-    }
-}
-
-extension JSON: Decodable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        guard let any = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        return from(any)
     }
 
-    public init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: Key.self) {
-            self = .object(try object.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try object.decode(JSON.self, forKey: $0)) })
-            return
+    private static func from(_ any: Any) -> JSON? {
+        switch any {
+        case is NSNull: return .null
+        case let b as Bool where !(any is NSNumber) || isBoolean(any as! NSNumber): return .bool(b)
+        case let n as NSNumber: return .number(n.doubleValue)
+        case let s as String: return .string(s)
+        case let a as [Any]:
+            var out: [JSON] = []
+            out.reserveCapacity(a.count)
+            for v in a {
+                guard let j = from(v) else { return nil }
+                out.append(j)
+            }
+            return .array(out)
+        case let d as [String: Any]:
+            var out: [(String, JSON)] = []
+            for (k, v) in d.sorted(by: { $0.key < $1.key }) {
+                guard let j = from(v) else { return nil }
+                out.append((k, j))
+            }
+            return .object(out)
+        default: return nil
         }
-        if var array = try? decoder.unkeyedContainer() {
-            var items: [JSON] = []
-            while !array.isAtEnd { items.append(try array.decode(JSON.self)) }
-            self = .array(items)
-            return
-        }
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let v = try? c.decode(Double.self) {
-            self = .number(v)
-        } else {
-            self = .string(try c.decode(String.self))
-        }
+    }
+
+    /// Whether Foundation parsed `true`/`false` (an NSNumber of type `c`), not 0 or 1.
+    private static func isBoolean(_ n: NSNumber) -> Bool {
+        String(cString: n.objCType) == "c"
     }
 }

@@ -77,11 +77,20 @@ actor JobManager {
         startQueued()
     }
 
-    /// Times to the millisecond, so jobs submitted within one second keep their order.
+    /// A time in RFC 3339 UTC to the millisecond (`2026-12-05T22:06:36.123Z`), so jobs submitted
+    /// within one second keep their order. Written from `gmtime_r`: Foundation's ISO 8601
+    /// formatter builds an ICU formatter on each use, which dominated a page of cells.
     static func timestamp(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        let seconds = d.timeIntervalSince1970
+        var t = time_t(seconds.rounded(.down))
+        let ms = min(999, Int(((seconds - Double(t)) * 1000).rounded(.down)))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int32, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
     }
 
     static let decoder: JSONDecoder = {
@@ -182,7 +191,7 @@ actor JobManager {
             p.standardInput = FileHandle.nullDevice
             p.standardOutput = FileHandle.nullDevice
             let log = folder(id) + "/log.txt"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             p.standardError = FileHandle(forWritingAtPath: log)
             p.terminationHandler = { [weak self] child in
                 let status = child.terminationStatus, reason = child.terminationReason

@@ -4,13 +4,19 @@ import RiskCensus
 /// The service's OpenAPI 3.0 document (`GET /api`), made from the same process descriptions the
 /// service executes, so the two cannot drift apart.
 enum OpenAPIDocument {
-    static func make(_ processes: [ProcessDescription], base: String) -> JSON {
+    /// Example values of the path parameters (a job and a collection that exist), so that a
+    /// client generating requests from the document reaches real resources.
+    struct Examples: Sendable {
+        var processId = "census", jobId: String?, collectionId: String?, featureId: String?
+    }
+
+    static func make(_ processes: [ProcessDescription], base: String, examples: Examples = Examples()) -> JSON {
         .object([
             ("openapi", .string("3.0.3")),
             ("info", .object([("title", .string("riskcensus")), ("version", .string(EngineInfo.version)),
                               ("description", .string("Natural-disaster risk census engine: OGC API – Processes (census jobs, coverage, impact, damage, losses; risk at a point) and OGC API – Features (the results of finished census jobs)."))])),
             ("servers", .array([.object([("url", .string(base))])])),
-            ("paths", .object(paths())),
+            ("paths", .object(paths(examples))),
             ("components", .object([("schemas", .object(schemas(processes)))])),
         ])
     }
@@ -34,8 +40,11 @@ enum OpenAPIDocument {
 
     static let string: JSON = .object([("type", .string("string"))])
 
-    static func pathParameter(_ name: String, _ description: String) -> JSON {
-        parameter(name, in: "path", .object([("type", .string("string")), ("pattern", .string("^[^/]+$"))]), required: true, description)
+    static func pathParameter(_ name: String, _ description: String, example: String? = nil) -> JSON {
+        guard case .object(var members) = parameter(name, in: "path", .object([("type", .string("string")), ("pattern", .string("^[^/]+$"))]),
+                                                    required: true, description) else { return .null }
+        if let example { members.append(("example", .string(example))) }
+        return .object(members)
     }
 
     static func operation(_ id: String, _ summary: String, parameters: [JSON] = [], body: JSON? = nil, responses: [(String, JSON)]) -> JSON {
@@ -46,9 +55,11 @@ enum OpenAPIDocument {
         return .object(m)
     }
 
-    static func paths() -> [(String, JSON)] {
-        let processId = pathParameter("processId", "A process id (GET /processes)."), jobId = pathParameter("jobId", "A job id (GET /jobs).")
-        let collectionId = pathParameter("collectionId", "A collection id (GET /collections)."), featureId = pathParameter("featureId", "A feature id.")
+    static func paths(_ ex: Examples) -> [(String, JSON)] {
+        let processId = pathParameter("processId", "A process id (GET /processes).", example: ex.processId)
+        let jobId = pathParameter("jobId", "A job id (GET /jobs).", example: ex.jobId)
+        let collectionId = pathParameter("collectionId", "A collection id (GET /collections).", example: ex.collectionId)
+        let featureId = pathParameter("featureId", "A feature id.", example: ex.featureId)
         let items: [JSON] = [
             collectionId,
             parameter("bbox", in: "query", .object([("type", .string("array")), ("minItems", .number(4)), ("maxItems", .number(4)),
@@ -69,7 +80,8 @@ enum OpenAPIDocument {
                                                                    responses: [("200", response("The process with its inputs and outputs."))]))])),
             ("/processes/{processId}/execution", .object([("post", operation(
                 "execute", "Execute a process: a job (201, Location) for census, coverage, impact, damage and losses; the answer for risk-at-point",
-                parameters: [processId, parameter("Prefer", in: "header", string, required: false, "respond-async (jobs are asynchronous in any case).")],
+                parameters: [processId, parameter("Prefer", in: "header", .object([("type", .string("string")), ("enum", .array([.string("respond-async")]))]),
+                                                  required: false, "respond-async (jobs are asynchronous in any case).")],
                 body: .object([("required", .bool(true)), ("content", content("application/json", ref("Execute")))]),
                 responses: [("200", response("A synchronous process's answer.")), ("201", response("The job's status; its URL in Location.")),
                             ("413", problem)]))])),

@@ -15,8 +15,10 @@ Checks, each a failure when it does not hold:
      outside the root, an unknown input, a bad manifest with the CLI's own message (400), and
      an oversized body (413);
   8. a restart keeps the finished jobs and their collections, and a job the stopped service
-     was running is started again and finishes.
-Usage: Tests/Service/test_service.py BINARY
+     was running is started again and finishes;
+  9. with SCHEMATHESIS given, schemathesis checks every operation of GET /api against the running
+     service (no server error, documented status codes, content types and schemas).
+Usage: Tests/Service/test_service.py BINARY [SCHEMATHESIS]
 """
 import json
 import os
@@ -33,7 +35,8 @@ from osgeo import ogr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-BIN = sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: test_service.py BINARY")
+BIN = sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: test_service.py BINARY [SCHEMATHESIS]")
+SCHEMATHESIS = sys.argv[2] if len(sys.argv) > 2 else None
 ogr.UseExceptions()
 
 
@@ -310,6 +313,16 @@ def main():
         if resumed["status"] != "successful":
             fail(f"the interrupted job after a restart: {resumed}")
         print(f"test-service: after a restart the finished jobs are kept and job {interrupted} was resumed to successful")
+
+        # 9. The OpenAPI document against the running service (last: it dismisses the example job).
+        if SCHEMATHESIS:
+            r = subprocess.run([SCHEMATHESIS, "run", svc.url + "/api", "--base-url", svc.url, "--checks", "all",
+                                "--hypothesis-max-examples", "25", "--hypothesis-seed", "1", "--workers", "1"],
+                               capture_output=True, text=True, timeout=900)
+            if r.returncode != 0:
+                fail(f"schemathesis: {r.stdout[-3000:]} {r.stderr[-1000:]}")
+            summary = [l.strip() for l in r.stdout.splitlines() if "passed" in l and "/" in l]
+            print("test-service: schemathesis: " + "; ".join(summary[:7]))
         svc.stop()
         print("test-service: ok")
     finally:

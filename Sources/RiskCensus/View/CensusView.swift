@@ -116,10 +116,11 @@ public final class CensusView: Sendable {
             let p = try h.toGrid.transform(Position(lon, lat))
             guard let (col, row) = grid.cell(containing: p.x, p.y) else { return nil }
             let v = try h.read(Window(colOff: col, rowOff: row, width: 1, height: 1))
-            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: v.level[0], riskIndex: v.index[0],
-                              eal: v.eal[0][0], fatalities: v.fatalities[0][0], hazardLoss: [:], hazardFatalities: [:], unit: nil)
-            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = v.eal[k + 1][0] }
-            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = v.fatalities[k + 1][0] }
+            func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
+            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: known(v.level[0]).map { Int($0) }, riskIndex: known(v.index[0]),
+                              eal: known(v.eal[0][0]), fatalities: known(v.fatalities[0][0]), hazardLoss: [:], hazardFatalities: [:], unit: nil)
+            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = known(v.eal[k + 1][0]) }
+            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = known(v.fatalities[k + 1][0]) }
             r.unit = try unit(lon: lon, lat: lat, h)
             return r
         }
@@ -146,6 +147,20 @@ public final class CensusView: Sendable {
         public var eal: Double?, fatalities: Double?
         /// Per hazard with losses, in `lossColumns` / `fatalityColumns` order.
         public var hazardLoss: [Double?], hazardFatalities: [Double?]
+
+        init(id: Int, col: Int, row: Int, ring: [Position], values v: Values, at i: Int) {
+            func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
+            self.id = id
+            self.col = col
+            self.row = row
+            self.ring = ring
+            level = known(v.level[i]).map { Int($0) }
+            riskIndex = known(v.index[i])
+            eal = known(v.eal[0][i])
+            fatalities = known(v.fatalities[0][i])
+            hazardLoss = v.eal.dropFirst().map { known($0[i]) }
+            hazardFatalities = v.fatalities.dropFirst().map { known($0[i]) }
+        }
     }
 
     /// A page of cells.
@@ -169,14 +184,19 @@ public final class CensusView: Sendable {
             while row < window.rowEnd {
                 let w = Window(colOff: window.colOff, rowOff: row, width: window.width, height: min(strip, window.rowEnd - row))
                 let v = try h.read(w)
-                for i in 0..<w.cellCount where v.level[i] != nil || v.index[i] != nil {
+                var picked: [Int] = []
+                var more = false
+                for i in 0..<w.cellCount where !v.level[i].isNaN || !v.index[i].isNaN {
                     if skipped < offset { skipped += 1; continue }
-                    if out.count == limit { return CellPage(cells: out, more: true) }
-                    let col = w.colOff + i % w.width, r = w.rowOff + i / w.width
-                    out.append(Cell(id: r * grid.width + col, col: col, row: r, ring: try ring(col: col, row: r, h), level: v.level[i],
-                                    riskIndex: v.index[i], eal: v.eal[0][i], fatalities: v.fatalities[0][i],
-                                    hazardLoss: v.eal.dropFirst().map { $0[i] }, hazardFatalities: v.fatalities.dropFirst().map { $0[i] }))
+                    if out.count + picked.count == limit { more = true; break }
+                    picked.append(i)
                 }
+                let rings = try self.rings(of: picked, in: w, h)
+                for (k, i) in picked.enumerated() {
+                    let col = w.colOff + i % w.width, r = w.rowOff + i / w.width
+                    out.append(Cell(id: r * grid.width + col, col: col, row: r, ring: rings[k], values: v, at: i))
+                }
+                if more { return CellPage(cells: out, more: true) }
                 row += strip
             }
             return CellPage(cells: out, more: false)
@@ -188,11 +208,10 @@ public final class CensusView: Sendable {
         guard id >= 0, id < grid.cellCount else { return nil }
         let col = id % grid.width, row = id / grid.width
         return try pool.with(self) { h throws(GeoError) -> Cell? in
-            let v = try h.read(Window(colOff: col, rowOff: row, width: 1, height: 1))
-            guard v.level[0] != nil || v.index[0] != nil else { return nil }
-            return Cell(id: id, col: col, row: row, ring: try ring(col: col, row: row, h), level: v.level[0], riskIndex: v.index[0],
-                        eal: v.eal[0][0], fatalities: v.fatalities[0][0],
-                        hazardLoss: v.eal.dropFirst().map { $0[0] }, hazardFatalities: v.fatalities.dropFirst().map { $0[0] })
+            let w = Window(colOff: col, rowOff: row, width: 1, height: 1)
+            let v = try h.read(w)
+            guard !v.level[0].isNaN || !v.index[0].isNaN else { return nil }
+            return Cell(id: id, col: col, row: row, ring: try rings(of: [0], in: w, h)[0], values: v, at: 0)
         }
     }
 
@@ -213,21 +232,37 @@ public final class CensusView: Sendable {
         return w.isEmpty ? nil : w
     }
 
-    private func ring(col: Int, row: Int, _ h: Handles) throws(GeoError) -> [Position] {
+    /// The WGS 84 squares of cells `picked` (indices into window `w`): the window's corner
+    /// lattice is transformed once, each cell taking its four corners from it.
+    private func rings(of picked: [Int], in w: Window, _ h: Handles) throws(GeoError) -> [[Position]] {
+        guard !picked.isEmpty else { return [] }
         let t = grid.transform
-        let x0 = t.originX + Double(col) * t.pixelWidth, y0 = t.originY + Double(row) * t.pixelHeight
-        let x1 = x0 + t.pixelWidth, y1 = y0 + t.pixelHeight
-        var r = [Position(x0, max(y0, y1)), Position(x0, min(y0, y1)), Position(x1, min(y0, y1)), Position(x1, max(y0, y1))]
-        try h.toWGS.transform(&r)
-        // Lower left, lower right, upper right, upper left: counter-clockwise (RFC 7946 §3.1.6).
-        return [r[1], r[2], r[3], r[0], r[1]]
+        let firstRow = picked.map { $0 / w.width }.min()!, lastRow = picked.map { $0 / w.width }.max()!
+        let cols = w.width + 1
+        var corners: [Position] = []
+        corners.reserveCapacity(cols * (lastRow - firstRow + 2))
+        for r in firstRow...(lastRow + 1) {
+            let y = t.originY + Double(w.rowOff + r) * t.pixelHeight
+            for c in 0..<cols { corners.append(Position(t.originX + Double(w.colOff + c) * t.pixelWidth, y)) }
+        }
+        try h.toWGS.transform(&corners)
+        // With north up (pixel height < 0), row r's top edge is lattice row r: lower left is
+        // (c, r + 1), then lower right, upper right, upper left, closed (RFC 7946 §3.1.6).
+        let northUp = t.pixelHeight < 0
+        return picked.map { i in
+            let r = i / w.width - firstRow, c = i % w.width
+            func at(_ rr: Int, _ cc: Int) -> Position { corners[rr * cols + cc] }
+            let (lower, upper) = northUp ? (r + 1, r) : (r, r + 1)
+            return [at(lower, c), at(lower, c + 1), at(upper, c + 1), at(upper, c), at(lower, c)]
+        }
     }
 
     // MARK: - Open files
 
-    /// The values of a window: level (nil unknown), index, and every band of the loss rasters.
+    /// The values of a window as the rasters hold them (Float32, NaN unknown): level, index, and
+    /// every band of the loss rasters.
     struct Values {
-        var level: [Int?], index: [Double?], eal: [[Double?]], fatalities: [[Double?]]
+        var level: [Float], index: [Float], eal: [[Float]], fatalities: [[Float]]
     }
 
     /// One thread's open files and coordinate machinery.
@@ -259,13 +294,12 @@ public final class CensusView: Sendable {
         }
 
         func read(_ w: Window) throws(GeoError) -> Values {
-            func band(_ ds: RasterDataset, _ b: Int) throws(GeoError) -> [Double?] {
-                var buf = RasterBuffer<Double>(width: w.width, height: w.height)
+            func band(_ ds: RasterDataset, _ b: Int) throws(GeoError) -> [Float] {
+                var buf = RasterBuffer<Float>(width: w.width, height: w.height)
                 try ds.read(band: b, window: w, into: &buf)
-                return buf.values.map { $0.isNaN ? nil : $0 }
+                return buf.values
             }
-            return Values(level: try band(level, 1).map { $0.map(Int.init) },
-                          index: try band(index, 1),
+            return Values(level: try band(level, 1), index: try band(index, 1),
                           eal: try (1...ealBands).map { b throws(GeoError) in try band(eal, b) },
                           fatalities: try (1...fatalityBands).map { b throws(GeoError) in try band(fatalities, b) })
         }
