@@ -226,7 +226,7 @@ public final class CensusService: Sendable {
         case .riskAtPoint:
             return Self.json(try await riskAtPoint(given))
         case .coverageOfArea:
-            throw ServiceProblem.noSuchProcess(id)
+            return Self.json(try await coverageOfArea(given))
         }
     }
 
@@ -317,6 +317,37 @@ public final class CensusService: Sendable {
                                    ("currency", .string(view.currency))]
         for c in view.lossColumns { m.append((c, .number(r?.hazardLoss[c] ?? nil))) }
         for c in view.fatalityColumns { m.append((c, .number(r?.hazardFatalities[c] ?? nil))) }
+        return .object(m)
+    }
+
+    /// Sums of a finished census over a GeoJSON polygon: cells by level, losses, residents
+    /// covered and served, and the shelters inside with their load.
+    func coverageOfArea(_ given: Inputs) async throws -> JSON {
+        let job = given.values["job"]?.stringValue ?? ""
+        let view = try await finishedCensus(job, input: "job")
+        let polygon: Geometry
+        do {
+            polygon = try GeoJSONGeometry.parse(given.values["area"]?.text ?? "", what: "area")
+        } catch {
+            throw ServiceProblem.badInput("area", error.description)
+        }
+        let a: CensusView.AreaSummary
+        do {
+            a = try view.area(polygon)
+        } catch {
+            throw ServiceProblem.engine(error, input: "area")
+        }
+        var m: [(String, JSON)] = [("job", .string(job)), ("cells", .number(Double(a.cells))),
+                                   ("cells_by_level", .object(zip(Classification.levelNames, a.levelCells).map { ($0.0, .number(Double($0.1))) })),
+                                   ("eal", .number(a.eal)), ("fatalities", .number(a.fatalities)), ("currency", .string(view.currency))]
+        for (c, v) in zip(view.lossColumns, a.hazardLoss) { m.append((c, .number(v))) }
+        for (c, v) in zip(view.fatalityColumns, a.hazardFatalities) { m.append((c, .number(v))) }
+        m += [("residents", .number(a.residents)), ("residents_covered", .number(a.covered)), ("residents_served", .number(a.served)),
+              ("residents_not_served", a.residents.flatMap { r in a.served.map { .number(max(0, r - $0)) } } ?? .null)]
+        let capacity = a.shelters.reduce(0.0) { $0 + ($1.attributes["capacity"]?.doubleValue ?? 0) }
+        let assigned = a.shelters.reduce(0.0) { $0 + ($1.attributes["assigned"]?.doubleValue ?? 0) }
+        m += [("shelters", .number(Double(a.shelters.count))), ("shelter_capacity", .number(capacity)), ("shelter_load", .number(assigned)),
+              ("shelter_list", .array(a.shelters.enumerated().map { k, f in GeoJSONText.feature(f, id: f.attributes["id"]?.stringValue ?? String(k + 1)) }))]
         return .object(m)
     }
 

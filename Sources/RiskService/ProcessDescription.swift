@@ -75,7 +75,7 @@ public struct ProcessDescription: Sendable {
             execution: .riskAtPoint),
         ProcessDescription(
             id: "coverage-of-area", title: "Shelter coverage of an area",
-            description: "Inside a GeoJSON polygon (WGS 84): the cells and their risk levels, expected annual loss, and the census's shelters with their capacity and load.",
+            description: "Inside a GeoJSON polygon (WGS 84), from a finished census job: cells by risk level, EAL and fatalities (in total and per hazard), residents, those within reach of a shelter and those served by the exact capacitated assignment, and the shelters inside with their capacity and load.",
             inputs: [ProcessInput(name: "job", title: "A finished census job's id.", kind: .text, required: true),
                      ProcessInput(name: "area", title: "A GeoJSON Polygon or MultiPolygon in WGS 84 longitude/latitude.", kind: .geometry, required: true)],
             execution: .coverageOfArea),

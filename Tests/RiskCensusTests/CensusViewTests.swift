@@ -69,6 +69,29 @@ import Testing
         #expect(try view.point(lon: .nan, lat: 10) == nil)
     }
 
+    @Test func anAreaSumsTheCellsWhoseCentreItHolds() throws {
+        let (dir, view) = try Self.finishedSample()
+        defer { withExtendedLifetime(dir) {} }
+        let e = view.extent
+        let everything = try view.area(.polygon(Polygon(exterior: [Position(e.minX, e.minY), Position(e.maxX, e.minY), Position(e.maxX, e.maxY),
+                                                                   Position(e.minX, e.maxY), Position(e.minX, e.minY)])))
+        #expect(everything.cells == 15 && everything.levelCells.reduce(0, +) == 15)
+        #expect(abs(everything.eal - 15 * 67.5) < 1e-3 && everything.hazardLoss.count == 1)
+        #expect(everything.residents == nil && everything.shelters.isEmpty)   // the sample runs no coverage
+        // Each unit's own shape gives that unit's row of the table.
+        let rows = try csvRows(dir.file("out/districts.csv"))
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("out/districts.geojson")))) as! [String: Any]
+        for f in root["features"] as! [[String: Any]] {
+            let name = (f["properties"] as! [String: Any])["name"] as! String
+            let ring = ((f["geometry"] as! [String: Any])["coordinates"] as! [[[Double]]])[0].map { Position($0[0], $0[1]) }
+            let a = try view.area(.polygon(Polygon(exterior: ring)))
+            let row = try #require(rows.first { $0["name"] == name })
+            #expect(abs(a.eal - Double(row["eal"]!)!) < 1e-3, "\(name)")
+            #expect(abs(a.fatalities / Double(row["expected_fatalities"]!)! - 1) < 1e-5, "\(name)")
+        }
+        #expect(throws: CensusError.self) { try view.area(.point(Position(e.minX, e.minY))) }
+    }
+
     @Test func anUnfinishedFolderIsNamed() throws {
         let dir = TempDir(create: true)
         #expect {

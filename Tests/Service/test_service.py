@@ -242,6 +242,26 @@ def main():
                 fail(f"risk-at-point lacks the loss of hazard {h}: {sorted(answer)}")
         if "unit" not in answer:
             fail("risk-at-point lacks the unit")
+        # coverage-of-area over the whole grid: the census's totals.
+        area = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+        st, _, text = svc.request("POST", "/processes/coverage-of-area/execution", {"inputs": {"job": job, "area": area}})
+        if st != 200:
+            fail(f"coverage-of-area: {st} {text[:300]!r}")
+        cov = json.loads(text)
+        units_eal = sum(f["properties"]["eal"] for f in json.load(open(os.path.join(root, "jobs", job, "out", districts_file)))["features"])
+        summary = json.load(open(os.path.join(root, "jobs", job, "out", "coverage", "summary.json")))
+        if abs(cov["eal"] - units_eal) > 1e-6 * units_eal:
+            fail(f"coverage-of-area EAL {cov['eal']} is not the units' total {units_eal}")
+        if cov["shelters"] != summary["n_supply"] or abs(cov["shelter_capacity"] - summary["total_capacity"]) > 1e-6:
+            fail(f"coverage-of-area shelters {cov['shelters']}/{cov['shelter_capacity']} vs {summary['n_supply']}/{summary['total_capacity']}")
+        if not cov["residents"] >= cov["residents_covered"] >= cov["residents_served"] > 0:
+            fail(f"coverage-of-area residents {cov['residents']} ≥ covered {cov['residents_covered']} ≥ served {cov['residents_served']} does not hold")
+        if abs(cov["residents"] / summary["total_demand"] - 1) > 0.01:
+            fail(f"coverage-of-area residents {cov['residents']} vs the coverage's demand {summary['total_demand']}")
+        bowtie = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+        problem(svc, "POST", "/processes/coverage-of-area/execution", 400, body={"inputs": {"job": job, "area": bowtie}}, input_name="area")
+        print(f"test-service: coverage-of-area over the grid: EAL {cov['eal']:.0f} = the units' total, "
+              f"{cov['residents']:.0f} residents, {cov['residents_served']:.0f} served, {cov['shelters']} shelters")
         print(f"test-service: cells paged by bbox; risk-at-point = the cell's level {answer['level']} in {answer['unit']}")
 
         # 5. A census given inline.

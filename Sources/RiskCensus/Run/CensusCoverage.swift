@@ -28,12 +28,14 @@ struct CensusCoverage {
                 if let c = grid.cell(containing: p.x, p.y) { cellOf[i] = c.row * grid.width + c.col }
             }
         }
-        var served = [Double](repeating: 0, count: grid.cellCount), weight = served
+        var served = [Double](repeating: 0, count: grid.cellCount), weight = served, covered = served
         for i in cellOf.indices {
             guard let g = cellOf[i] else { continue }
             served[g] += o.assignment.served[i]
             weight[g] += o.demand.weights[i]
+            if o.covered[i] { covered[g] += o.demand.weights[i] }
         }
+        try writeResidents(weight, covered, served, zone: zone, to: dir)
         var capacity: [Float]?
         if plan.coverageCapacity {
             capacity = (0..<grid.cellCount).map { g in weight[g] > 0 ? Float(served[g] / weight[g]) : 0 }
@@ -41,6 +43,26 @@ struct CensusCoverage {
         for k in units.levels.indices { try writeUnits(o, cellOf: cellOf, zone: zone, units: units, level: k, to: dir) }
         return Result(output: o, capacity: capacity)
     }
+
+    /// `coverage/residents.tif` on the analysis grid: residents, those within reach of a shelter,
+    /// and those the exact capacitated assignment serves (persons; 0 where no one lives, nodata
+    /// outside the region). What the service sums over an area.
+    func writeResidents(_ residents: [Double], _ covered: [Double], _ served: [Double], zone: [Int32], to dir: String) throws {
+        var options = RasterWriteOptions(units: "persons")
+        options.bandDescription = "residents"
+        options.moreBands = [.init(description: "covered (within reach of a shelter)", units: "persons"),
+                             .init(description: "served (by the exact capacitated assignment)", units: "persons")]
+        options.metadata = ["RISKCENSUS_ENGINE": EngineInfo.version, "NODATA_MEANING": "outside the region"]
+        let grid = plan.grid
+        let tif = try GeoTIFFStream(path: (dir as NSString).appendingPathComponent(Self.residentsFile), grid: grid, options: options)
+        let w = grid.fullWindow
+        for (band, values) in [residents, covered, served].enumerated() {
+            try tif.write((0..<grid.cellCount).map { zone[$0] != 0 ? Float(values[$0]) : .nan }, window: w, band: band + 1)
+        }
+        try tif.finish()
+    }
+
+    static let residentsFile = "residents.tif"
 
     /// `coverage/<units>.csv` (`CoverageDistricts`) for unit level `level`: each demand unit and
     /// shelter in the unit of the analysis cell holding it. A coarser level is computed over its

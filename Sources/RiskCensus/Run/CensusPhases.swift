@@ -64,7 +64,8 @@ extension CensusRunner {
         let grid = plan.grid
         let key = try batch.keys.coverage()
         if let s = try batch.with({ try $0.step("coverage") }), s.key == key, s.state == "done",
-           !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")) {
+           !plan.coverageCapacity || FileManager.default.fileExists(atPath: batch.store.path("coverage-capacity")),
+           FileManager.default.fileExists(atPath: (out as NSString).appendingPathComponent("coverage/" + CensusCoverage.residentsFile)) {
             outcome.cells = plan.coverageCapacity ? try batch.store.read(CapacityLayer.self, "coverage-capacity", checksum: nil).capacity : nil
             outcome.fireRate = s.detail.flatMap { Double($0) }
             message("coverage: up to date")

@@ -61,5 +61,5 @@ public enum OutputFolder {
                                          "losses_by_asset.csv", "losses_by_event.csv", "losses_by_taxonomy.csv", "losses_total.csv", "summary.json"]
     /// What `coverage` writes.
     public static let coverageOutputs = ["blind_zones.geojson", "coverage_cells.geojson", "demand.csv", "districts.csv", "fire_stations.csv",
-                                         "shelters.geojson", "siting.csv", "siting.geojson", "summary.json", "supply.csv"]
+                                         "residents.tif", "shelters.geojson", "siting.csv", "siting.geojson", "summary.json", "supply.csv"]
 }

@@ -31,6 +31,8 @@ public final class CensusView: Sendable {
     public let extent: Bounds
 
     private let units: [UnitShape]
+    /// The census's shelters (`coverage/shelters.geojson`), WGS 84; empty without coverage.
+    private let shelters: [Feature]
     private let pool = HandlePool()
 
     /// A finest unit as the point query needs it: its name and code, its longitude/latitude
@@ -78,6 +80,8 @@ public final class CensusView: Sendable {
             try toWGS.transform(&corners)
             extent = Bounds(points: corners.map { (x: $0.x, y: $0.y) })!
             let layer = try VectorDataset(path: path(unitLayers[0] + ".geojson")).layer(at: 0)
+            let shelterFile = path("coverage/shelters.geojson")
+            shelters = FileManager.default.fileExists(atPath: shelterFile) ? try VectorDataset(path: shelterFile).layer(at: 0).features() : []
             units = try layer.features().compactMap { f -> UnitShape? in
                 guard let g = f.geometry, let bounds = g.bounds else { return nil }
                 return UnitShape(name: f.attributes["name"]?.stringValue ?? "", code: f.attributes["code"]?.stringValue ?? "", bounds: bounds, geometry: g)
@@ -257,6 +261,81 @@ public final class CensusView: Sendable {
         }
     }
 
+    // MARK: - Areas
+
+    /// What a census says about an area: its cells' levels and losses and, when the census ran
+    /// coverage, its residents and shelters.
+    public struct AreaSummary: Sendable {
+        /// Analysis cells whose centre lies in the area and inside the region, with a known risk.
+        public var cells = 0
+        /// Cells per level I…V.
+        public var levelCells = [Int](repeating: 0, count: 5)
+        public var eal = 0.0, fatalities = 0.0
+        /// Per hazard with losses, by `lossColumns` / `fatalityColumns`.
+        public var hazardLoss: [Double] = [], hazardFatalities: [Double] = []
+        /// Residents in the area, those within reach of a shelter and those the exact
+        /// capacitated assignment serves (`coverage/residents.tif`); nil without coverage.
+        public var residents: Double?, covered: Double?, served: Double?
+        /// Shelters inside the area, with their properties as `coverage/shelters.geojson` has
+        /// them (id, category, capacity, assigned, nearest_load, overflow).
+        public var shelters: [Feature] = []
+    }
+
+    /// The largest area window summed at once (cells), so one request cannot ask for the
+    /// whole of a very large grid.
+    public static let maxAreaCells = 16_000_000
+
+    /// Sums the census over a WGS 84 polygon: the cells whose centre it contains (the engine's
+    /// rule), and the shelters inside it.
+    ///
+    /// - Throws: `CensusError.usage` for a geometry that is not a polygon or covers more than
+    ///   `maxAreaCells` cells of the grid.
+    public func area(_ polygon: Geometry) throws(CensusError) -> AreaSummary {
+        switch polygon {
+        case .polygon, .multiPolygon: break
+        default: throw .usage("area: expected a Polygon or MultiPolygon, found a \(polygon.typeName)")
+        }
+        return try pool.with(self) { h throws(GeoError) -> AreaSummary in
+            var out = AreaSummary()
+            out.hazardLoss = [Double](repeating: 0, count: lossColumns.count)
+            out.hazardFatalities = [Double](repeating: 0, count: fatalityColumns.count)
+            let projected = try h.toGrid.transform(polygon)
+            guard let b = projected.bounds, let inGrid = b.intersection(grid.bounds()) else { return out }
+            let w = grid.window(for: inGrid)
+            guard !w.isEmpty else { return out }
+            guard w.cellCount <= Self.maxAreaCells else {
+                throw .invalidData(path: "area", location: "polygon", reason: "it covers \(w.cellCount) cells of the grid; at most \(Self.maxAreaCells) are summed at once")
+            }
+            let mask = try Rasterize.burn([projected], values: [1], crs: grid.crs!, onto: grid.subgrid(w), fill: 0)
+            let v = try h.read(w)
+            for i in 0..<w.cellCount where mask.values[i] == 1 && (!v.level[i].isNaN || !v.index[i].isNaN) {
+                out.cells += 1
+                if !v.level[i].isNaN { out.levelCells[Int(v.level[i]) - 1] += 1 }
+                if !v.eal[0][i].isNaN { out.eal += Double(v.eal[0][i]) }
+                if !v.fatalities[0][i].isNaN { out.fatalities += Double(v.fatalities[0][i]) }
+                for k in out.hazardLoss.indices where !v.eal[k + 1][i].isNaN { out.hazardLoss[k] += Double(v.eal[k + 1][i]) }
+                for k in out.hazardFatalities.indices where !v.fatalities[k + 1][i].isNaN { out.hazardFatalities[k] += Double(v.fatalities[k + 1][i]) }
+            }
+            if let residents = h.residents {
+                var sums = [0.0, 0.0, 0.0]
+                for band in 1...3 {
+                    var buf = RasterBuffer<Float>(width: w.width, height: w.height)
+                    try residents.read(band: band, window: w, into: &buf)
+                    for i in 0..<w.cellCount where mask.values[i] == 1 && !buf.values[i].isNaN { sums[band - 1] += Double(buf.values[i]) }
+                }
+                (out.residents, out.covered, out.served) = (sums[0], sums[1], sums[2])
+            }
+            if !shelters.isEmpty {
+                let inside = try h.geos.geometry(polygon).prepared()
+                for s in shelters {
+                    guard case .point(let p)? = s.geometry else { continue }
+                    if try inside.contains(x: p.x, y: p.y) { out.shelters.append(s) }
+                }
+            }
+            return out
+        }
+    }
+
     // MARK: - Open files
 
     /// The values of a window as the rasters hold them (Float32, NaN unknown): level, index, and
@@ -271,6 +350,8 @@ public final class CensusView: Sendable {
         let ealBands: Int, fatalityBands: Int
         let toGrid: CoordinateTransformer, toWGS: CoordinateTransformer
         let geos = GeosContext()
+        /// `coverage/residents.tif`, when the census ran coverage.
+        let residents: RasterDataset?
         private var prepared: [Int: GeosPreparedGeometry] = [:]
 
         /// Unit k's shape, prepared on first use by this handle set.
@@ -291,6 +372,8 @@ public final class CensusView: Sendable {
             fatalityBands = 1 + view.fatalityColumns.count
             toGrid = try CoordinateTransformer(from: .wgs84, to: view.grid.crs!)
             toWGS = try CoordinateTransformer(from: view.grid.crs!, to: .wgs84)
+            let residentsFile = path("coverage/residents.tif")
+            residents = FileManager.default.fileExists(atPath: residentsFile) ? try RasterDataset(path: residentsFile) : nil
         }
 
         func read(_ w: Window) throws(GeoError) -> Values {
