@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm test-service bench-serve
+.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm test-service bench-serve docs
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -79,7 +79,14 @@ pydeps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
 	fi
 
-test: unit-test leakcheck datasets-check notebooks test-slurm test-service
+test: unit-test leakcheck datasets-check notebooks test-slurm test-service docs
+
+# The library's DocC documentation (Sources/RiskCensus/RiskCensus.docc), built with
+# swift-docc-plugin into .build/docs/RiskCensus; a warning (a broken symbol link) fails it.
+docs: deps
+	@mkdir -p .build/docs
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target RiskCensus \
+	  --output-path .build/docs/RiskCensus --warnings-as-errors
 
 # schemathesis (PyPI), pinned, in its own virtual environment: it checks the service against its
 # OpenAPI document. hypothesis is pinned with it: newer releases break schemathesis 3.39.

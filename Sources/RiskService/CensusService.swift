@@ -241,13 +241,14 @@ public final class CensusService: Sendable {
                 let manifest: String
                 if case .object = value {
                     manifest = jobFolder + "/manifest.json"
-                    try Data(value.text.utf8).write(to: URL(fileURLWithPath: manifest))
+                    try checkManifest { () throws(CensusError) in
+                        _ = try Census(manifestText: value.text, savedAs: manifest, baseDirectory: self.config.root)
+                    }
                     args += [manifest, "--base-dir", config.root]
-                    try checkManifest(manifest, base: config.root)
                 } else {
                     manifest = try confined(value.stringValue ?? "", input: input.name)
                     args.append(manifest)
-                    try checkManifest(manifest, base: nil)
+                    try checkManifest { () throws(CensusError) in _ = try Census(manifestPath: manifest) }
                 }
             case .flag:
                 if value == .bool(true) { args.append("--" + input.name) } else if let no = input.negation { args.append("--" + no) }
@@ -265,13 +266,14 @@ public final class CensusService: Sendable {
         return args
     }
 
-    /// Validates a census manifest as `riskcensus validate` does, so a bad one is refused with
-    /// the CLI's message before a job exists. A manifest may not open remote inputs here.
-    func checkManifest(_ path: String, base: String?) throws {
+    /// Validates a census manifest (`validate` makes the census from it) as `riskcensus validate`
+    /// does, so a bad one is refused with the CLI's message before a job exists. A manifest may
+    /// not open remote inputs here.
+    func checkManifest(_ validate: () throws(CensusError) -> Void) throws {
         let policy = InputPolicy.current
         defer { InputPolicy.current = policy }
         do {
-            _ = try Census(manifestPath: path, baseDirectory: base)
+            try validate()
         } catch {
             throw ServiceProblem.engine(error, input: "manifest")
         }

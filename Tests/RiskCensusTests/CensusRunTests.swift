@@ -84,6 +84,26 @@ private let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().d
         }
     }
 
+    @Test func aCancelledRunStopsAndTheNextResumesToTheSameOutputs() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        let census = try Census(manifestPath: manifest)
+        let flag = CancellationFlag()
+        // Cancelled as pass 1 starts: the run stops with .cancelled and writes no outputs.
+        #expect {
+            _ = try census.run(outputDirectory: dir.file("a"), options: RunOptions(threads: 1, cancellation: flag)) { event in
+                if case .tiles(let phase, _, _, _, _, _) = event, phase.contains("1") { flag.cancel() }
+            }
+        } throws: { ($0 as? CensusError).map { if case .cancelled = $0 { true } else { false } } ?? false }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("a/provenance.json")))
+        // Run again without the flag: it resumes and gives a fresh run's outputs.
+        _ = try census.run(outputDirectory: dir.file("a"), options: RunOptions(threads: 1)) { _ in }
+        _ = try census.run(outputDirectory: dir.file("b"), options: RunOptions(threads: 1)) { _ in }
+        for f in ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif", "districts.csv"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("a/" + f))) == Data(contentsOf: URL(fileURLWithPath: dir.file("b/" + f))), "\(f)")
+        }
+    }
+
     @Test func changzhouDistrictsKeepTheCensusTotal() throws {
         let dir = TempDir()
         let result = try Census(manifestPath: repo + "/datasets/changzhou/census.yaml").run(outputDirectory: dir.path, threads: 2)

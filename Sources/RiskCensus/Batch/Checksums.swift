@@ -8,29 +8,29 @@ import Foundation
 ///
 /// Streaming: `update`, then `finalize`, which also starts the hasher over. A copy is
 /// independent of the original (copy on write), so it can be passed around like any value.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var context: Context
 
-    public init() { context = Context() }
+    package init() { context = Context() }
 
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    package mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) == nil {
             Array(bytes).withUnsafeBytes { update($0) }
         }
     }
 
-    public mutating func update(_ data: Data) {
+    package mutating func update(_ data: Data) {
         data.withUnsafeBytes { update($0) }
     }
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         if !isKnownUniquelyReferenced(&context) { context = context.copy() }
         guard EVP_DigestUpdate(context.pointer, bytes.baseAddress, bytes.count) == 1 else { fatalError("libcrypto: EVP_DigestUpdate failed") }
     }
 
     /// The digest as 64 lowercase hex digits.
-    public mutating func finalize() -> String {
+    package mutating func finalize() -> String {
         if !isKnownUniquelyReferenced(&context) { context = context.copy() }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { digest in
             var length: UInt32 = 0
@@ -41,7 +41,7 @@ public struct SHA256: Sendable {
     }
 
     /// One shot, for bytes already in memory.
-    public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
+    package static func hex(of bytes: UnsafeRawBufferPointer) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { digest in
             var length: UInt32 = 0
             // A null pointer for no bytes is not documented as allowed; pass a real one.
@@ -53,13 +53,13 @@ public struct SHA256: Sendable {
         }
     }
 
-    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         bytes.withContiguousStorageIfAvailable { hex(of: UnsafeRawBufferPointer($0)) }
             ?? Array(bytes).withUnsafeBytes { hex(of: $0) }
     }
 
     /// sha256 of a file, read in 1 MiB pieces so a large input never sits in memory whole.
-    public static func hex(ofFile path: String) throws -> String {
+    package static func hex(ofFile path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CensusError.badData(file: path, message: "cannot read for checksum: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

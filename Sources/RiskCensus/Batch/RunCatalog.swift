@@ -9,26 +9,26 @@ import Foundation
 /// one part (`index`). A job's `key` hashes everything its result depends on (engine, grid,
 /// manifest sections, input checksums, upstream keys), so a changed input recomputes exactly
 /// the jobs whose key changed.
-public final class RunCatalog {
-    public let database: SQLiteDatabase
+package final class RunCatalog {
+    package let database: SQLiteDatabase
 
     /// The schema version this code writes; a catalog of another version is refused.
-    public static let schemaVersion: Int64 = 2
+    package static let schemaVersion: Int64 = 2
 
-    public enum TileState: String, Sendable { case pending, running, done, failed }
+    package enum TileState: String, Sendable { case pending, running, done, failed }
 
-    public struct TileRecord: Sendable, Equatable {
-        public var tile: Int
-        public var part: String
-        public var pass: Int
-        public var key: String
-        public var state: TileState
-        public var sha256: String?
-        public var stats: String?
-        public var error: String?
+    package struct TileRecord: Sendable, Equatable {
+        package var tile: Int
+        package var part: String
+        package var pass: Int
+        package var key: String
+        package var state: TileState
+        package var sha256: String?
+        package var stats: String?
+        package var error: String?
     }
 
-    public init(path: String) throws(SQLiteError) {
+    package init(path: String) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path)
         // Someone else's database is left as it is: no journal mode set, no table added.
         let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { row -> String? in
@@ -73,20 +73,20 @@ public final class RunCatalog {
             """)
     }
 
-    public static var now: String { ISO8601DateFormatter().string(from: Date()) }
+    package static var now: String { ISO8601DateFormatter().string(from: Date()) }
 
     /// A value of the catalog's key-value table (`manifest_path`, `base_directory`, …).
-    public func meta(_ key: String) throws(SQLiteError) -> String? {
+    package func meta(_ key: String) throws(SQLiteError) -> String? {
         if case .text(let v)? = try database.query("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?.first { return v }
         return nil
     }
 
-    public func setMeta(_ key: String, _ value: String) throws(SQLiteError) {
+    package func setMeta(_ key: String, _ value: String) throws(SQLiteError) {
         try database.query("INSERT OR REPLACE INTO meta VALUES (?, ?)", [.text(key), .text(value)])
     }
 
     /// Records the start of a run and returns its id.
-    public func beginRun(manifestSHA256: String, started: String = RunCatalog.now, threads: Int = 1, shard: String? = nil,
+    package func beginRun(manifestSHA256: String, started: String = RunCatalog.now, threads: Int = 1, shard: String? = nil,
                          tiles: Int = 0, cells: Int = 0) throws(SQLiteError) -> Int64 {
         let rows = try database.query(
             "INSERT INTO runs (started, engine_version, manifest_sha256, status, threads, shard, tiles_total, cells_total) VALUES (?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id",
@@ -98,31 +98,31 @@ public final class RunCatalog {
         return id
     }
 
-    public func recordInput(run: Int64, path: String, size: Int64 = 0, mtime: Double = 0, sha256: String) throws(SQLiteError) {
+    package func recordInput(run: Int64, path: String, size: Int64 = 0, mtime: Double = 0, sha256: String) throws(SQLiteError) {
         try database.query("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)",
                            [.integer(run), .text(path), .integer(size), .real(mtime), .text(sha256)])
     }
 
     /// The checksum recorded for `path` at this size and mtime by an earlier run, so unchanged
     /// inputs are not read again.
-    public func knownChecksum(path: String, size: Int64, mtime: Double) throws(SQLiteError) -> String? {
+    package func knownChecksum(path: String, size: Int64, mtime: Double) throws(SQLiteError) -> String? {
         let rows = try database.query("SELECT sha256 FROM inputs WHERE path = ? AND size = ? AND mtime = ? ORDER BY run_id DESC LIMIT 1",
                                       [.text(path), .integer(size), .real(mtime)])
         if case .text(let s)? = rows.first?.first { return s }
         return nil
     }
 
-    public func recordOutput(run: Int64, path: String, sha256: String, key: String? = nil) throws(SQLiteError) {
+    package func recordOutput(run: Int64, path: String, sha256: String, key: String? = nil) throws(SQLiteError) {
         try database.query("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", [.integer(run), .text(path), .text(sha256), key.map { .text($0) } ?? .null])
     }
 
-    public func finishRun(_ run: Int64, status: String, finished: String = RunCatalog.now, message: String? = nil) throws(SQLiteError) {
+    package func finishRun(_ run: Int64, status: String, finished: String = RunCatalog.now, message: String? = nil) throws(SQLiteError) {
         try database.query("UPDATE runs SET status = ?, finished = ?, message = ? WHERE id = ?",
                            [.text(status), .text(finished), message.map { .text($0) } ?? .null, .integer(run)])
     }
 
     /// (id, status) of every run, oldest first.
-    public func runs() throws(SQLiteError) -> [(id: Int64, status: String)] {
+    package func runs() throws(SQLiteError) -> [(id: Int64, status: String)] {
         try database.query("SELECT id, status FROM runs ORDER BY id").compactMap { row in
             guard case .integer(let id) = row[0], case .text(let s) = row[1] else { return nil }
             return (id, s)
@@ -131,12 +131,12 @@ public final class RunCatalog {
 
     // MARK: Tiles
 
-    public func tile(_ tile: Int, part: String) throws(SQLiteError) -> TileRecord? {
+    package func tile(_ tile: Int, part: String) throws(SQLiteError) -> TileRecord? {
         try database.query("SELECT tile, part, pass, key, state, sha256, stats, error FROM tiles WHERE tile = ? AND part = ?",
                            [.integer(Int64(tile)), .text(part)]).first.flatMap(Self.record)
     }
 
-    public func tiles(pass: Int? = nil) throws(SQLiteError) -> [TileRecord] {
+    package func tiles(pass: Int? = nil) throws(SQLiteError) -> [TileRecord] {
         let columns = "SELECT tile, part, pass, key, state, sha256, stats, error FROM tiles"
         let rows = if let pass {
             try database.query(columns + " WHERE pass = ? ORDER BY tile, part", [.integer(Int64(pass))])
@@ -153,7 +153,7 @@ public final class RunCatalog {
         return TileRecord(tile: Int(t), part: part, pass: Int(pass), key: key, state: state, sha256: text(r[5]), stats: text(r[6]), error: text(r[7]))
     }
 
-    public func markRunning(run: Int64, tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int) throws(SQLiteError) {
+    package func markRunning(run: Int64, tile: Int, part: String, pass: Int, key: String, worker: String, cells: Int) throws(SQLiteError) {
         try database.query("""
             INSERT INTO tiles (tile, part, pass, key, state, worker, cells, run_id, updated) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)
             ON CONFLICT (tile, part) DO UPDATE SET pass = excluded.pass, key = excluded.key, state = 'running', worker = excluded.worker,
@@ -163,7 +163,7 @@ public final class RunCatalog {
 
     /// Marks a job done with its file's checksum and statistics, and logs the completion, in
     /// one transaction.
-    public func markDone(run: Int64, tile: Int, part: String, key: String, seconds: Double, sha256: String, stats: String) throws {
+    package func markDone(run: Int64, tile: Int, part: String, key: String, seconds: Double, sha256: String, stats: String) throws {
         try database.transaction {
             try database.query("UPDATE tiles SET state = 'done', key = ?, seconds = ?, sha256 = ?, stats = ?, error = NULL, run_id = ?, updated = ? WHERE tile = ? AND part = ?",
                                [.text(key), .real(seconds), .text(sha256), .text(stats), .integer(run), .text(Self.now), .integer(Int64(tile)), .text(part)])
@@ -173,7 +173,7 @@ public final class RunCatalog {
     }
 
     /// Records a job done elsewhere (a shard's tile taken over by `merge`), logged as imported.
-    public func importDone(run: Int64, record r: TileRecord, from source: String) throws {
+    package func importDone(run: Int64, record r: TileRecord, from source: String) throws {
         try database.transaction {
             try database.query("""
                 INSERT OR REPLACE INTO tiles (tile, part, pass, key, state, worker, sha256, stats, run_id, updated)
@@ -185,13 +185,13 @@ public final class RunCatalog {
         }
     }
 
-    public func markFailed(run: Int64, tile: Int, part: String, seconds: Double, error: String) throws(SQLiteError) {
+    package func markFailed(run: Int64, tile: Int, part: String, seconds: Double, error: String) throws(SQLiteError) {
         try database.query("UPDATE tiles SET state = 'failed', seconds = ?, error = ?, run_id = ?, updated = ? WHERE tile = ? AND part = ?",
                            [.real(seconds), .text(error), .integer(run), .text(Self.now), .integer(Int64(tile)), .text(part)])
     }
 
     /// Forgets every job not in `keep` (tiles of a grid that changed).
-    public func dropTiles(notIn keep: Set<String>) throws {
+    package func dropTiles(notIn keep: Set<String>) throws {
         let all = try tiles()
         try database.transaction {
             for r in all where !keep.contains("\(r.tile)/\(r.part)") {
@@ -202,14 +202,14 @@ public final class RunCatalog {
 
     // MARK: Steps (global work: coverage, outputs)
 
-    public func step(_ name: String) throws(SQLiteError) -> (key: String, state: String, detail: String?)? {
+    package func step(_ name: String) throws(SQLiteError) -> (key: String, state: String, detail: String?)? {
         guard let r = try database.query("SELECT key, state, detail FROM steps WHERE name = ?", [.text(name)]).first,
               case .text(let k) = r[0], case .text(let s) = r[1] else { return nil }
         if case .text(let d) = r[2] { return (k, s, d) }
         return (k, s, nil)
     }
 
-    public func setStep(_ name: String, key: String, state: String, run: Int64, detail: String? = nil) throws(SQLiteError) {
+    package func setStep(_ name: String, key: String, state: String, run: Int64, detail: String? = nil) throws(SQLiteError) {
         try database.query("INSERT OR REPLACE INTO steps VALUES (?, ?, ?, ?, ?)",
                            [.text(name), .text(key), .text(state), .integer(run), detail.map { .text($0) } ?? .null])
     }

@@ -1,13 +1,13 @@
 import CSQLite3
 
 /// An error from SQLite, with the result code, SQLite's message and the SQL that caused it.
-public struct SQLiteError: Error, Sendable, CustomStringConvertible {
-    public var code: Int32
-    public var message: String
-    public var sql: String
-    public var path: String
+package struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    package var code: Int32
+    package var message: String
+    package var sql: String
+    package var path: String
     /// One line: the statement's first line only.
-    public var description: String {
+    package var description: String {
         if isDamagedFile {
             return "\(path): not a run catalog this engine can read (SQLite: \(message)); it was not made by riskcensus or is damaged: move it away, or choose another output folder"
         }
@@ -16,22 +16,22 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     }
 
     /// SQLITE_CORRUPT or SQLITE_NOTADB: the file is not a database, or a damaged one.
-    public var isDamagedFile: Bool { code == 11 || code == 26 }
+    package var isDamagedFile: Bool { code == 11 || code == 26 }
 }
 
 /// A SQLite database connection (`sqlite3*`), used for the run catalog. Not Sendable: a
 /// connection belongs to one worker. Opening and closing are explicit; `deinit` closes a
 /// connection that is still open.
-public final class SQLiteDatabase {
-    public let path: String
+package final class SQLiteDatabase {
+    package let path: String
     private var db: OpaquePointer?
 
     /// The SQLite library version, e.g. "3.40.1".
-    public static var version: String { String(cString: sqlite3_libversion()) }
+    package static var version: String { String(cString: sqlite3_libversion()) }
 
     /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing one
     /// without changing it.
-    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+    package init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
         var handle: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -47,7 +47,7 @@ public final class SQLiteDatabase {
 
     deinit { close() }
 
-    public func close() {
+    package func close() {
         if let db { sqlite3_close_v2(db) }
         db = nil
     }
@@ -57,20 +57,20 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one or more statements without results.
-    public func execute(_ sql: String) throws(SQLiteError) {
+    package func execute(_ sql: String) throws(SQLiteError) {
         guard let db else { throw error(SQLITE_MISUSE, sql) }
         let rc = sqlite3_exec(db, sql, nil, nil, nil)
         guard rc == SQLITE_OK else { throw error(rc, sql) }
     }
 
     /// A value bound to or read from a statement.
-    public enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case null, integer(Int64), real(Double), text(String)
     }
 
     /// Runs one statement with bound parameters (`?`) and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ params: [Value] = []) throws(SQLiteError) -> [[Value]] {
+    package func query(_ sql: String, _ params: [Value] = []) throws(SQLiteError) -> [[Value]] {
         guard let db else { throw error(SQLITE_MISUSE, sql) }
         var stmt: OpaquePointer?
         var rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
@@ -104,7 +104,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `body` in a transaction, committed when it returns and rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let r = try body()

@@ -11,6 +11,8 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
     case run(String)
     /// A command-line option or folder that cannot be used (exit 2), the option first.
     case usage(String)
+    /// The run was cancelled through its `CancellationFlag`; what finished is kept.
+    case cancelled
 
     public var exitCode: Int32 {
         switch self {
@@ -19,7 +21,7 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
         case .missingFile(let key, _): key.hasPrefix("--") ? 3 : 2
         case .badData: 3
         case .geo(let g): g.exitCode
-        case .run: 1
+        case .run, .cancelled: 1
         }
     }
 
@@ -31,6 +33,7 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
         case .geo(let g): g.description
         case .run(let m): m
         case .usage(let m): m
+        case .cancelled: "the run was cancelled; running it again resumes from the tiles it finished"
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// One line for an error from Foundation or the C library, in place of Foundation's dump
 /// (`Error Domain=NSCocoaErrorDomain Code=640 "(null)" UserInfo={…}`): what failed, and the path.
-public enum SystemErrorText {
-    public static func describe(_ error: any Error) -> String {
+package enum SystemErrorText {
+    package static func describe(_ error: any Error) -> String {
         let ns = error as NSError
         let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
         let what: String?

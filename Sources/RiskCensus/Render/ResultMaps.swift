@@ -8,14 +8,14 @@ import RiskMaps
 /// colour scale (`map_eal`), each hazard's main layer (`map_hazard_<id>`: the index return
 /// period, or the scenario), and shelter coverage (`map_coverage`, when the run has a coverage
 /// section). Maps are drawn in the analysis CRS, north up, with ColorBrewer sequential schemes.
-public struct ResultMaps {
-    public let folder: String
+package struct ResultMaps {
+    package let folder: String
     let result: ResultDescription
     let grid: GridSpec
 
     /// Reads the folder's typed provenance; the manifest is not read and the inputs are not
     /// planned again, so this works from any working directory.
-    public init(folder: String) throws(CensusError) {
+    package init(folder: String) throws(CensusError) {
         self.folder = folder
         result = try ResultDescription.read(folder: folder)
         grid = try result.gridSpec()
@@ -40,7 +40,7 @@ public struct ResultMaps {
 
     /// Renders every map in both formats and returns the file names written.
     @discardableResult
-    public func renderAll() throws(CensusError) -> [String] {
+    package func renderAll() throws(CensusError) -> [String] {
         try CensusError.mapping {
             var files: [String] = []
             let name = result.census.name

@@ -8,9 +8,9 @@ import Foundation
 /// For tests and scripts the page reports its state in `#rc-status`: `data-ready="1"` once the
 /// layers are drawn, `data-features` (JSON: features drawn per layer) and `data-errors` (script
 /// errors and console errors seen).
-public enum Viewer {
+package enum Viewer {
     /// Where Debian's libjs-leaflet installs Leaflet.
-    public static let leafletSource = "/usr/share/javascript/leaflet"
+    package static let leafletSource = "/usr/share/javascript/leaflet"
 
     /// The layers, with `units` the GeoJSON of the units shown as districts.
     static func layers(units: String) -> [(name: String, file: String)] {
@@ -20,7 +20,7 @@ public enum Viewer {
 
     /// Writes the viewer into `folder` and returns the files written (relative paths).
     @discardableResult
-    public static func write(into folder: String, title: String, breaks: [Double], units: String = "districts.geojson") throws -> [String] {
+    package static func write(into folder: String, title: String, breaks: [Double], units: String = "districts.geojson") throws -> [String] {
         func path(_ n: String) -> String { (folder as NSString).appendingPathComponent(n) }
         let fm = FileManager.default
         guard fm.fileExists(atPath: leafletSource + "/leaflet.js") else {

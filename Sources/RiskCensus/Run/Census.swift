@@ -17,6 +17,23 @@ public struct Census: Sendable {
         plan = try CensusPlan.make(manifestPath: manifestPath, baseDirectory: baseDirectory)
     }
 
+    /// A census from a manifest given as a value: its text (YAML, or JSON, which is YAML), kept at
+    /// `savedAs` so that the run's provenance, checksums and resume keys name a file as for any
+    /// other census. Relative paths in it are taken from `baseDirectory`. A file already at
+    /// `savedAs` with other content is not overwritten.
+    public init(manifestText: String, savedAs path: String, baseDirectory: String) throws(CensusError) {
+        let data = Data(manifestText.utf8)
+        if let existing = FileManager.default.contents(atPath: path), existing != data {
+            throw .run("\(path): a different file is already there; the manifest is not written over it")
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .run("\(path): cannot write the manifest: \(error.localizedDescription)")
+        }
+        try self.init(manifestPath: path, baseDirectory: baseDirectory)
+    }
+
     /// Runs the census and writes every output into `outputDirectory`, resuming from the
     /// catalog and tile store a killed run left there.
     public func run(outputDirectory: String, threads: Int = 1,

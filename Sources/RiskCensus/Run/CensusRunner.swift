@@ -256,9 +256,10 @@ struct CensusRunner {
     private func work(_ batch: Batch, started: Date) throws -> CensusResult? {
         var timings: [(String, Double)] = []
         var clock = Date()
-        func lap(_ name: String) {
+        func lap(_ name: String) throws {
             timings.append((name, Date().timeIntervalSince(clock)))
             clock = Date()
+            try options.cancellation?.check()
         }
         let grid = plan.grid
         message("plan: grid \(grid.width) × \(grid.height) cells of \(grid.transform.pixelWidth) m in \(grid.crs?.description ?? "?"), \(plan.tiles.count) tiles, \(plan.hazards.count) hazards, \(plan.classes.count) exposure classes"
@@ -275,7 +276,7 @@ struct CensusRunner {
         let shapes = try zones.map { z throws(GeoError) in try z.geometry.map { g throws(GeoError) in try toGrid.transform(g) } ?? .collection([]) }
         let work = TileWork(plan: plan, zoneShapes: shapes, vectors: try VectorExposure.load(plan), store: batch.store)
         let derivations = try derive(batch, zoneShapes: shapes)
-        if !derivations.isEmpty { lap("derivation") }
+        if !derivations.isEmpty { try lap("derivation") }
 
         // Jobs of another grid or tiling, or of a hazard no longer in the manifest, are forgotten:
         // their statistics must not reach this run's normalisation.
@@ -283,7 +284,7 @@ struct CensusRunner {
         try batch.with { try $0.dropTiles(notIn: current) }
         let mine = plan.tiles.indices.filter { options.shard == nil || $0 % options.shard!.count == options.shard!.index }
         note(Findings.damagedTiles(try passOne(mine, work: work, batch: batch)))
-        lap("pass 1")
+        try lap("pass 1")
         if let shard = options.shard {
             message("shard \(shard): pass 1 done for \(mine.count) of \(plan.tiles.count) tiles; finish with riskcensus merge")
             return nil
@@ -293,18 +294,18 @@ struct CensusRunner {
         try checkHazardsHaveData(records.region)
         note(Findings.outsideRegion(records.region, plan: plan) + Findings.maskedHazard(records.region, plan: plan))
         let capacity = try coverage(batch, records, units: units)
-        if plan.coverage != nil { lap("coverage") }
+        if plan.coverage != nil { try lap("coverage") }
         var region = records.region
         if capacity.cells != nil { region.capacity = capacity.range }
         let parameters = normalization(region, capacity: capacity.source != "none")
         note(Findings.damagedTiles(try passTwo(work: work, batch: batch, partSHA: records.checksums, parameters: parameters,
                                                capacityFull: capacity.cells, capacitySource: capacity.source)))
-        lap("pass 2")
+        try lap("pass 2")
         let index = try passTwoRecords(batch)
         let breaks = try classify(index, batch: batch)
         if !plan.comprehensiveLevel { note(Findings.tiedBreaks(breaks, method: plan.classificationName)) }
         let hazardBreaks = try classifyHazards(index, batch: batch)
-        lap("classification")
+        try lap("classification")
 
         var writer = OutputWriter(plan: plan, out: out, grid: grid, zones: zones, regionCRS: regionCRS, breaks: breaks)
         writer.units = units
@@ -315,7 +316,7 @@ struct CensusRunner {
             let (e, hz) = try work.passOne(t, checksums: records.checksums[t] ?? [:])
             return (e, hz, try batch.store.read(IndexTile.self, TileWork.indexFile(t), checksum: index.checksums[t]))
         }
-        lap("outputs")
+        try lap("outputs")
         let inRegion = summary.districts.reduce((0.0, 0.0)) { ($0.0 + $1.population, $0.1 + $1.exposedValue) }
         note(Findings.onUnknownCells(population: summary.unknownExposure.population, value: summary.unknownExposure.value,
                                      totalPopulation: inRegion.0, totalValue: inRegion.1, currency: plan.currency))
@@ -487,6 +488,8 @@ struct CensusRunner {
             let handles = TileWork.Handles()
             let worker = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(w)"
             while let j = state.next(jobs) {
+                // A cancelled run takes no more jobs; those running finish and are recorded.
+                if self.options.cancellation?.isCancelled == true { break }
                 do {
                     let cells = try body(j, handles, worker)
                     let (done, allCells) = state.finished(cells: cells)
@@ -497,6 +500,7 @@ struct CensusRunner {
                 }
             }
         }
+        try options.cancellation?.check()
         return state.failures
     }
 

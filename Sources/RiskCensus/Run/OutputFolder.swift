@@ -4,10 +4,10 @@ import RiskGeo
 /// The checks a command makes before it reads or writes anything: its input paths pass the
 /// input rules (`InputPolicy`), named by option; its output folder is local, not under
 /// `/proc`, `/sys` or `/dev`, not a file, and holds no input under a name the command writes.
-public enum OutputFolder {
+package enum OutputFolder {
     /// Refuses (exit 2) a path the input rules refuse, naming its option. A missing file is
     /// left to the reader, which reports it (exit 3).
-    public static func checkInputs(_ inputs: [(option: String, path: String?)]) throws(CensusError) {
+    package static func checkInputs(_ inputs: [(option: String, path: String?)]) throws(CensusError) {
         for (option, path) in inputs {
             guard let path else { continue }
             do throws(GeoError) {
@@ -21,7 +21,7 @@ public enum OutputFolder {
 
     /// Refuses an output folder that is remote, special or a file, and one where an output named
     /// in `writes` would overwrite an input (exit 2, before anything is written).
-    public static func check(_ out: String, option: String = "--out", writes names: [String], inputs: [String]) throws(CensusError) {
+    package static func check(_ out: String, option: String = "--out", writes names: [String], inputs: [String]) throws(CensusError) {
         if InputPolicy.remoteLocation(out) != nil || out.hasPrefix("/vsi") || out.contains("://") {
             throw .usage("\(option): \(out): outputs are written to a local folder, not a remote location")
         }
@@ -55,11 +55,11 @@ public enum OutputFolder {
     }
 
     /// What `impact` writes.
-    public static let impactOutputs = ["at_event.csv", "eai_exp.csv", "eai_exp.geojson", "exceedance.csv", "impact_matrix.csv", "summary.json"]
+    package static let impactOutputs = ["at_event.csv", "eai_exp.csv", "eai_exp.geojson", "exceedance.csv", "impact_matrix.csv", "summary.json"]
     /// What `damage` and `losses` write.
-    public static let scenarioOutputs = ["damage_by_asset.csv", "damage_total.csv", "consequences_by_asset.csv", "consequences_total.csv",
+    package static let scenarioOutputs = ["damage_by_asset.csv", "damage_total.csv", "consequences_by_asset.csv", "consequences_total.csv",
                                          "losses_by_asset.csv", "losses_by_event.csv", "losses_by_taxonomy.csv", "losses_total.csv", "summary.json"]
     /// What `coverage` writes.
-    public static let coverageOutputs = ["blind_zones.geojson", "coverage_cells.geojson", "demand.csv", "districts.csv", "fire_stations.csv",
+    package static let coverageOutputs = ["blind_zones.geojson", "coverage_cells.geojson", "demand.csv", "districts.csv", "fire_stations.csv",
                                          "residents.tif", "shelters.geojson", "siting.csv", "siting.geojson", "summary.json", "supply.csv"]
 }

@@ -8,11 +8,33 @@ public struct RunOptions: Sendable {
     public var fresh: Bool
     /// Run pass 1 for this shard's tiles only; `riskcensus merge` finishes the run.
     public var shard: Shard?
+    /// Set it from any thread to stop the run at its next tile or phase; the run then throws
+    /// `CensusError.cancelled`, keeping every tile it finished for the next run to resume from.
+    public var cancellation: CancellationFlag?
 
-    public init(threads: Int = 1, fresh: Bool = false, shard: Shard? = nil) {
+    public init(threads: Int = 1, fresh: Bool = false, shard: Shard? = nil, cancellation: CancellationFlag? = nil) {
         self.threads = max(1, threads)
         self.fresh = fresh
         self.shard = shard
+        self.cancellation = cancellation
+    }
+}
+
+/// A flag a caller sets to cancel a census run (`RunOptions.cancellation`) from another thread.
+public final class CancellationFlag: @unchecked Sendable {   // the state is behind `lock`
+    private let lock = NSLock()
+    private var set = false
+
+    public init() {}
+
+    /// Asks the run to stop at its next tile or phase.
+    public func cancel() { lock.withLock { set = true } }
+
+    public var isCancelled: Bool { lock.withLock { set } }
+
+    /// Throws `CensusError.cancelled` once the flag is set.
+    func check() throws(CensusError) {
+        if isCancelled { throw .cancelled }
     }
 }
 

@@ -9,14 +9,14 @@ import RiskGeo
 /// ½(500 + 1000)(0.1 − 0.01) = 67.5 CNY. One cell's 100-year depth is nodata.
 ///
 /// Used by the tests and as a starting point for writing manifests.
-public enum SampleCensus {
-    public static let west = 500_000.0, north = 3_500_000.0
+package enum SampleCensus {
+    package static let west = 500_000.0, north = 3_500_000.0
     /// The cell (col 1, row 2) whose 100-year depth is unknown.
-    public static let unknownCell = (col: 1, row: 2)
+    package static let unknownCell = (col: 1, row: 2)
 
     /// Writes the inputs and `census.yaml` into `dir` and returns the manifest path.
     @discardableResult
-    public static func write(into dir: String) throws -> String {
+    package static func write(into dir: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         func p(_ n: String) -> String { (dir as NSString).appendingPathComponent(n) }
         let grid = GridSpec(transform: .northUp(west: west, north: north, cellWidth: 100, cellHeight: 100), width: 4, height: 4,

@@ -4,14 +4,14 @@ import RiskCore
 /// OpenQuake's consequence CSV: `taxonomy` (or `risk_id`), `consequence`, `loss_type` (or only
 /// `peril`, when the loss type is the fragility model's), and one coefficient column per limit
 /// state. Several files may be given; a (taxonomy, consequence, loss type) must appear once.
-public struct ConsequenceModel: Sendable {
+package struct ConsequenceModel: Sendable {
     /// Consequences in first-seen order, each with the loss type it applies to.
-    public var consequences: [(name: String, lossType: String)]
+    package var consequences: [(name: String, lossType: String)]
     /// Coefficients per limit state by consequence index, then taxonomy.
-    public var coefficients: [[String: [Double]]]
+    package var coefficients: [[String: [Double]]]
 
     /// Reads the files against the fragility model's limit states and loss type.
-    public static func read(_ paths: [String], limitStates: [String], lossType: String) throws(CensusError) -> ConsequenceModel {
+    package static func read(_ paths: [String], limitStates: [String], lossType: String) throws(CensusError) -> ConsequenceModel {
         var model = ConsequenceModel(consequences: [], coefficients: [])
         for path in paths {
             let t = try CSVTable(path: path)

@@ -9,12 +9,12 @@ import RiskGeo
 /// asset (METHODS §6.2). Values come out as totals per asset; occupants as given (per asset).
 ///
 /// Errors name the file, the line and the field (exit 3).
-public enum ExposureReader {
+package enum ExposureReader {
     /// Cost-type columns a bare CSV may carry.
     static let costNames = ["structural", "nonstructural", "contents", "business_interruption"]
     static let periodNames = ["day", "night", "transit"]
 
-    public static func read(_ path: String) throws(CensusError) -> Portfolio {
+    package static func read(_ path: String) throws(CensusError) -> Portfolio {
         do throws(GeoError) { try InputPolicy.current.check(path) } catch { throw .geo(error) }
         let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 512)).flatMap { $0 }
         let start = head.flatMap { String(data: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

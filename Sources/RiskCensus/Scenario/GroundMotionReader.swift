@@ -12,8 +12,8 @@ import RiskCore
 ///   Values are rounded to float32, as OpenQuake stores them.
 ///
 /// Errors name the file, the line and the column (exit 3).
-public enum GroundMotionReader {
-    public static func read(gmf gmfPath: String, sites sitesPath: String) throws(CensusError) -> GroundMotionFields {
+package enum GroundMotionReader {
+    package static func read(gmf gmfPath: String, sites sitesPath: String) throws(CensusError) -> GroundMotionFields {
         let st = try CSVTable(path: sitesPath)
         let xi = try st.column("lon"), yi = try st.column("lat")
         var positions: [Position] = []

@@ -5,20 +5,20 @@ import FoundationXML
 import RiskCore
 
 /// Readers for GEM's NRML 0.5 fragility and vulnerability models, so users can bring OpenQuake's
-/// public models. Errors name the file, the element and the line.
-public enum NRML {
+/// package models. Errors name the file, the element and the line.
+package enum NRML {
     /// A parsed fragility model: limit states and, per taxonomy (function id), the IMT and the
     /// limit-state functions.
-    public struct FragilitySet: Sendable {
+    package struct FragilitySet: Sendable {
         /// The loss type the damage refers to (`lossCategory`, default structural).
-        public var lossCategory: String
-        public var limitStates: [String]
-        public var models: [String: (imt: String, model: FragilityModel)]
+        package var lossCategory: String
+        package var limitStates: [String]
+        package var models: [String: (imt: String, model: FragilityModel)]
     }
 
-    public struct VulnerabilitySet: Sendable {
-        public var lossCategory: String
-        public var functions: [String: VulnerabilityFunction]
+    package struct VulnerabilitySet: Sendable {
+        package var lossCategory: String
+        package var functions: [String: VulnerabilityFunction]
     }
 
     /// A small DOM: element name, attributes, text, children, and its line for messages.
@@ -138,7 +138,7 @@ public enum NRML {
     }
 
     /// Reads a `fragilityModel` (discrete and continuous `logncdf` functions).
-    public static func fragility(_ path: String) throws(CensusError) -> FragilitySet {
+    package static func fragility(_ path: String) throws(CensusError) -> FragilitySet {
         let root = try parse(path)
         guard let model = root.name == "fragilityModel" ? root : root.child("fragilityModel") else {
             throw .badData(file: path, message: "no <fragilityModel> element")
@@ -198,7 +198,7 @@ public enum NRML {
 
     /// Reads a `vulnerabilityModel` with discrete loss-ratio tables. A non-zero coefficient of
     /// variation is refused until sampling is supported.
-    public static func vulnerability(_ path: String) throws(CensusError) -> VulnerabilitySet {
+    package static func vulnerability(_ path: String) throws(CensusError) -> VulnerabilitySet {
         let root = try parse(path)
         guard let model = root.name == "vulnerabilityModel" ? root : root.child("vulnerabilityModel") else {
             throw .badData(file: path, message: "no <vulnerabilityModel> element")
