@@ -128,17 +128,23 @@ def natural_breaks(values, k=5, bins=10_000):
     return b + [hi] * (k - 1 - len(b))
 
 
-def write_tif(path, a, gt, wkt, dtype, nodata, units, metadata):
-    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], 1, dtype,
-                                              options=creation_options(dtype != gdal.GDT_Byte))
+def write_tif(path, a, gt, wkt, dtype, nodata, units, metadata, bands=None):
+    """One band, or `bands` ([(array, description)], as the engine's eal.tif and fatalities.tif)."""
+    bands = bands or [(a, "")]
+    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], len(bands), dtype,
+                                              options=creation_options(dtype != gdal.GDT_Byte)
+                                              + (["INTERLEAVE=BAND"] if len(bands) > 1 else []))
     ds.SetGeoTransform(gt)
     ds.SetProjection(wkt)
     for k, v in sorted(metadata.items()):
         ds.SetMetadataItem(k, v)
-    b = ds.GetRasterBand(1)
-    b.SetNoDataValue(nodata)
-    b.SetUnitType(units)
-    b.WriteArray(a)
+    for i, (values, description) in enumerate(bands):
+        b = ds.GetRasterBand(i + 1)
+        b.SetNoDataValue(nodata)
+        b.SetUnitType(units)
+        if description:
+            b.SetDescription(description)
+        b.WriteArray(values)
     ds = None
 
 
@@ -231,7 +237,12 @@ def main():
               "level (1 = I highest risk … 5 = V lowest)", dict(meta, BREAKS=",".join(map(repr, breaks))))
     write_tif(os.path.join(out, "risk_index.tif"), index, gt, wkt, gdal.GDT_Float32, float("nan"),
               "1 (dimensionless composite risk index)", meta)
-    write_tif(os.path.join(out, "eal.tif"), eal_total, gt, wkt, gdal.GDT_Float32, float("nan"), "CNY/year", meta)
+    write_tif(os.path.join(out, "eal.tif"), eal_total, gt, wkt, gdal.GDT_Float32, float("nan"), "CNY/year", meta,
+              bands=[(eal_total, "eal")] + [(eal[h["id"]], "eal_" + h["id"]) for h in HAZARDS])
+    fat_bands = [np.where(inside, eaf[h["id"]], np.nan).astype(np.float32) for h in HAZARDS]
+    fat_total = sum(fat_bands)
+    write_tif(os.path.join(out, "fatalities.tif"), fat_total, gt, wkt, gdal.GDT_Float32, float("nan"), "persons/year", meta,
+              bands=[(fat_total, "fatalities")] + [(b, "fatalities_" + h["id"]) for b, h in zip(fat_bands, HAZARDS)])
 
     # District sums (NaN counts as 0).
     z = zone.ravel()

@@ -25,13 +25,17 @@ def creation_options(is_float):
             f"PREDICTOR={3 if is_float else 2}", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
 
 
-def write(path, a, gt, wkt, dtype, nodata):
-    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], 1, dtype,
-                                              options=creation_options(dtype != gdal.GDT_Byte))
+def write(path, a, gt, wkt, dtype, nodata, bands=1):
+    """`bands` copies of `a` (the engine writes eal.tif and fatalities.tif with the total and one
+    band per hazard)."""
+    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], bands, dtype,
+                                              options=creation_options(dtype != gdal.GDT_Byte)
+                                              + (["INTERLEAVE=BAND"] if bands > 1 else []))
     ds.SetGeoTransform(gt)
     ds.SetProjection(wkt)
-    ds.GetRasterBand(1).SetNoDataValue(nodata)
-    ds.GetRasterBand(1).WriteArray(a)
+    for i in range(bands):
+        ds.GetRasterBand(i + 1).SetNoDataValue(nodata)
+        ds.GetRasterBand(i + 1).WriteArray(a * (i + 1) if bands > 1 else a)
     ds = None
 
 
@@ -50,9 +54,11 @@ def main():
     level = (1 + (wind.astype(np.int64) % 5)).astype(np.uint8)      # a Byte field of levels 1–5
     write(os.path.join(out, "risk_index.tif"), pga, gt, wkt, gdal.GDT_Float32, float("nan"))
     write(os.path.join(out, "risk_level.tif"), level, gt, wkt, gdal.GDT_Byte, 0)
-    write(os.path.join(out, "eal.tif"), arrays["floor_area.tif"] * wind, gt, wkt, gdal.GDT_Float32, float("nan"))
+    # Total and one band per hazard (flood, wind, PGA), as the engine writes them.
+    write(os.path.join(out, "eal.tif"), arrays["floor_area.tif"] * wind, gt, wkt, gdal.GDT_Float32, float("nan"), bands=4)
+    write(os.path.join(out, "fatalities.tif"), arrays["population.tif"] * pga, gt, wkt, gdal.GDT_Float32, float("nan"), bands=4)
     t2 = time.perf_counter()
-    print(f"io floor: read {len(arrays)} rasters in {t1 - t0:.2f} s, wrote 3 in {t2 - t1:.2f} s")
+    print(f"io floor: read {len(arrays)} rasters in {t1 - t0:.2f} s, wrote 4 ({2 + 2 * 4} bands) in {t2 - t1:.2f} s")
 
 
 if __name__ == "__main__":
