@@ -49,16 +49,16 @@ public final class CensusService: Sendable {
         var c = configuration
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: c.root, isDirectory: &isDir), isDir.boolValue else {
-            throw .missingFile(key: "--data", path: c.root)
+            throw .input(name: "data", message: "\(c.root): no such folder; give the folder the service reads and keeps its jobs in")
         }
-        guard let resolved = realpath(c.root, nil) else { throw .missingFile(key: "--data", path: c.root) }
+        guard let resolved = realpath(c.root, nil) else { throw .input(name: "data", message: "\(c.root): the folder cannot be resolved") }
         c.root = String(cString: resolved)
         free(resolved)
         config = c
         do {
             jobs = try JobManager(root: c.root, executable: c.executable, maxJobs: c.maxJobs)
         } catch {
-            throw .run("--data \(c.root): cannot keep jobs in \(c.root)/jobs: \(error)")
+            throw .input(name: "data", message: "\(c.root): cannot keep jobs in \(c.root)/jobs: \(error)")
         }
     }
 

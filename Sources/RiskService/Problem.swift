@@ -49,6 +49,7 @@ public struct ServiceProblem: Error, Sendable {
     /// An engine error: input problems (the CLI's exit codes 2 and 3) are the client's, the rest
     /// the service's. The detail is the CLI's wording.
     static func engine(_ error: CensusError, input: String? = nil) -> ServiceProblem {
+        if case .input(let name, let message) = error { return .badInput(input ?? name, message) }
         let clients = error.exitCode == 2 || error.exitCode == 3
         return ServiceProblem(clients ? .badRequest : .internalServerError,
                               type: clients ? "urn:riskcensus:problem:invalid-input" : "urn:riskcensus:problem:engine-error",

@@ -67,6 +67,14 @@ enum ExitStatus {
         }.map(Character.init))
     }
 
+    /// A library error in the command line's words: an input is named by its flag (`out` →
+    /// `--out`, `time_event` → `--time-event`); positional names (`RESULT_DIR`) stay as they are.
+    static func commandLine(_ e: CensusError) -> String {
+        guard case .input(let name, let message) = e else { return e.description }
+        let flag = name.hasPrefix("-") || name.first?.isUppercase == true ? name : "--" + name.replacingOccurrences(of: "_", with: "-")
+        return "\(flag): \(message)"
+    }
+
     static let ok: Int32 = 0
     static let runFailure: Int32 = 1
     static let usage: Int32 = 2
@@ -78,7 +86,7 @@ enum ExitStatus {
         case let e as GeoError:
             return (e.exitCode, "riskcensus: error: \(oneLine(e.description))", false)
         case let e as CensusError:
-            return (e.exitCode, "riskcensus: error: \(oneLine(e.description))", false)
+            return (e.exitCode, "riskcensus: error: \(oneLine(commandLine(e)))", false)
         case let e as ExitCode:
             return (e.rawValue, "", false)
         default:

@@ -10,6 +10,13 @@ import RiskCore
         #expect(try Shard.parse("2/3") == Shard(index: 2, count: 3))
         #expect(throws: CensusError.self) { try Shard.parse("3/3") }
         #expect(throws: CensusError.self) { try Shard.parse("1-3") }
+        // The library names the input; the command line words it as its flag (`--shard`).
+        do {
+            _ = try Shard.parse("1-3")
+        } catch {
+            guard case .input(let name, let message) = error else { Issue.record("\(error)"); return }
+            #expect(name == "shard" && message.contains("1-3") && !error.description.contains("--"))
+        }
         #expect(try Shard.fromEnvironment([:]) == nil)
         #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "8"]) == Shard(index: 4, count: 8))
         // --array=1-8 and --array=0-14:2 both give positions 0…7.

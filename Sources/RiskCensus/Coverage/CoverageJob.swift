@@ -93,7 +93,7 @@ public struct CoverageJob: Sendable {
             let crs = try CoverageInputs.analysisCRS(asked: crs, demandPath: demandPath, assumed: inputCRS)
             guard try !crs.isGeographic() else {
                 // A CRS given as an option is usage; one taken from the demand raster is its data.
-                if self.crs != nil { throw CensusError.usage("--crs: \(crs) is geographic (degrees); expected a projected CRS in metres") }
+                if self.crs != nil { throw CensusError.input(name: "crs", message: "\(crs) is geographic (degrees); expected a projected CRS in metres") }
                 throw CensusError.badData(file: demandPath, message: "the analysis CRS \(crs) is geographic; give a metric one with --crs")
             }
             // The facilities are read on another core while the demand is.

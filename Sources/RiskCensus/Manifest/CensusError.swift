@@ -13,10 +13,13 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
     case usage(String)
     /// The run was cancelled through its `CancellationFlag`; what finished is kept.
     case cancelled
+    /// A caller's input is wrong: `name` is the library's name for it (`out`, `shard`, `crs`),
+    /// which a command line words as its flag (`--out`) and a service as its input.
+    case input(name: String, message: String)
 
     public var exitCode: Int32 {
         switch self {
-        case .manifest, .usage: 2
+        case .manifest, .usage, .input: 2
         // A file named on the command line (an option) that does not exist is bad input.
         case .missingFile(let key, _): key.hasPrefix("--") ? 3 : 2
         case .badData: 3
@@ -34,6 +37,7 @@ public enum CensusError: Error, Sendable, CustomStringConvertible {
         case .run(let m): m
         case .usage(let m): m
         case .cancelled: "the run was cancelled; running it again resumes from the tiles it finished"
+        case .input(let name, let m): "\(name): \(m)"
         }
     }
 }

@@ -78,7 +78,7 @@ struct CensusRunner {
         do {
             catalog = try RunCatalog(path: catalogPath)
         } catch let e where e.isDamagedFile {
-            throw CensusError.usage("--out: \(e.description)")
+            throw CensusError.input(name: "out", message: e.description)
         } catch {
             throw CensusError(wrapping: error)
         }

@@ -14,30 +14,30 @@ package enum OutputFolder {
                 try InputPolicy.current.check(path)
             } catch {
                 if case .fileNotFound = error { continue }
-                throw .usage("\(option): \(error.description)")
+                throw .input(name: option, message: error.description)
             }
         }
     }
 
     /// Refuses an output folder that is remote, special or a file, and one where an output named
     /// in `writes` would overwrite an input (exit 2, before anything is written).
-    package static func check(_ out: String, option: String = "--out", writes names: [String], inputs: [String]) throws(CensusError) {
+    package static func check(_ out: String, option: String = "out", writes names: [String], inputs: [String]) throws(CensusError) {
         if InputPolicy.remoteLocation(out) != nil || out.hasPrefix("/vsi") || out.contains("://") {
-            throw .usage("\(option): \(out): outputs are written to a local folder, not a remote location")
+            throw .input(name: option, message: "\(out): outputs are written to a local folder, not a remote location")
         }
         // As written (dots removed, links not followed), and as resolved.
         let given = URL(fileURLWithPath: out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out).standardized.path
         for special in ["/proc", "/sys", "/dev"] {
             guard [given, resolvedAsFarAsItExists(out)].contains(where: { $0 == special || $0.hasPrefix(special + "/") }) else { continue }
-            throw .usage("\(option): \(out): \(special) holds the system's special files; choose a folder for the outputs")
+            throw .input(name: option, message: "\(out): \(special) holds the system's special files; choose a folder for the outputs")
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue {
-            throw .usage("\(option): \(out) is a file; give a folder for the outputs")
+            throw .input(name: option, message: "\(out) is a file; give a folder for the outputs")
         }
         let inputSet = Set(inputs.filter { FileManager.default.fileExists(atPath: $0) }.map(resolvedAsFarAsItExists))
         for name in names where inputSet.contains(resolvedAsFarAsItExists((out as NSString).appendingPathComponent(name))) {
-            throw .usage("\(option): \(out) holds the input \(name), which the output of that name would overwrite; choose another output folder")
+            throw .input(name: option, message: "\(out) holds the input \(name), which the output of that name would overwrite; choose another output folder")
         }
     }
 

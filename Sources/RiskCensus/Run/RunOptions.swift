@@ -57,9 +57,13 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public static func parse(_ text: String) throws(CensusError) -> Shard {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw CensusError.usage("--shard \(text): expected i/N, e.g. 0/3")
+            throw CensusError.input(name: "shard", message: "\(text): expected i/N, e.g. 0/3")
         }
-        return try context("--shard \(text)") { () throws(CensusError) in try Shard(index: i, count: n) }
+        do {
+            return try Shard(index: i, count: n)
+        } catch {
+            throw CensusError.input(name: "shard", message: "\(text): \(error.description)")
+        }
     }
 
     /// Runs `body`, naming where a bad shard came from.
