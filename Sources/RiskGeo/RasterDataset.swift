@@ -30,6 +30,7 @@ public struct BandInfo: Sendable, Hashable {
 public final class RasterDataset {
     public let path: String
     private var handle: GDALDatasetH?
+    private var bandInfos: [Int: BandInfo] = [:]
 
     /// Opens `path` for reading, as `InputPolicy.current` allows: a local file in one of the
     /// policy's raster formats, or a remote location the policy lists.
@@ -111,7 +112,16 @@ public final class RasterDataset {
         return b
     }
 
+    /// What band `index` declares, read from GDAL once per band: a dataset opened read-only does
+    /// not change, and a reader of small windows (a point query) asks for it on every read.
     public func band(_ index: Int) throws(GeoError) -> BandInfo {
+        if let known = bandInfos[index] { return known }
+        let info = try readBandInfo(index)
+        bandInfos[index] = info
+        return info
+    }
+
+    private func readBandInfo(_ index: Int) throws(GeoError) -> BandInfo {
         let b = try bandHandle(index)
         var ok: Int32 = 0
         let nd = GDALGetRasterNoDataValue(b, &ok)

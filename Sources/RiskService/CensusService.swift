@@ -636,8 +636,7 @@ struct Inputs: Sendable {
                 value = .number(n)
             case .text:
                 if let n = value.numberValue { value = .string(JSONText.number(n)) }
-                guard let s = value.stringValue, !s.contains("\0") else { throw .badInput(name, "expected text, found \(value.text.prefix(80))") }
-                _ = s
+                guard let text = value.stringValue, !text.contains("\0") else { throw .badInput(name, "expected text, found \(value.text.prefix(80))") }
             case .path, .paths:
                 if case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) {
                     value = .string(items.compactMap(\.stringValue).joined(separator: ","))
