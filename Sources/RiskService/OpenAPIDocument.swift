@@ -31,14 +31,15 @@ enum OpenAPIDocument {
         .object([("description", .string(description)), ("content", content(type, schema))])
     }
 
-    static let problem = response("A problem (RFC 7807).", "application/problem+json", ref("Problem"))
+    // Computed, not stored: a global holding indirect enum values is a leak to LeakSanitizer.
+    static var problem: JSON { response("A problem (RFC 7807).", "application/problem+json", ref("Problem")) }
 
     static func parameter(_ name: String, in place: String, _ schema: JSON, required: Bool, _ description: String) -> JSON {
         .object([("name", .string(name)), ("in", .string(place)), ("required", .bool(required)), ("description", .string(description)),
                  ("schema", schema)])
     }
 
-    static let string: JSON = .object([("type", .string("string"))])
+    static var string: JSON { .object([("type", .string("string"))]) }
 
     static func pathParameter(_ name: String, _ description: String, example: String? = nil) -> JSON {
         guard case .object(var members) = parameter(name, in: "path", .object([("type", .string("string")), ("pattern", .string("^[^/]+$"))]),

@@ -8,7 +8,9 @@ final class ScratchRoot {
     init() {
         let p = NSTemporaryDirectory() + "service-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        path = String(cString: realpath(p, nil)!)
+        let resolved = realpath(p, nil)!
+        path = String(cString: resolved)
+        free(resolved)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
