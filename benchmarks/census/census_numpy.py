@@ -14,7 +14,7 @@ It does the work `riskcensus run` does on the same manifest, by the engine's def
     region (MinMaxNormalization), combined as the equally weighted sum (CensusKernel.pass2);
   - five levels by natural breaks: exact weighted ckmeans on a 10,000-bin histogram of the
     index, as the engine does above 100,000 cells (NaturalBreaks.histogramBreaks);
-  - risk_index.tif, risk_level.tif, eal.tif with the engine's GeoTIFF creation options;
+  - risk_index.tif, risk_level.tif, eal.tif and fatalities.tif (total and per hazard) with the engine's GeoTIFF creation options;
     district sums (population, value, EAL and fatalities per hazard, cells per level) over
     districts rasterised with gdal.RasterizeLayer; the level raster polygonised
     (gdal.Polygonize) into one MultiPolygon per level, written as RFC 7946 GeoJSON.
