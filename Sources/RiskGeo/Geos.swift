@@ -41,6 +41,13 @@ public final class GeosContext {
         return GeosGeometry(context: self, handle: ptr)
     }
 
+    /// A point, made directly (`GEOSGeom_createPointFromXY_r`): the query of one place needs
+    /// no WKB round trip.
+    public func point(x: Double, y: Double) throws(GeoError) -> GeosGeometry {
+        guard let p = GEOSGeom_createPointFromXY_r(handle, x, y) else { throw failure("create point") }
+        return GeosGeometry(context: self, handle: p)
+    }
+
     /// The union of all the geometries (`GEOSUnaryUnion_r` over a collection).
     public func union(_ geometries: [Geometry]) throws(GeoError) -> GeosGeometry {
         try geometry(.collection(geometries)).unaryUnion()
@@ -169,6 +176,6 @@ public final class GeosPreparedGeometry {
     /// Whether the point (x, y) lies inside (`GEOSPreparedContainsXY_r` needs GEOS 3.12, so a
     /// point geometry is built).
     public func contains(x: Double, y: Double) throws(GeoError) -> Bool {
-        try contains(base.context.geometry(.point(Position(x, y))))
+        try contains(base.context.point(x: x, y: y))
     }
 }

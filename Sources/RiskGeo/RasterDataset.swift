@@ -186,6 +186,28 @@ public final class RasterDataset {
         }
     }
 
+    /// Every band's value at one cell, in one read (`GDALDatasetRasterIO`): nodata as NaN,
+    /// scale and offset applied, as `read` gives them.
+    public func readPixel(col: Int, row: Int) throws(GeoError) -> [Float] {
+        guard let h = handle else { throw GeoError.readFailed(path: path, operation: "read pixel", reason: "the dataset is closed") }
+        guard col >= 0, row >= 0, col < width, row < height else {
+            throw GeoError.readFailed(path: path, operation: "read pixel", reason: "cell (\(col), \(row)) is outside the \(width)×\(height) raster")
+        }
+        let n = bandCount
+        var values = [Float](repeating: .nan, count: n)
+        try GDALCall.checkErr({ GeoError.readFailed(path: path, operation: "read pixel (\(col), \(row))", reason: $0) }) {
+            values.withUnsafeMutableBufferPointer { p in
+                GDALDatasetRasterIO(h, GF_Read, Int32(col), Int32(row), 1, 1, p.baseAddress, 1, 1, GDT_Float32, Int32(n), nil, 0, 0, 0)
+            }
+        }
+        for b in 0..<n {
+            let info = try band(b + 1)
+            if let nd = info.nodata, values[b] == Float(nd) || (nd.isNaN && values[b].isNaN) { values[b] = .nan; continue }
+            if info.scale != 1 || info.offset != 0 { values[b] = values[b] * Float(info.scale) + Float(info.offset) }
+        }
+        return values
+    }
+
     /// Throws `overBudget` unless `copies` buffers of `window` at `bytesPerCell` fit the
     /// memory budget: the check before an allocation whose size the file decides.
     public func requireBudget(window: Window, bytesPerCell: Int, copies: Int = 1, what: String) throws(GeoError) {

@@ -119,12 +119,14 @@ public final class CensusView: Sendable {
         return try pool.with(self) { h throws(GeoError) -> PointRisk? in
             let p = try h.toGrid.transform(Position(lon, lat))
             guard let (col, row) = grid.cell(containing: p.x, p.y) else { return nil }
-            let v = try h.read(Window(colOff: col, rowOff: row, width: 1, height: 1))
+            // One read per raster, every band at once.
+            let level = try h.level.readPixel(col: col, row: row)[0], index = try h.index.readPixel(col: col, row: row)[0]
+            let eal = try h.eal.readPixel(col: col, row: row), fatalities = try h.fatalities.readPixel(col: col, row: row)
             func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
-            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: known(v.level[0]).map { Int($0) }, riskIndex: known(v.index[0]),
-                              eal: known(v.eal[0][0]), fatalities: known(v.fatalities[0][0]), hazardLoss: [:], hazardFatalities: [:], unit: nil)
-            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = known(v.eal[k + 1][0]) }
-            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = known(v.fatalities[k + 1][0]) }
+            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: known(level).map { Int($0) }, riskIndex: known(index),
+                              eal: known(eal[0]), fatalities: known(fatalities[0]), hazardLoss: [:], hazardFatalities: [:], unit: nil)
+            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = known(eal[k + 1]) }
+            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = known(fatalities[k + 1]) }
             r.unit = try unit(lon: lon, lat: lat, h)
             return r
         }
@@ -132,7 +134,7 @@ public final class CensusView: Sendable {
 
     /// The first finest unit (in file order) whose shape holds the point, edges included.
     private func unit(lon: Double, lat: Double, _ h: Handles) throws(GeoError) -> (name: String, code: String)? {
-        let point = try h.geos.geometry(.point(Position(lon, lat)))
+        let point = try h.geos.point(x: lon, y: lat)
         for (k, u) in units.enumerated() where u.bounds.contains(x: lon, y: lat) {
             if try h.preparedUnit(k, u.geometry).intersects(point) { return (u.name, u.code) }
         }
