@@ -105,16 +105,9 @@ final class CensusCollections: @unchecked Sendable {   // state behind `lock`
 /// GeoJSON values of the library's features and cells (RFC 7946: WGS 84 longitude/latitude).
 enum GeoJSONText {
     static func feature(_ f: Feature, id: String) -> JSON {
+        // Values as the engine's GeoJSON writer words them.
         var props: [(String, JSON)] = []
-        for (name, value) in f.attributes {
-            switch value {
-            case .null: props.append((name, .null))
-            case .bool(let b): props.append((name, .bool(b)))
-            case .integer(let i): props.append((name, .number(Double(i))))
-            case .real(let d): props.append((name, .number(d)))
-            case .string(let s): props.append((name, .string(s)))
-            }
-        }
+        for (name, value) in f.attributes { props.append((name, .raw(JSONText.value(value)))) }
         return .object([("type", .string("Feature")), ("id", Int(id).map { .number(Double($0)) } ?? .string(id)),
                         ("geometry", f.geometry.map(geometry) ?? .null), ("properties", .object(props))])
     }

@@ -72,6 +72,9 @@ public struct ServiceProblem: Error, Sendable {
 
 /// Turns whatever a handler throws, and requests no route matches, into problem documents.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Whichever layer refuses a large body (NIO while collecting it, or Hummingbird), it says so alike.
+    static var tooLarge: String { "the request body is larger than the service accepts (\(CensusService.maxBody / 1024) KiB)" }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -82,13 +85,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as GeoError {
             return ServiceProblem.engine(.geo(e)).response
         } catch is NIOTooManyBytesError {
-            return ServiceProblem(.contentTooLarge, type: "urn:riskcensus:problem:http-413", title: "Content Too Large",
-                                  detail: "the request body is larger than the service accepts (\(CensusService.maxBody / 1024) KiB)").response
+            return ServiceProblem(.contentTooLarge, type: "urn:riskcensus:problem:http-413", title: HTTPResponse.Status.contentTooLarge.reasonPhrase,
+                                  detail: Self.tooLarge).response
         } catch let e as HTTPError {
             let detail: String
             switch e.status {
             case .notFound: detail = "no resource at \(request.uri.path); GET / lists what the service offers"
-            case .contentTooLarge: detail = "the request body is larger than the service accepts (\(CensusService.maxBody / 1024) KiB)"
+            case .contentTooLarge: detail = Self.tooLarge
             case .methodNotAllowed: detail = "\(request.method) is not allowed on \(request.uri.path)"
             default: detail = e.body ?? e.status.reasonPhrase
             }

@@ -122,11 +122,10 @@ public final class CensusView: Sendable {
             // One read per raster, every band at once.
             let level = try h.level.readPixel(col: col, row: row)[0], index = try h.index.readPixel(col: col, row: row)[0]
             let eal = try h.eal.readPixel(col: col, row: row), fatalities = try h.fatalities.readPixel(col: col, row: row)
-            func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
-            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: known(level).map { Int($0) }, riskIndex: known(index),
-                              eal: known(eal[0]), fatalities: known(fatalities[0]), hazardLoss: [:], hazardFatalities: [:], unit: nil)
-            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = known(eal[k + 1]) }
-            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = known(fatalities[k + 1]) }
+            var r = PointRisk(cell: row * grid.width + col, col: col, row: row, level: Self.known(level).map { Int($0) }, riskIndex: Self.known(index),
+                              eal: Self.known(eal[0]), fatalities: Self.known(fatalities[0]), hazardLoss: [:], hazardFatalities: [:], unit: nil)
+            for (k, c) in lossColumns.enumerated() { r.hazardLoss[c] = Self.known(eal[k + 1]) }
+            for (k, c) in fatalityColumns.enumerated() { r.hazardFatalities[c] = Self.known(fatalities[k + 1]) }
             r.unit = try unit(lon: lon, lat: lat, h)
             return r
         }
@@ -155,17 +154,16 @@ public final class CensusView: Sendable {
         public var hazardLoss: [Double?], hazardFatalities: [Double?]
 
         init(id: Int, col: Int, row: Int, ring: [Position], values v: Values, at i: Int) {
-            func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
             self.id = id
             self.col = col
             self.row = row
             self.ring = ring
-            level = known(v.level[i]).map { Int($0) }
-            riskIndex = known(v.index[i])
-            eal = known(v.eal[0][i])
-            fatalities = known(v.fatalities[0][i])
-            hazardLoss = v.eal.dropFirst().map { known($0[i]) }
-            hazardFatalities = v.fatalities.dropFirst().map { known($0[i]) }
+            level = CensusView.known(v.level[i]).map { Int($0) }
+            riskIndex = CensusView.known(v.index[i])
+            eal = CensusView.known(v.eal[0][i])
+            fatalities = CensusView.known(v.fatalities[0][i])
+            hazardLoss = v.eal.dropFirst().map { CensusView.known($0[i]) }
+            hazardFatalities = v.fatalities.dropFirst().map { CensusView.known($0[i]) }
         }
     }
 
@@ -290,12 +288,12 @@ public final class CensusView: Sendable {
     /// Sums the census over a WGS 84 polygon: the cells whose centre it contains (the engine's
     /// rule), and the shelters inside it.
     ///
-    /// - Throws: `CensusError.usage` for a geometry that is not a polygon or covers more than
-    ///   `maxAreaCells` cells of the grid.
+    /// - Throws: `CensusError.input` (`area`) for a geometry that is not a polygon, and
+    ///   `CensusError.geo` (invalid data) for one that covers more than `maxAreaCells` cells.
     public func area(_ polygon: Geometry) throws(CensusError) -> AreaSummary {
         switch polygon {
         case .polygon, .multiPolygon: break
-        default: throw .usage("area: expected a Polygon or MultiPolygon, found a \(polygon.typeName)")
+        default: throw .input(name: "area", message: "expected a Polygon or MultiPolygon, found a \(polygon.typeName)")
         }
         return try pool.with(self) { h throws(GeoError) -> AreaSummary in
             var out = AreaSummary()
@@ -339,6 +337,9 @@ public final class CensusView: Sendable {
     }
 
     // MARK: - Open files
+
+    /// A raster value as the queries give it: nil where the raster holds NaN (unknown).
+    private static func known(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
 
     /// The values of a window as the rasters hold them (Float32, NaN unknown): level, index, and
     /// every band of the loss rasters.
