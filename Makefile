@@ -17,7 +17,7 @@ PY_APT_PACKAGES := python3-gdal python3-numpy python3-scipy python3-venv
 DATASETS := changzhou olinda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm test-service bench-serve docs
+.PHONY: test-gis bench-viewer reportdeps deps testdeps pydeps notebooks build census bench bench-coverage bench-census test unit-test leakcheck datasets datasets-check fuzz clean test-slurm bench-slurm test-service bench-serve docs
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKG_CONFIG_NAMES) && [ -f /usr/include/glpk.h ] \
@@ -57,6 +57,11 @@ bench-serve: build pydeps
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends wrk; }
 	$(SYSTEM_PYTHON) benchmarks/serve/bench.py "$$($(SWIFT) build -c release --show-bin-path)/riskcensus"
 
+# How fast the viewer opens in headless Chromium: Changzhou at 100 m and the 9 M-cell province
+# (benchmarks/viewer/bench.py) against an empty Leaflet page.
+bench-viewer: build pydeps reportdeps
+	$(SYSTEM_PYTHON) benchmarks/viewer/bench.py
+
 bench-slurm: build pydeps
 	@deploy/slurm/local-cluster.sh install
 	@deploy/slurm/local-cluster.sh start || { deploy/slurm/local-cluster.sh stop; exit 1; }; \
@@ -66,10 +71,18 @@ bench-slurm: build pydeps
 # The main job: the bundled censuses, written to maps/<dataset>/, then their printed maps
 # (PNG and SVG) and browser viewer (index.html).
 CENSUSES := changzhou olinda
-census: build
+census: build reportdeps
 	@bin=$$($(SWIFT) build -c release --show-bin-path) && \
 	for d in $(CENSUSES); do "$$bin/riskcensus" run datasets/$$d/census.yaml --out maps/$$d && \
-	  "$$bin/riskcensus" render maps/$$d || exit 1; done
+	  "$$bin/riskcensus" render maps/$$d --pdf || exit 1; done
+
+# render prints report.pdf with headless Chromium (Debian's chromium); the report and the viewer
+# show Chinese names with WenQuanYi Micro Hei.
+REPORT_APT_PACKAGES := chromium fonts-wqy-microhei
+reportdeps:
+	@if command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; then :; else echo "make: installing $(REPORT_APT_PACKAGES)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(REPORT_APT_PACKAGES); fi
 
 pydeps:
 	@if $(SYSTEM_PYTHON) -c "import osgeo.gdal, numpy, scipy.ndimage, ensurepip" 2>/dev/null; then :; else \
@@ -79,7 +92,7 @@ pydeps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(PY_APT_PACKAGES); \
 	fi
 
-test: unit-test leakcheck datasets-check notebooks test-slurm test-service docs
+test: unit-test leakcheck datasets-check notebooks test-slurm test-service test-gis docs
 
 # The library's DocC documentation (Sources/RiskCensus/RiskCensus.docc), built with
 # swift-docc-plugin into .build/docs/RiskCensus; a warning (a broken symbol link) fails it.
@@ -131,7 +144,7 @@ notebooks: pydeps
 # unshare) for the hostile corpus, which runs every case in an empty network namespace, and
 # GDAL's command-line tools (gdaldem), which the terrain tests compare against.
 TEST_APT_PACKAGES := chromium strace util-linux gdal-bin
-testdeps: deps pydeps
+testdeps: deps pydeps reportdeps
 	@if command -v chromium >/dev/null && command -v strace >/dev/null && command -v unshare >/dev/null \
 	    && command -v gdaldem >/dev/null; then :; else \
 	  echo "make: installing $(TEST_APT_PACKAGES)"; \
@@ -139,6 +152,21 @@ testdeps: deps pydeps
 	  $$SUDO apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES); \
 	fi
+
+# The census's GIS outputs in real GIS software: the Changzhou census (debug build) into a
+# scratch folder, then Tests/GIS/test_outputs.py (GDAL's COG validator, ogrinfo on every layer
+# of census.gpkg and its style row) and Tests/GIS/test_qgis.py (Debian's QGIS, headless:
+# renders risk_level.tif and the GeoPackage's zones, checks the palette and the legend).
+QGIS_APT_PACKAGES := python3-qgis
+test-gis: deps testdeps
+	@$(SYSTEM_PYTHON) -c "import qgis.core" 2>/dev/null || { echo "make: installing $(QGIS_APT_PACKAGES)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $(QGIS_APT_PACKAGES); }
+	$(SWIFT) build
+	@out=$$(mktemp -d) && bin=$$($(SWIFT) build --show-bin-path)/riskcensus && \
+	  "$$bin" run datasets/changzhou/census.yaml --out "$$out/changzhou" --quiet && \
+	  $(SYSTEM_PYTHON) Tests/GIS/test_outputs.py "$$out/changzhou" && \
+	  QT_QPA_PLATFORM=offscreen $(SYSTEM_PYTHON) Tests/GIS/test_qgis.py "$$out/changzhou"; rc=$$?; rm -rf "$$out"; exit $$rc
 
 # Re-creates every modelled dataset file in place.
 datasets: pydeps

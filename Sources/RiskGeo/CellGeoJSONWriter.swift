@@ -15,16 +15,12 @@ public final class CellGeoJSONWriter {
     private var buffer: ByteBuffer { staged.buffer }
     private var count = 0
     private var finished = false
-    private let transformers = Pool<CoordinateTransformer>()
+    private let corners: CellCorners
 
-    /// A property name as JSON (`"name":`), made once.
-    public struct Key: Sendable {
-        let bytes: [UInt8]
-        public init(_ name: String) { bytes = Array((JSONText.string(name) + ":").utf8) }
-    }
+    public typealias Key = CellField
 
     /// The properties of one feature.
-    public struct Properties {
+    public struct Properties: CellProperties {
         let buffer: ByteBuffer
         var first = true
 
@@ -50,10 +46,9 @@ public final class CellGeoJSONWriter {
             buffer.append("null")
         }
 
-        /// A value already encoded as JSON (see `JSONText`).
-        public mutating func json(_ k: Key, _ bytes: [UInt8]) {
+        public mutating func text(_ k: Key, _ v: CellText) {
             key(k)
-            bytes.withUnsafeBufferPointer { buffer.append($0) }
+            v.json.withUnsafeBufferPointer { buffer.append($0) }
         }
     }
 
@@ -66,7 +61,7 @@ public final class CellGeoJSONWriter {
         }
         self.grid = grid
         self.precision = precision
-        if crs.epsg != 4326 { transformers.give(try CoordinateTransformer(from: crs, to: .wgs84)) }   // fails here, not mid-run
+        corners = try CellCorners(grid: grid, path: path)
         staged = try StagedFile(path: path, capacity: 1 << 22)
         buffer.append("{\"type\":\"FeatureCollection\"")
         for m in foreignMembers { buffer.append(",\(JSONText.string(m.name)):\(m.json)") }
@@ -123,6 +118,76 @@ public final class CellGeoJSONWriter {
     /// Every corner of the window's cells in WGS 84, formatted as `[lon,lat]` once, with where
     /// each starts in the bytes.
     private func formatCorners(_ w: Window) throws(GeoError) -> (ByteBuffer, [Int]) {
+        let ps = try corners.positions(w)
+        let out = ByteBuffer(capacity: ps.count * 24)
+        var cornerStart: [Int] = []
+        cornerStart.reserveCapacity(ps.count + 1)
+        for p in ps {
+            cornerStart.append(out.count)
+            JSONText.appendCoordinate(p, precision, to: out)
+        }
+        cornerStart.append(out.count)
+        return (out, cornerStart)
+    }
+
+    public func finish() throws(GeoError) {
+        precondition(!finished, "finish called twice")
+        finished = true
+        buffer.append("]}\n")
+        try staged.finish()
+    }
+}
+
+/// A cell layer's property: its name (and its JSON key, made once), type, and place among the
+/// layer's fields.
+public struct CellField: Sendable {
+    public let name: String
+    public let type: FieldType
+    public let index: Int
+    let bytes: [UInt8]
+    public init(_ name: String, type: FieldType = .real, index: Int = 0) {
+        self.name = name
+        self.type = type
+        self.index = index
+        bytes = Array((JSONText.string(name) + ":").utf8)
+    }
+}
+
+/// A text value of cells, shared by many: its JSON, and its place in the layer's strings.
+public struct CellText: Sendable {
+    public let json: [UInt8]
+    public let index: Int
+    public init(_ text: String, index: Int) {
+        json = Array(JSONText.string(text).utf8)
+        self.index = index
+    }
+}
+
+/// What writes one cell's properties, for a GeoJSON file or a GeoPackage layer alike.
+public protocol CellProperties {
+    mutating func integer(_ k: CellField, _ v: Int)
+    /// Null when not finite.
+    mutating func number(_ k: CellField, _ v: Float)
+    mutating func null(_ k: CellField)
+    mutating func text(_ k: CellField, _ v: CellText)
+}
+
+/// The corners of a grid's cells in WGS 84 longitude/latitude, a window at a time, on any
+/// thread: each call borrows a transformer from a pool (building one costs PROJ database
+/// lookups).
+final class CellCorners: Sendable {
+    let grid: GridSpec
+    let path: String
+    private let transformers = Pool<CoordinateTransformer>()
+
+    init(grid: GridSpec, path: String) throws(GeoError) {
+        self.grid = grid
+        self.path = path
+        if let crs = grid.crs, crs.epsg != 4326 { transformers.give(try CoordinateTransformer(from: crs, to: .wgs84)) }   // fails here, not mid-run
+    }
+
+    /// (width + 1) × (height + 1) corners, row-major from the window's north-west corner.
+    func positions(_ w: Window) throws(GeoError) -> [Position] {
         var ps: [Position] = []
         ps.reserveCapacity((w.width + 1) * (w.height + 1))
         for r in 0...w.height {
@@ -132,32 +197,17 @@ public final class CellGeoJSONWriter {
             }
         }
         if let crs = grid.crs, crs.epsg != 4326 {
-            // A transformer serves one thread at a time; building one costs PROJ database lookups,
-            // so the threads borrow them from a pool rather than building one per tile.
             let t: CoordinateTransformer
             if let idle = transformers.take() { t = idle } else { t = try CoordinateTransformer(from: crs, to: .wgs84) }
             defer { transformers.give(t) }
             try t.transform(&ps)
         }
-        let corners = ByteBuffer(capacity: ps.count * 24)
-        var cornerStart: [Int] = []
-        cornerStart.reserveCapacity(ps.count + 1)
         for p in ps {
             guard (-180...180).contains(p.x), (-90...90).contains(p.y) else {
-                throw GeoError.writeFailed(path: path, operation: "write GeoJSON cells", reason: "position (\(p.x), \(p.y)) is outside WGS 84 lon/lat range")
+                throw GeoError.writeFailed(path: path, operation: "write cells", reason: "position (\(p.x), \(p.y)) is outside WGS 84 lon/lat range")
             }
-            cornerStart.append(corners.count)
-            JSONText.appendCoordinate(p, precision, to: corners)
         }
-        cornerStart.append(corners.count)
-        return (corners, cornerStart)
-    }
-
-    public func finish() throws(GeoError) {
-        precondition(!finished, "finish called twice")
-        finished = true
-        buffer.append("]}\n")
-        try staged.finish()
+        return ps
     }
 }
 

@@ -21,6 +21,9 @@ public enum GDALEnvironment {
         CPLSetConfigOption("CPL_GCE_CHECK_LOCAL_FILES", "NO")
         CPLSetConfigOption("GDAL_VRT_ENABLE_PYTHON", "NO")
         CPLSetConfigOption("PROJ_NETWORK", "OFF")
+        // GeoPackages record a fixed time as their contents' last change, so written files
+        // depend on their contents only (outputs are byte-identical between runs).
+        CPLSetConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z")
         setenv("PROJ_NETWORK", "OFF", 1)
         // GeoJSON output is written by RiskGeo; GDAL's reader must accept large files, and keep
         // texts that look like dates ("2021-05-01", a code or a name) as the texts they are.
@@ -38,6 +41,37 @@ public enum GDALEnvironment {
                                  "AmigoCloud", "PostgreSQL", "PostGISRaster", "MySQL", "ODBC", "MSSQLSpatial",
                                  "HANA", "MongoDBv3", "GNMDatabase", "GeoRaster", "OCI", "TileDB", "STACIT", "STACTA",
                                  "ESRIC", "SENTINEL2", "OGR_GMT", "XLS"]
+
+    /// Configuration options the engine fixes for its input rules and reproducible outputs; a
+    /// user's `--config` may not change them.
+    public static let fixedOptions: Set<String> = ["GDAL_SKIP", "GDAL_DISABLE_READDIR_ON_OPEN", "CPL_AWS_AUTODETECT_EC2", "CPL_GCE_CHECK_LOCAL_FILES",
+                                                   "GDAL_VRT_ENABLE_PYTHON", "PROJ_NETWORK", "OGR_CURRENT_DATE", "OGR_GEOJSON_DATE_AS_STRING"]
+
+    /// Sets a GDAL configuration option for the process (`--config KEY VALUE`, as GDAL's tools
+    /// take it), after the engine's own set-up. Returns what is wrong with it, or nil.
+    public static func setConfigOption(_ key: String, _ value: String) -> String? {
+        ensureSetUp()
+        guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            return "\(key) is not a GDAL configuration option name (letters, digits and _)"
+        }
+        guard !fixedOptions.contains(key.uppercased()) else {
+            return "\(key) is fixed by the engine (inputs are local files, outputs reproducible); it cannot be set"
+        }
+        CPLSetConfigOption(key, value)
+        return nil
+    }
+
+    /// The drivers of this GDAL build the engine can use, with what each does: raster or vector,
+    /// read, and write (create or copy). Network drivers are not registered.
+    public static func drivers() -> [(name: String, longName: String, raster: Bool, vector: Bool, write: Bool)] {
+        ensureSetUp()
+        return (0..<GDALGetDriverCount()).compactMap { i in
+            guard let d = GDALGetDriver(i) else { return nil }
+            func item(_ k: String) -> Bool { GDALGetMetadataItem(d, k, nil).map { String(cString: $0) == "YES" } ?? false }
+            return (String(cString: GDALGetDriverShortName(d)), String(cString: GDALGetDriverLongName(d)),
+                    item("DCAP_RASTER"), item("DCAP_VECTOR"), item("DCAP_CREATE") || item("DCAP_CREATECOPY"))
+        }
+    }
 
     /// Idempotent; every RiskGeo entry point calls it.
     public static func ensureSetUp() { _ = setUp }

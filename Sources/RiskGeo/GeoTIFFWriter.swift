@@ -38,11 +38,55 @@ public struct RasterWriteOptions: Sendable {
     public var metadata: [String: String] = [:]
     /// GDAL compression name.
     public var compression: String = "DEFLATE"
+    /// How overviews are computed (GDAL's names): "AVERAGE" for values, "MODE" for classes.
+    public var overviewResampling: String = "AVERAGE"
+    /// The band's colour table (palette interpretation) of a Byte raster: value → RGBA.
+    public var colorTable: [PaletteEntry] = []
+    /// The band's category names, by value (index 0 names value 0).
+    public var categoryNames: [String] = []
+    /// Further creation options (GDAL's NAME=VALUE, as `--co` gives them), after the writer's own.
+    public var creationOptions: [(String, String)] = []
+
+    /// One colour of a colour table.
+    public struct PaletteEntry: Sendable {
+        public var value: Int
+        public var r: UInt8, g: UInt8, b: UInt8, a: UInt8
+        public init(value: Int, r: UInt8, g: UInt8, b: UInt8, a: UInt8 = 255) {
+            self.value = value
+            (self.r, self.g, self.b, self.a) = (r, g, b, a)
+        }
+    }
 
     public init(units: String, layout: Layout = .geoTIFF, dataType: RasterDataType = .float32) {
         self.units = units
         self.layout = layout
         self.dataType = dataType
+    }
+}
+
+extension RasterWriteOptions {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var given: [(String, String)] = []
+
+    /// Creation options for every raster this process writes (`--co NAME=VALUE`, as GDAL's
+    /// tools take them), applied after a writer's own, for the final format (COG or GTiff).
+    public static var processCreationOptions: [(String, String)] {
+        get { lock.withLock { given } }
+        set { lock.withLock { given = newValue } }
+    }
+
+    /// What is wrong with `options` as COG creation options (GDAL's own words), or nil.
+    public static func cogCreationOptionProblem(_ options: [(String, String)]) -> String? {
+        guard !options.isEmpty else { return nil }
+        GDALEnvironment.ensureSetUp()
+        guard let cog = GDALGetDriverByName("COG") else { return "this GDAL has no COG driver" }
+        for (k, v) in options {
+            let one = CStringList(options: [(k, v)])
+            guard GDALValidateCreationOptions(cog, one.pointer) != 0 else {
+                return "the COG driver does not take \(k)=\(v)" + (GDALCall.lastFailure().map { ": \($0)" } ?? "")
+            }
+        }
+        return nil
     }
 }
 
@@ -95,12 +139,14 @@ public final class GeoTIFFStream {
         self.tmp = tmp
         self.stage = stage
         let gtiff = try GDALCall.check(fail("find driver")) { GDALGetDriverByName("GTiff") }
-        let createOptions = CStringList(options: options.layout == .cog ? [] : [
-            ("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"),
-            ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"), ("BIGTIFF", "IF_SAFER"),
-            // Blocks are compressed on every core; GDAL writes them in order, so the bytes do not change.
-            ("NUM_THREADS", "ALL_CPUS"),
-        ] + (options.moreBands.isEmpty ? [] : [("INTERLEAVE", "BAND")]))
+        // A COG's stage is tiled and uncompressed: the COG driver compresses it once, with its overviews.
+        let createOptions = CStringList(options: [("TILED", "YES"), ("BLOCKXSIZE", "256"), ("BLOCKYSIZE", "256"), ("BIGTIFF", "IF_SAFER")]
+            + (options.layout == .cog ? [] : [
+                ("COMPRESS", options.compression), ("PREDICTOR", isFloat ? "3" : "2"),
+                // Blocks are compressed on every core; GDAL writes them in order, so the bytes do not change.
+                ("NUM_THREADS", "ALL_CPUS"),
+            ] + options.creationOptions + RasterWriteOptions.processCreationOptions)
+            + (options.moreBands.isEmpty ? [] : [("INTERLEAVE", "BAND")]))
         let count = 1 + options.moreBands.count
         let ds = try GDALCall.check(fail("create")) {
             GDALCreate(gtiff, stage, Int32(grid.width), Int32(grid.height), Int32(count), options.dataType.gdal, createOptions.pointer)
@@ -119,6 +165,15 @@ public final class GeoTIFFStream {
                 try GDALCall.checkErr(fail("set nodata")) { GDALSetRasterNoDataValue(band, options.nodata) }
                 try GDALCall.checkErr(fail("set units")) { GDALSetRasterUnitType(band, b.units) }
                 if !b.description.isEmpty { GDALSetDescription(band, b.description) }
+            }
+            if !options.colorTable.isEmpty {
+                let table = GDALCreateColorTable(GPI_RGB)
+                defer { GDALDestroyColorTable(table) }
+                for e in options.colorTable {
+                    var c = GDALColorEntry(c1: Int16(e.r), c2: Int16(e.g), c3: Int16(e.b), c4: Int16(e.a))
+                    GDALSetColorEntry(table, Int32(e.value), &c)
+                }
+                try GDALCall.checkErr(fail("set colour table")) { GDALSetRasterColorTable(bands[0], table) }
             }
         } catch {
             discard()
@@ -171,11 +226,25 @@ public final class GeoTIFFStream {
                 defer { GDALClose(src) }
                 let copyOptions = CStringList(options: [
                     ("COMPRESS", options.compression), ("PREDICTOR", "YES"), ("BLOCKSIZE", "256"),
-                    ("BIGTIFF", "IF_SAFER"), ("OVERVIEWS", "AUTO"),
-                ])
+                    ("BIGTIFF", "IF_SAFER"), ("OVERVIEWS", "IGNORE_EXISTING"), ("OVERVIEW_RESAMPLING", options.overviewResampling),
+                    ("OVERVIEW_COUNT", String(Self.overviewCount(width: grid.width, height: grid.height))),
+                    ("NUM_THREADS", "ALL_CPUS"),
+                ] + options.creationOptions + RasterWriteOptions.processCreationOptions)
                 let out = try GDALCall.check(fail("write COG")) { GDALCreateCopy(cog, tmp, src, 0, copyOptions.pointer, nil, nil) }
                 try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
                 unlinkIfPresent(stage)
+            }
+            if !options.categoryNames.isEmpty {
+                // TIFF has no place for category names: GDAL keeps them in tmp.aux.xml, which
+                // moves with the file.
+                let names = CStringList(options.categoryNames)
+                let written = try GDALCall.check(fail("reopen for category names")) { GDALOpen(tmp, GA_ReadOnly) }
+                let set = GDALSetRasterCategoryNames(GDALGetRasterBand(written, 1), names.pointer)
+                GDALClose(written)
+                guard set == CE_None else { throw fail("set category names")(GDALCall.lastFailure() ?? "CPLErr \(set.rawValue)") }
+                guard VSIRename(tmp + ".aux.xml", path + ".aux.xml") == 0 else {
+                    throw fail("rename from temporary file")(String(cString: strerror(errno)))
+                }
             }
             // VSIRename: a plain rename for files, and a move within GDAL's in-memory files.
             guard VSIRename(tmp, path) == 0 else {
@@ -185,6 +254,19 @@ public final class GeoTIFFStream {
             discard()
             throw error
         }
+    }
+}
+
+extension GeoTIFFStream {
+    /// Overview levels (each half the last) until the raster fits one 256-cell block, and at
+    /// least one above 128 cells, so small rasters have an overview to display at coarse zoom.
+    static func overviewCount(width: Int, height: Int) -> Int {
+        var n = 0, side = max(width, height)
+        while side > 256 || (n == 0 && side > 128) {
+            side = (side + 1) / 2
+            n += 1
+        }
+        return n
     }
 }
 

@@ -186,6 +186,18 @@ public final class RasterDataset {
         }
     }
 
+    /// The smallest and largest valid value of a band (nodata left out), read whole by GDAL;
+    /// nil when the band has no valid cell.
+    public func minMax(band index: Int) throws(GeoError) -> (min: Double, max: Double)? {
+        guard let handle, let band = GDALGetRasterBand(handle, Int32(index)) else {
+            throw GeoError.readFailed(path: path, operation: "read band \(index)", reason: "no such band")
+        }
+        var mm = [0.0, 0.0]
+        let err = GDALComputeRasterMinMax(band, 0, &mm)
+        guard err == CE_None, mm[0].isFinite, mm[1].isFinite, mm[0] <= mm[1] else { return nil }
+        return (mm[0], mm[1])
+    }
+
     /// Every band's value at one cell, in one read (`GDALDatasetRasterIO`): nodata as NaN,
     /// scale and offset applied, as `read` gives them.
     public func readPixel(col: Int, row: Int) throws(GeoError) -> [Float] {

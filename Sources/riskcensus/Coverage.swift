@@ -81,6 +81,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
     var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func validate() throws {
         try checkThreads(threads)
@@ -142,6 +143,7 @@ struct Coverage: ParsableCommand {
     }
 
     func run() throws {
+        try gdal.apply()
         let inputs: [(option: String, path: String?)] = [("--demand", demand), ("--supply", supply), ("--candidates", candidates), ("--cost-matrix", costMatrix),
                                                           ("--roads", roads), ("--fire-stations", fireStations), ("--built-up", builtUp), ("--districts", districts)]
         try OutputFolder.checkInputs(inputs)

@@ -27,6 +27,7 @@ struct Impact: ParsableCommand {
     @Option(help: "Worker threads over event chunks (default: all cores); the output does not depend on it.")
     var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func validate() throws {
         try checkThreads(threads)
@@ -41,6 +42,7 @@ struct Impact: ParsableCommand {
     }
 
     func run() throws {
+        try gdal.apply()
         let inputs: [(option: String, path: String?)] = [("--exposures", exposures), ("--hazard", hazard), ("--events", events), ("--impact-functions", impactFunctions)]
         try OutputFolder.checkInputs(inputs)
         try OutputFolder.check(out, writes: OutputFolder.impactOutputs, inputs: inputs.compactMap(\.path))

@@ -14,8 +14,10 @@ struct Inspect: ParsableCommand {
     var json = false
 
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func run() throws {
+        try gdal.apply()
         let d = try DatasetInspector.describe(path)
         if json {
             let enc = JSONEncoder()

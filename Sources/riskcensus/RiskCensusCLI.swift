@@ -11,7 +11,7 @@ struct RiskCensusCLI: ParsableCommand {
         commandName: "riskcensus",
         abstract: "Natural-disaster risk census engine: hazard × exposure × vulnerability, losses and shelter coverage.",
         version: EngineInfo.version,
-        subcommands: [Inspect.self, Validate.self, Schema.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self, Serve.self])
+        subcommands: [Inspect.self, Validate.self, Schema.self, Run.self, Status.self, Merge.self, Render.self, Impact.self, Damage.self, Losses.self, Coverage.self, Serve.self, Formats.self])
 
     static func main() {
         do {
@@ -19,7 +19,7 @@ struct RiskCensusCLI: ParsableCommand {
             if let root = ProcessInfo.processInfo.environment["RISKCENSUS_DATA_ROOT"], !root.isEmpty {
                 InputPolicy.current.dataRoot = InputPolicy(dataRoot: root).dataRoot
             }
-            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(joiningConfigPairs(joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))))
             try command.run()
         } catch {
             let (code, message, toStdout) = ExitStatus.resolve(error)
@@ -32,6 +32,22 @@ struct RiskCensusCLI: ParsableCommand {
 }
 
 extension RiskCensusCLI {
+    /// `--config KEY VALUE` (two words, as GDAL's tools take it) as `--config=KEY=VALUE`.
+    static func joiningConfigPairs(_ args: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            if args[i] == "--config", i + 2 < args.count, !args[i + 1].contains("=") {
+                out.append("--config=\(args[i + 1])=\(args[i + 2])")
+                i += 3
+                continue
+            }
+            out.append(args[i])
+            i += 1
+        }
+        return out
+    }
+
     /// `--radius -5` as `--radius=-5`: a value that reads as a negative number belongs to the
     /// option before it, so that the option's own check reports it ("must be positive") rather
     /// than the parser reporting a missing value.

@@ -20,6 +20,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores); the output does not depend on it.")
     var threads: Int = Workers.available
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func validate() throws {
         guard assetHazardDistance > 0, assetHazardDistance.isFinite else { throw ValidationError("--asset-hazard-distance must be a positive number of km") }
@@ -61,6 +62,7 @@ struct Damage: ParsableCommand {
     var consequences: String?
 
     func run() throws {
+        try scenario.gdal.apply()
         try scenario.check([("--fragility", fragility)] + (consequences.map(pathList) ?? []).map { ("--consequences", $0) })
         var job = DamageJob(inputs: scenario.inputs, fragilityPath: fragility)
         job.consequencePaths = consequences.map(pathList) ?? []
@@ -80,6 +82,7 @@ struct Losses: ParsableCommand {
     var vulnerability: String
 
     func run() throws {
+        try scenario.gdal.apply()
         try scenario.check(pathList(vulnerability).map { ("--vulnerability", $0) })
         let job = LossJob(inputs: scenario.inputs, vulnerabilityPaths: pathList(vulnerability))
         let o = try job.run(outputDirectory: scenario.out)

@@ -97,7 +97,7 @@ struct Serve: ParsableCommand {
     }
 
     /// Options the service sets itself, or that have no meaning for a job.
-    static let hidden: Set<String> = ["out", "version", "help", "quiet", "shard", "shards", "fresh", "base-dir"]
+    static let hidden: Set<String> = ["out", "version", "help", "quiet", "shard", "shards", "fresh", "base-dir", "config", "co"]
     /// Options that name files under the data root.
     static let paths: [String: ProcessInput.Kind] = [
         "demand": .path, "supply": .path, "candidates": .path, "cost-matrix": .path, "roads": .path, "fire-stations": .path,

@@ -12,10 +12,12 @@ struct Validate: ParsableCommand {
     var manifest: String
 
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func validate() throws { try checkThreads(threads) }
 
     func run() throws {
+        try gdal.apply()
         let plan = try Census(manifestPath: manifest).plan
         print(Self.describe(plan, threads: threads))
         for f in plan.findings { FileHandle.standardError.write(Data("riskcensus: warning: \(f.line)\n".utf8)) }
@@ -71,6 +73,7 @@ struct Run: ParsableCommand {
     var out: String
 
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     @Option(help: "Tiles processed at once (default: all cores).")
     var threads: Int = Workers.available
@@ -96,6 +99,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        try gdal.apply()
         try OutputFolder.check(out, writes: [], inputs: [])
         let census = try Census(manifestPath: manifest, baseDirectory: baseDir)
         let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
@@ -129,10 +133,12 @@ struct Merge: ParsableCommand {
     var quiet = false
 
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func validate() throws { try checkThreads(threads) }
 
     func run() throws {
+        try gdal.apply()
         var args = arguments
         let manifest = args.first.flatMap { a in [".yaml", ".yml"].contains(where: { a.lowercased().hasSuffix($0) }) ? a : nil }
         if manifest != nil { args.removeFirst() }
@@ -163,18 +169,26 @@ struct Status: ParsableCommand {
 /// `riskcensus render RESULT_DIR`.
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw the maps of a census result folder (risk levels, EAL, hazards, shelter coverage) as PNG and SVG, and its browser viewer.")
+        abstract: "Draw the maps of a census result folder (risk levels, EAL, hazards, shelter coverage) as PNG and SVG, its browser viewer, and its report (report.html; report.pdf with --pdf).")
 
     @Argument(help: "The run's output folder.")
     var dir: String
 
+    @Flag(help: "Print report.pdf as well, with headless Chromium (Debian's chromium, or RISKCENSUS_CHROMIUM).")
+    var pdf = false
+
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var gdal: GDALOptions
 
     func run() throws {
+        try gdal.apply()
         try OutputFolder.check(dir, option: "RESULT_DIR", writes: [], inputs: [])
         let maps = try ResultMaps(folder: dir)
-        let files = try maps.renderAll()
+        var files = try maps.renderAll()
         Canvas.releaseCaches()
+        let report = try CensusReport(folder: dir)
+        files.append(try report.writeHTML())
+        if pdf { files.append(try report.printPDF()) }
         print("render: \(files.count) files in \(dir): \(files.joined(separator: ", "))")
     }
 }

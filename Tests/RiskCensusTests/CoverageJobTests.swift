@@ -162,7 +162,7 @@ import Yams
         _ = try job.run(outputDirectory: d.file("neither"))
         #expect(!FileManager.default.fileExists(atPath: d.file("neither/demand.csv")))
         let summary = try String(contentsOfFile: d.file("neither/summary.json"), encoding: .utf8)
-        #expect(summary.contains("\"per_unit_files\":\"none\""))
+        #expect(summary.contains("\"per_unit_files\": \"none\""))
     }
 
     /// Raster demand is read in the file's precision (Float32 as Float32; a Float64 value no

@@ -78,7 +78,7 @@ struct CoverageOutputs {
             for k in 0..<o.candidates.count { csv += CSVText.row([o.candidates.ids[k], chosen.contains(s.count + k) ? "1" : "0"]) }
             try AtomicFile.write(csv, to: path("siting.csv"))
         }
-        try AtomicFile.write(summary().encoded() + "\n", to: path("summary.json"))
+        try AtomicFile.write(summary().indented() + "\n", to: path("summary.json"))
         try writeGeoJSON(path)
     }
 

@@ -248,7 +248,7 @@ public struct ImpactJob: Sendable {
             "inputs": .object([exposuresPath, hazardPath, eventsPath, functionsPath].reduce(into: [String: JSONValue]()) {
                 $0[$1] = .string((try? AtomicFile.sha256(of: $1)) ?? "") }),
         ])
-        try AtomicFile.write(summary.encoded() + "\n", to: path("summary.json"))
+        try AtomicFile.write(summary.indented() + "\n", to: path("summary.json"))
         var at = "event_id,at_event\n"
         for (e, v) in zip(o.events, r.atEvent) { at += CSVText.row([e.id, JSONText.number(v)]) }
         try AtomicFile.write(at, to: path("at_event.csv"))

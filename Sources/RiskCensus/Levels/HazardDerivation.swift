@@ -1,6 +1,7 @@
 import Foundation
 import RiskCore
 import RiskGeo
+import RiskMaps
 
 /// Derives a hazard's levels from its factor layers on the compute grid, over the region's
 /// cells (docs/level-hazards.md): each factor read or computed with GDAL (a raster as it is,
@@ -155,7 +156,7 @@ struct HazardDerivation {
         var outcome = Outcome(factors: summaries, breaks: breaks, weights: weights, weighting: weighting, validation: validation)
         try AtomicFile.write(factorTable(outcome), to: path(files.factors))
         outcome.record = validationJSON(outcome).encoded()
-        try AtomicFile.write(outcome.record + "\n", to: path(files.validation))
+        try AtomicFile.write(validationJSON(outcome).indented() + "\n", to: path(files.validation))
         return outcome
     }
 
@@ -294,15 +295,14 @@ struct HazardDerivation {
         let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.name, "RISKCENSUS_HAZARD": hazard.id,
                     "METHOD": derivation.method.rawValue, "BREAKS": breaks.map { "\($0)" }.joined(separator: ","),
                     "NODATA_MEANING": "outside the region, or a factor unknown there"]
-        var indexOptions = RasterWriteOptions(units: derivation.method == .informationValue ? "information value (Σ ln FR)"
-                                              : derivation.method == .frequencyRatio ? "frequency ratio (Σ FR)" : "weighted overlay score (0…1)")
+        var indexOptions = ResultRasters.values(units: derivation.method == .informationValue ? "information value (Σ ln FR)"
+                                                : derivation.method == .frequencyRatio ? "frequency ratio (Σ FR)" : "weighted overlay score (0…1)")
         indexOptions.metadata = meta
         indexOptions.bandDescription = "\(hazard.id) hazard index"
         try GeoTIFFWriter.write(RasterBuffer(width: grid.width, height: grid.height, values: score), grid: grid, to: path(files.index), options: indexOptions)
-        var levelOptions = RasterWriteOptions(units: "level (1 = highest hazard … \(levelCount) = lowest)", dataType: .byte)
-        levelOptions.nodata = 0
+        var levelOptions = ResultRasters.classes(units: "level (1 = highest hazard … \(levelCount) = lowest)", LevelStyle.hazardLevels(levelCount),
+                                                 description: "\(hazard.id) hazard level")
         levelOptions.metadata = meta
-        levelOptions.bandDescription = "\(hazard.id) hazard level"
         try GeoTIFFWriter.write(RasterBuffer(width: grid.width, height: grid.height, values: levels.map { $0 == 0 ? Float.nan : Float($0) }),
                                 grid: grid, to: path(files.levels), options: levelOptions)
     }

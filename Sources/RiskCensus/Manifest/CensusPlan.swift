@@ -93,9 +93,16 @@ public struct CensusPlan: Sendable {
     /// Which outputs to write and how.
     public struct Outputs: Sendable {
         public var precision: Int
+        /// The cells layer of `census.gpkg`.
         public var cells: Bool
+        /// `risk_cells.geojson` as well: asked for, or by default when the grid has at most
+        /// `cellGeoJSONLimit` cells (a larger GeoJSON is too big for browsers and GIS tools).
+        public var cellsGeoJSON: Bool
         public var zones: Bool
     }
+
+    /// The most cells for which `risk_cells.geojson` is written without being asked for.
+    public static let cellGeoJSONLimit = 250_000
 
     /// The manifest's sections as sorted JSON, for job keys and provenance: what a result
     /// depends on, recorded once at planning.
@@ -522,7 +529,9 @@ public struct CensusPlan: Sendable {
         region.parents = try parentLevels(m.region, regionPath: regionPath, manifest: manifestPath, file: { p, k throws(CensusError) in try file(p, key: k) }, bad: bad)
         var plan = CensusPlan(name: m.name, manifestPath: manifestPath, sections: sections,
                           region: region,
-                          outputs: Outputs(precision: m.outputs?.precision ?? 6, cells: m.outputs?.cells ?? true, zones: m.outputs?.zones ?? true),
+                          outputs: Outputs(precision: m.outputs?.precision ?? 6, cells: m.outputs?.cells ?? true,
+                                                        cellsGeoJSON: (m.outputs?.cells ?? true) && (m.outputs?.cellsGeojson ?? (grid.cellCount <= Self.cellGeoJSONLimit)),
+                                                        zones: m.outputs?.zones ?? true),
                           planTargets: m.planTargets, footprints: footprints, base: base, grid: grid,
                           tiles: grid.blocks(size: tileSize), hazards: hazards, classes: classes,
                           population: population, gdp: gdp, buildingsRaster: buildingsRaster, capacity: capacity,

@@ -200,6 +200,7 @@ public struct Manifest: Codable, Sendable {
     public struct Outputs: Codable, Sendable {
         public var precision: Int?
         public var cells: Bool?
+        public var cellsGeojson: Bool?
         public var zones: Bool?
     }
 

@@ -59,7 +59,7 @@ package struct ResultMaps {
             // Risk levels.
             let levels: RasterBuffer<Double> = try Self.readGridBand(path("risk_level.tif"), grid: grid)
             let breaks = result.parameters.classification.breaks
-            let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil }
+            let levelColors = levels.values.map { v -> Color? in v >= 1 && v <= 5 ? LevelStyle.color(Int(v)) : nil }
             let names = Classification.levelNames
             let fmt = { (v: Double) in String(format: "%.3g", v) }
             var levelItems: [(LegendSection.Swatch, String)] = []
@@ -70,7 +70,7 @@ package struct ResultMaps {
                 } else {
                     range = ""
                 }
-                levelItems.append((.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")  \(range)"))
+                levelItems.append((.box(LevelStyle.color(l)), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")  \(range)"))
             }
             let method = result.parameters.classification.method
             try draw("map_risk_levels", MapFigure(
@@ -132,7 +132,11 @@ package struct ResultMaps {
             if FileManager.default.fileExists(atPath: path("coverage/summary.json")) {
                 try coverageMap(grid: grid, extent: extent, districts: districts, source: source, draw: draw)
             }
-            files += try Viewer.write(into: folder, title: "Census of \(name): risk levels, districts and shelters", breaks: breaks, units: result.outlineFile)
+            let single = result.parameters.hazards.compactMap { h in
+                h.levels?.raster.map { (id: "risk_level_\(safeFileName(h.id))", file: $0, label: "\(Self.display(h.id)) risk level") }
+            }
+            files += try Viewer.write(into: folder, title: "Census of \(name): risk levels, districts and shelters", breaks: breaks, units: result.outlineFile,
+                                      levelRasters: [(id: "risk_level", file: "risk_level.tif", label: "Risk levels I–V")] + single)
             return files
         }
     }
@@ -177,9 +181,9 @@ package struct ResultMaps {
             subtitle: h.isLevels ? "Single-hazard risk level I–V from the hazard level and the cells' vulnerability"
                 : "Single-hazard risk level I–V: breaks of the hazard's risk H·E·V",
             source: source + " · \(file)", extent: extent,
-            legend: [LegendSection(title: "Risk level", items: (1...5).map { l in (.box(Palette.ylOrRd5[5 - l]), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")") }),
+            legend: [LegendSection(title: "Risk level", items: (1...5).map { l in (.box(LevelStyle.color(l)), "\(names[l - 1])\(l == 1 ? " highest" : l == 5 ? " lowest" : "")") }),
                      Self.boundaries])) { f in
-            f.raster(grid, colors: risk.values.map { v in v >= 1 && v <= 5 ? Palette.ylOrRd5[5 - Int(v)] : nil })
+            f.raster(grid, colors: risk.values.map { v in v >= 1 && v <= 5 ? LevelStyle.color(Int(v)) : nil })
             Self.outline(districts, on: f)
         }
     }

@@ -48,7 +48,7 @@ struct CensusCoverage {
     /// and those the exact capacitated assignment serves (persons; 0 where no one lives, nodata
     /// outside the region). What the service sums over an area.
     func writeResidents(_ residents: [Double], _ covered: [Double], _ served: [Double], zone: [Int32], to dir: String) throws {
-        var options = RasterWriteOptions(units: "persons")
+        var options = ResultRasters.values(units: "persons")
         options.bandDescription = "residents"
         options.moreBands = [.init(description: "covered (within reach of a shelter)", units: "persons"),
                              .init(description: "served (by the exact capacitated assignment)", units: "persons")]

@@ -150,9 +150,10 @@ struct CensusRunner {
     }
 
     /// Temporary files a killed run left beside the outputs and tiles: exactly the engine's own
-    /// pattern, `<name>.<tif|geojson|csv|json|bin|png|svg|html|js>.tmp-<pid>` of a process that
-    /// is gone. A user's `thesis.tmp-final.docx`, or a file of a live process, is never touched.
-    /// Only the holder of the run lock calls this.
+    /// pattern, `<name>.<tif|geojson|csv|json|bin|png|svg|html|js|gpkg|qml|sld|xml|pdf>.tmp-<pid>`
+    /// (with GDAL's companions: a COG's `.stage.tif`, category names' `.aux.xml`, SQLite's
+    /// `-journal`, `-wal`, `-shm`) of a process that is gone. A user's `thesis.tmp-final.docx`,
+    /// or a file of a live process, is never touched. Only the holder of the run lock calls this.
     static func removeTemporaryFiles(in out: String) {
         for sub in ["", "tiles", "coverage"] {
             let dir = (out as NSString).appendingPathComponent(sub)
@@ -163,9 +164,10 @@ struct CensusRunner {
     }
 
     static func isOwnTemporary(_ name: String) -> Bool {
-        guard let r = name.range(of: #"^[A-Za-z0-9_.-]+\.(tif|geojson|csv|json|bin|png|svg|html|js)\.tmp-([0-9]{1,10})$"#, options: .regularExpression),
-              r.lowerBound == name.startIndex, let dash = name.range(of: ".tmp-", options: .backwards),
-              let pid = Int32(name[dash.upperBound...]) else { return false }
+        let pattern = #"^[A-Za-z0-9_.-]+\.(tif|geojson|csv|json|bin|png|svg|html|js|gpkg|qml|sld|xml|pdf)\.tmp-([0-9]{1,10})(\.stage\.tif|\.aux\.xml|-journal|-wal|-shm)?$"#
+        guard let whole = name.range(of: pattern, options: .regularExpression), whole == name.startIndex..<name.endIndex,
+              let dash = name.range(of: ".tmp-", options: .backwards),
+              let pid = Int32(name[dash.upperBound...].prefix(while: \.isNumber)) else { return false }
         // A process that still runs may be writing it (kill with signal 0 only asks).
         return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }

@@ -1,6 +1,7 @@
 import Foundation
 import RiskCore
 import RiskGeo
+import RiskMaps
 
 /// Writes a run's outputs from the tile store, one tile at a time in tile order, so memory
 /// follows the tile size and the files' bytes do not depend on which tiles finished first.
@@ -51,21 +52,22 @@ struct OutputWriter {
     mutating func writeAll(_ readTile: @escaping @Sendable (Int) throws -> TileArrays) throws -> Summary {
         let meta = ["RISKCENSUS_ENGINE": EngineInfo.version, "RISKCENSUS_MANIFEST": plan.name,
                     "NODATA_MEANING": "outside the region or unknown (an input was nodata); never zero"]
-        var levelOptions = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
-        levelOptions.nodata = 0
+        var levelOptions = ResultRasters.classes(units: "level (1 = I highest risk … 5 = V lowest)", LevelStyle.riskLevels,
+                                                 description: "composite risk level (I 高 … V 低)")
         levelOptions.metadata = meta.merging(plan.comprehensiveLevel
             ? ["LEVELS": "comprehensive_level: the highest single-hazard level, raised one when two or more hazards are at II or above"]
             : ["BREAKS": breaks.breaks.map { "\($0)" }.joined(separator: ",")]) { a, _ in a }
-        var indexOptions = RasterWriteOptions(units: "1 (dimensionless composite risk index)")
+        var indexOptions = ResultRasters.values(units: "1 (dimensionless composite risk index)")
         indexOptions.metadata = meta
+        indexOptions.bandDescription = "risk_index"
         // eal.tif and fatalities.tif: band 1 the total over the probabilistic hazards, then one
         // band per hazard with losses (a scenario's loss per event), named by its table column.
         let lossHazards = plan.hazards.filter(\.hasLosses)
-        var ealOptions = RasterWriteOptions(units: "\(currency)/year")
+        var ealOptions = ResultRasters.values(units: "\(currency)/year")
         ealOptions.metadata = meta
         ealOptions.bandDescription = "eal"
         ealOptions.moreBands = lossHazards.map { .init(description: $0.lossColumn, units: $0.isScenario ? "\(currency) per event" : "\(currency)/year") }
-        var fatalOptions = RasterWriteOptions(units: "persons/year")
+        var fatalOptions = ResultRasters.values(units: "persons/year")
         fatalOptions.metadata = meta
         fatalOptions.bandDescription = "fatalities"
         fatalOptions.moreBands = lossHazards.map { .init(description: $0.fatalitiesColumn, units: $0.isScenario ? "persons per event" : "persons/year") }
@@ -76,16 +78,19 @@ struct OutputWriter {
         // One level raster per levelled hazard.
         var hazardTIFs: [(Int, GeoTIFFStream)] = []
         for k in plan.levelledHazards {
-            var o = RasterWriteOptions(units: "level (1 = I highest risk … 5 = V lowest)", dataType: .byte)
-            o.nodata = 0
-            o.bandDescription = "\(plan.hazards[k].id) single-hazard risk level"
+            var o = ResultRasters.classes(units: "level (1 = I highest risk … 5 = V lowest)", LevelStyle.riskLevels,
+                                          description: "\(plan.hazards[k].id) single-hazard risk level")
             o.metadata = meta.merging(["RISKCENSUS_HAZARD": plan.hazards[k].id,
                                        "LEVELS": plan.hazards[k].levels?.matrix != nil ? "risk matrix (hazard level × vulnerability level)"
                                            : "breaks of R_h: " + (hazardBreaks[k]?.breaks.map { "\($0)" }.joined(separator: ",") ?? "")]) { a, _ in a }
             hazardTIFs.append((k, try GeoTIFFStream(path: path(Self.hazardLevelFile(plan.hazards[k].id)), grid: grid, options: o)))
         }
-        let cells = try plan.outputs.cells ? CellGeoJSONWriter(
+        let cells = try plan.outputs.cellsGeoJSON ? CellGeoJSONWriter(
             path: path("risk_cells.geojson"), grid: grid, precision: precision, foreignMembers: [provenanceMember]) : nil
+        let package = try GeoPackageWriter(path: path(Self.packageFile))
+        let cellLayer = try plan.outputs.cells
+            ? CellLayerWriter(package: package, name: "cells", grid: grid, fields: TileOutputs.CellKeys(plan).all,
+                              strings: zones.map(\.name) + zones.map(\.code)) : nil
         let h = plan.hazards.count
         let tally = Tally(districts: zones.map {
             var d = DistrictSummary(name: $0.name, code: $0.code, hazardLoss: [Double](repeating: 0, count: h),
@@ -93,9 +98,9 @@ struct OutputWriter {
             for k in plan.levelledHazards { d.hazardLevels[k] = DistrictSummary.LevelCounts(hazardLevels: plan.hazards[k].levels?.count ?? 0) }
             return d
         }, annual: plan.hazards.map { !$0.isScenario }, grid: grid, keepLevels: plan.outputs.zones)
-        let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, hazardBreaks: hazardBreaks.mapValues(\.breaks), zoneCount: zones.count,
-                                     districtJSON: zones.map { Array(JSONText.string($0.name).utf8) },
-                                     codeJSON: zones.map { Array(JSONText.string($0.code).utf8) }, cells: cells.map(Unshared.init))
+        let make = TileOutputs.Maker(plan: plan, grid: grid, breaks: breaks.breaks, hazardBreaks: hazardBreaks.mapValues(\.breaks),
+                                     zoneNames: zones.map(\.name), zoneCodes: zones.map(\.code),
+                                     cells: cells.map(Unshared.init), cellLayer: cellLayer)
         let streams = Unshared((levelTIF, indexTIF, ealTIF, fatalTIF, hazardTIFs))
         // Tiles are read and summed (and their cell features formatted) on all workers, and
         // written one at a time in tile order, so the files do not depend on the threads.
@@ -112,6 +117,7 @@ struct OutputWriter {
             for (j, values) in o.cellLoss.enumerated() { try ealTIF.write(values, window: w, band: j + 2) }
             for (j, values) in o.cellFatalities.enumerated() { try fatalTIF.write(values, window: w, band: j + 2) }
             if let f = o.features { try make.cells?.value.append(f) }
+            if let r = o.cellRows { try make.cellLayer?.append(r) }
             tally.add(o, window: w)
         }
         let (districts, withData, unknown) = (tally.districts, tally.withData, tally.unknown)
@@ -142,9 +148,12 @@ struct OutputWriter {
         try writePlanTargets()
         files += plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
             let f = CensusPlan.derivedFiles(h.id)
-            return [f.index, f.levels, f.factors, f.validation]
+            return [f.index, f.levels, f.levels + ".aux.xml", f.factors, f.validation]
         }
+        files += ["risk_level.tif.aux.xml"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) + ".aux.xml" }
         files += plan.region.levelNames.flatMap { ["\($0).geojson", "\($0).csv"] } + ["plan_targets.json"]
+        try writePackage(package)
+        files.append(Self.packageFile)
         return Summary(districts: districts, withData: withData, unknown: unknown, unknownExposure: unknownExposure)
     }
 
@@ -167,6 +176,37 @@ struct OutputWriter {
         if let b = hazardBreaks[k] { r["breaks"] = .array(b.breaks.map { .number($0) }) }
         r["raster"] = .string(Self.hazardLevelFile(h.id))
         return .object(r)
+    }
+
+    /// The GeoPackage of the run's layers, styled.
+    static let packageFile = "census.gpkg"
+
+    /// The coverage step's layers that `census.gpkg` holds and that carry styles.
+    static let coverageLayers = [("shelters", "coverage/shelters.geojson"), ("blind_zones", "coverage/blind_zones.geojson"),
+                                 ("siting", "coverage/siting.geojson")]
+    /// The coverage step's raster, styled too.
+    static let coverageRasters = ["coverage/residents.tif"]
+
+    /// `.qml` and `.sld` beside every GeoJSON and GeoTIFF, and `census.gpkg`: the cells (already
+    /// streamed into `package`), zones, units at every level and the coverage layers, copied from
+    /// the GeoJSON files (so their fields are the same), each with its style as the default.
+    private mutating func writePackage(_ package: GeoPackageWriter) throws {
+        let styles = ResultStyles(folder: out, plan: plan, breaks: plan.comprehensiveLevel ? [] : breaks.breaks)
+        let coverage = (Self.coverageLayers.map(\.1) + Self.coverageRasters).filter { FileManager.default.fileExists(atPath: path($0)) }
+        let sidecars = try styles.writeSidecars(for: files + coverage)
+        files += sidecars.files
+        var layers: [(String, String)] = plan.outputs.zones ? [("zones", "risk_zones.geojson")] : []
+        layers += plan.region.levelNames.map { ($0, "\($0).geojson") }
+        layers += Self.coverageLayers.filter { coverage.contains($0.1) }
+        for (layer, file) in layers { try package.copyLayer(from: path(file), as: layer) }
+        if plan.outputs.cells, let s = try styles.style(for: "risk_cells.geojson") {
+            try package.addStyle(layer: "cells", name: "cells", qml: s.qml, sld: s.sld, description: "risk level I–V per cell")
+        }
+        for (layer, file) in layers {
+            guard let s = sidecars.styles[file] else { continue }
+            try package.addStyle(layer: layer, name: layer, qml: s.qml, sld: s.sld, description: "RiskCensus style of \(file)")
+        }
+        try package.finish()
     }
 
     /// The single-hazard risk level raster of hazard `id`.
@@ -300,7 +340,7 @@ struct OutputWriter {
                                "expected_annual_fatalities": .number(total.deaths)]),
             "targets": .array(targets.map { .object($0) }),
         ])
-        try AtomicFile.write(doc.encoded() + "\n", to: path("plan_targets.json"))
+        try AtomicFile.write(doc.indented() + "\n", to: path("plan_targets.json"))
     }
 
     /// - Parameter checksums: every input's sha256, as the run computed them when it opened.
@@ -371,7 +411,7 @@ struct OutputWriter {
                             "estimated_memory_bytes": .number(Double(plan.estimatedMemory(threads: threads))),
                             "note": .string("this block varies between runs; every other file and field is deterministic")]),
         ])
-        try AtomicFile.write(doc.encoded() + "\n", to: path("provenance.json"))
+        try AtomicFile.write(doc.indented() + "\n", to: path("provenance.json"))
         files.append("provenance.json")
     }
 }
@@ -389,6 +429,38 @@ indirect enum JSONValue {
         case .array(let a): "[" + a.map { $0.encoded() }.joined(separator: ",") + "]"
         case .object(let o): "{" + o.keys.sorted().map { JSONText.string($0) + ":" + o[$0]!.encoded() }.joined(separator: ",") + "}"
         case .raw(let r): r
+        }
+    }
+
+    /// Encoded with two-space indentation and sorted keys, as the result files are written, so
+    /// they read and diff well; raw members are parsed and indented too.
+    func indented(_ depth: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: depth + 1), end = String(repeating: "  ", count: depth)
+        switch self {
+        case .array(let a) where !a.isEmpty:
+            if a.allSatisfy({ if case .array = $0 { return false }; if case .object = $0 { return false }; if case .raw = $0 { return false }; return true }) {
+                return "[" + a.map { $0.encoded() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + a.map { pad + $0.indented(depth + 1) }.joined(separator: ",\n") + "\n\(end)]"
+        case .object(let o) where !o.isEmpty:
+            return "{\n" + o.keys.sorted().map { pad + JSONText.string($0) + ": " + o[$0]!.indented(depth + 1) }.joined(separator: ",\n") + "\n\(end)}"
+        case .raw(let r):
+            guard let any = try? JSONSerialization.jsonObject(with: Data(r.utf8), options: [.fragmentsAllowed]) else { return r }
+            return JSONValue(any).indented(depth)
+        default:
+            return encoded()
+        }
+    }
+
+    /// A value JSONSerialization parsed.
+    init(_ any: Any) {
+        switch any {
+        case let b as Bool where String(cString: (any as! NSNumber).objCType) == "c": self = .bool(b)
+        case let n as NSNumber: self = .number(n.doubleValue)
+        case let s as String: self = .string(s)
+        case let a as [Any]: self = .array(a.map(JSONValue.init))
+        case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init))
+        default: self = .null
         }
     }
 }

@@ -19,6 +19,8 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
     /// Population and value on the tile's cells inside the region whose level is unknown.
     var unknownPopulation = 0.0, unknownValue = 0.0
     var features: CellGeoJSONWriter.FormattedCells?
+    /// The tile's cells as rows of the GeoPackage's cells layer.
+    var cellRows: PolygonRows?
     /// Per levelled hazard (by index): its single-hazard risk level per cell and its counts.
     var hazardLevels: [Int: HazardLevels] = [:]
 
@@ -39,21 +41,25 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
         /// Breaks of each classified hazard's R_h into its single-hazard levels.
         let hazardBreaks: [Int: [Double]]
         let zoneCount: Int
-        /// Each district's name and code as JSON, for the cell features.
-        let districtJSON: [[UInt8]], codeJSON: [[UInt8]]
+        /// Each district's name and code, for the cell features: `names[d]`, `codes[d]`.
+        let names: [CellText], codes: [CellText]
         let cells: Unshared<CellGeoJSONWriter>?
-        private let keys: CellKeys
+        let cellLayer: CellLayerWriter?
+        let keys: CellKeys
 
-        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], hazardBreaks: [Int: [Double]], zoneCount: Int,
-             districtJSON: [[UInt8]], codeJSON: [[UInt8]], cells: Unshared<CellGeoJSONWriter>?) {
+        /// `zoneNames` and `zoneCodes` per district; the cells layer's strings are the names
+        /// then the codes (`cellStrings`).
+        init(plan: CensusPlan, grid: GridSpec, breaks: [Double], hazardBreaks: [Int: [Double]],
+             zoneNames: [String], zoneCodes: [String], cells: Unshared<CellGeoJSONWriter>?, cellLayer: CellLayerWriter?) {
             self.plan = plan
             self.grid = grid
             self.breaks = breaks
             self.hazardBreaks = hazardBreaks
-            self.zoneCount = zoneCount
-            self.districtJSON = districtJSON
-            self.codeJSON = codeJSON
+            self.zoneCount = zoneNames.count
+            names = zoneNames.enumerated().map { CellText($1, index: $0) }
+            codes = zoneCodes.enumerated().map { CellText($1, index: zoneNames.count + $0) }
             self.cells = cells
+            self.cellLayer = cellLayer
             keys = CellKeys(plan)
         }
 
@@ -181,16 +187,18 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 }
                 o.hazardLevels[k] = t
             }
-            guard let cells else { return o }
+            guard cells != nil || cellLayer != nil else { return o }
             let written = (0..<n).filter { zone[$0] != 0 && level[$0] != 0 }
             let population = e.population, exposed = e.exposedValue
             // Per hazard, flat (hazard k's cell i at k·n + i): nested arrays would cost a retain
             // per value written.
             let lossFlat = Array(loss.joined()), fatalitiesFlat = Array(fatalities.joined()), riskFlat = Array(ix.risk.joined())
-            o.features = try cells.value.format(window: w, cells: written) { i, a in
-                a.integer(keys.cell, (w.rowOff + i / w.width) * grid.width + w.colOff + i % w.width)
-                a.json(keys.district, districtJSON[Int(zone[i]) - 1])
-                a.json(keys.districtCode, codeJSON[Int(zone[i]) - 1])
+            let keys = self.keys, names = self.names, codes = self.codes, hazards = self.plan.hazards, gridWidth = self.grid.width
+            /// One cell's properties, the same for the GeoJSON file and the GeoPackage layer.
+            func properties<P: CellProperties>(_ i: Int, _ a: inout P) {
+                a.integer(keys.cell, (w.rowOff + i / w.width) * gridWidth + w.colOff + i % w.width)
+                a.text(keys.district, names[Int(zone[i]) - 1])
+                a.text(keys.districtCode, codes[Int(zone[i]) - 1])
                 a.integer(keys.level, Int(level[i]))
                 a.number(keys.riskIndex, index[i])
                 a.number(keys.population, population[i])
@@ -203,35 +211,58 @@ struct TileOutputs: @unchecked Sendable {   // the formatted cells' buffer is ow
                 }
                 for (k, key) in keys.hazardLevel {
                     let s = hz[k].cells.indicator[i]
-                    if s.isNaN { a.null(key) } else { a.integer(key, (plan.hazards[k].levels?.count ?? 0) + 1 - Int(s)) }
+                    if s.isNaN { a.null(key) } else { a.integer(key, (hazards[k].levels?.count ?? 0) + 1 - Int(s)) }
                 }
                 for (k, key) in keys.singleLevel {
                     let l = single[k]![i]
                     if l == 0 { a.null(key) } else { a.integer(key, Int(l)) }
                 }
             }
+            o.features = try cells?.value.format(window: w, cells: written) { i, a in properties(i, &a) }
+            o.cellRows = try cellLayer?.format(window: w, cells: written) { i, a in properties(i, &a) }
             return o
         }
     }
 
-    /// The cell features' property names, made once.
+    /// The cell features' property names, made once, numbered in the order they are written
+    /// (the GeoPackage layer's columns).
     struct CellKeys: Sendable {
-        let cell = CellGeoJSONWriter.Key("cell"), district = CellGeoJSONWriter.Key("district"), level = CellGeoJSONWriter.Key("level")
-        let districtCode = CellGeoJSONWriter.Key("district_code")
-        let riskIndex = CellGeoJSONWriter.Key("risk_index"), population = CellGeoJSONWriter.Key("population")
-        let exposedValue = CellGeoJSONWriter.Key("exposed_value"), eal = CellGeoJSONWriter.Key("eal")
-        let loss: [CellGeoJSONWriter.Key], fatalities: [CellGeoJSONWriter.Key], risk: [CellGeoJSONWriter.Key]
+        let cell: CellField, district: CellField, districtCode: CellField, level: CellField
+        let riskIndex: CellField, population: CellField, exposedValue: CellField, eal: CellField
+        let loss: [CellField], fatalities: [CellField], risk: [CellField]
         let hasLosses: [Bool]
         /// `hazard_level_<id>` of each hazard given as levels, `level_<id>` of each levelled hazard.
-        let hazardLevel: [(Int, CellGeoJSONWriter.Key)], singleLevel: [(Int, CellGeoJSONWriter.Key)]
+        let hazardLevel: [(Int, CellField)], singleLevel: [(Int, CellField)]
+        /// Every field, in column order.
+        let all: [CellField]
 
         init(_ plan: CensusPlan) {
+            var all: [CellField] = []
+            func field(_ name: String, _ type: FieldType = .real) -> CellField {
+                let f = CellField(name, type: type, index: all.count)
+                all.append(f)
+                return f
+            }
+            cell = field("cell", .integer)
+            district = field("district", .string)
+            districtCode = field("district_code", .string)
+            level = field("level", .integer)
+            riskIndex = field("risk_index")
+            population = field("population")
+            exposedValue = field("exposed_value")
+            eal = field("eal")
             hasLosses = plan.hazards.map(\.hasLosses)
-            hazardLevel = plan.hazards.indices.filter { plan.hazards[$0].isLevels }.map { ($0, .init("hazard_level_" + plan.hazards[$0].id)) }
-            singleLevel = plan.levelledHazards.map { ($0, .init("level_" + plan.hazards[$0].id)) }
-            loss = plan.hazards.map { .init($0.lossColumn) }
-            fatalities = plan.hazards.map { .init($0.fatalitiesColumn) }
-            risk = plan.hazards.map { .init("r_" + $0.id) }
+            loss = plan.hazards.map { $0.hasLosses ? field($0.lossColumn) : CellField($0.lossColumn) }
+            var fatalities: [CellField] = [], risk: [CellField] = []
+            for h in plan.hazards {
+                fatalities.append(h.hasLosses ? field(h.fatalitiesColumn) : CellField(h.fatalitiesColumn))
+                risk.append(field("r_" + h.id))
+            }
+            self.fatalities = fatalities
+            self.risk = risk
+            hazardLevel = plan.hazards.indices.filter { plan.hazards[$0].isLevels }.map { ($0, field("hazard_level_" + plan.hazards[$0].id, .integer)) }
+            singleLevel = plan.levelledHazards.map { ($0, field("level_" + plan.hazards[$0].id, .integer)) }
+            self.all = all
         }
     }
 }

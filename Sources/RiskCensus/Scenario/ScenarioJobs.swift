@@ -166,7 +166,7 @@ public struct DamageJob: Sendable {
         summary["limit_states"] = .array(o.limitStates.map { .string($0) })
         summary["damage_total"] = .object(Dictionary(uniqueKeysWithValues: zip(["no_damage"] + o.limitStates, total.map { JSONValue.number($0) })))
         summary["consequences_total"] = .object(Dictionary(uniqueKeysWithValues: zip(o.consequences.map(\.name), consequenceTotals.map { JSONValue.number($0) })))
-        try AtomicFile.write(JSONValue.object(summary).encoded() + "\n", to: path("summary.json"))
+        try AtomicFile.write(JSONValue.object(summary).indented() + "\n", to: path("summary.json"))
     }
 }
 
@@ -251,6 +251,6 @@ public struct LossJob: Sendable {
         summary["semantics"] = .string("OpenQuake scenario risk: nearest site by great-circle distance; loss = loss ratio(gmv) x value, 0 below the first IML, clamped above the last; means over events")
         summary["loss_types"] = .array(o.lossTypes.map { .string($0) })
         summary["losses_total"] = .object(totals)
-        try AtomicFile.write(JSONValue.object(summary).encoded() + "\n", to: path("summary.json"))
+        try AtomicFile.write(JSONValue.object(summary).indented() + "\n", to: path("summary.json"))
     }
 }
