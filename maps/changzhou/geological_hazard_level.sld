@@ -1,0 +1,22 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.opengis.net/sld http://schemas.opengis.net/sld/1.0.0/StyledLayerDescriptor.xsd">
+  <NamedLayer>
+    <Name>geological_hazard_level</Name>
+    <UserStyle>
+      <Name>geological_hazard_level</Name>
+      <FeatureTypeStyle>
+        <Rule>
+          <RasterSymbolizer>
+            <Opacity>1</Opacity>
+            <ColorMap type="values">
+              <ColorMapEntry color="#bd0026" quantity="1" label="1 very high 极高"/>
+              <ColorMapEntry color="#f03b20" quantity="2" label="2 high 高"/>
+              <ColorMapEntry color="#fd8d3c" quantity="3" label="3 medium 中"/>
+              <ColorMapEntry color="#fecc5c" quantity="4" label="4 low 低"/>
+            </ColorMap>
+          </RasterSymbolizer>
+        </Rule>
+      </FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>
