@@ -10,13 +10,17 @@ public final class CellLayerWriter: @unchecked Sendable {   // format is thread-
     private let corners: CellCorners
     private let strings: [String]
 
+    /// The most cells (the grid's) for which the layer gets an R-tree spatial index.
+    public static let spatialIndexLimit = 250_000
+
     /// A layer `name` in `package` with `fields` (their `index` is their column) and the
-    /// `strings` that `CellText` values index.
+    /// `strings` that `CellText` values index; spatially indexed when the grid has at most
+    /// `spatialIndexLimit` cells.
     public init(package: GeoPackageWriter, name: String, grid: GridSpec, fields: [CellField], strings: [String]) throws(GeoError) {
         precondition(fields.map(\.index).sorted() == Array(fields.indices), "fields are indexed 0..<count")
         corners = try CellCorners(grid: grid, path: package.path)
         stream = try package.beginLayer(name, fields: fields.sorted { $0.index < $1.index }.map { FieldDefinition(name: $0.name, type: $0.type) },
-                                        crs: .wgs84, geometryType: "Polygon")
+                                        crs: .wgs84, geometryType: "Polygon", spatialIndex: grid.cellCount <= Self.spatialIndexLimit)
         fieldCount = fields.count
         self.strings = strings
     }
