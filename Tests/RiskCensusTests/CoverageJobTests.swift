@@ -150,6 +150,11 @@ import Yams
         let blind = try String(contentsOfFile: d.file("out/blind_zones.geojson"), encoding: .utf8)
         #expect(blind.contains("\"cells\":2") && blind.contains("\"area_km2\":0.02"))
         #expect(FileManager.default.fileExists(atPath: d.file("out/coverage_cells.geojson")) && FileManager.default.fileExists(atPath: d.file("out/shelters.geojson")))
+        // Each layer with its QGIS and SLD style beside it.
+        for style in ["coverage_cells.qml", "coverage_cells.sld", "shelters.qml", "shelters.sld", "blind_zones.qml", "blind_zones.sld"] {
+            #expect(FileManager.default.fileExists(atPath: d.file("out/" + style)), "\(style) missing")
+        }
+        #expect(try String(contentsOfFile: d.file("out/shelters.qml"), encoding: .utf8).contains("attr=\"overflow\""))
         let table = try String(contentsOfFile: d.file("out/demand.csv"), encoding: .utf8)
         #expect(table == "id,weight,covered,nearest_id,nearest_cost,assigned_id,access\n"
                 + "r0c0,10,1,A,50,A,\nr0c1,10,1,A,150,A,\nr0c2,10,0,A,250,,\nr0c3,10,0,A,350,,\n")

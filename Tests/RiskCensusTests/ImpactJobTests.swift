@@ -96,7 +96,7 @@ import Testing
             job.threads = t
             _ = try job.run(outputDirectory: d.file("t\(t)"))
         }
-        for f in ["at_event.csv", "eai_exp.csv", "exceedance.csv", "impact_matrix.csv", "summary.json", "eai_exp.geojson"] {
+        for f in ["at_event.csv", "eai_exp.csv", "exceedance.csv", "impact_matrix.csv", "summary.json", "eai_exp.geojson", "eai_exp.qml", "eai_exp.sld"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: d.file("t1/\(f)")))
             for t in [2, 4] { #expect(a == (try Data(contentsOf: URL(fileURLWithPath: d.file("t\(t)/\(f)")))), "\(f) with \(t) threads") }
         }

@@ -192,6 +192,35 @@ import RiskCensus
         #expect(try run(["run", manifest]).status == 2)   // --out is required
         #expect(try run(["run", manifest, "--out", dir + "/o", "--threads", "0"]).status == 2)
     }
+
+    /// GDAL's conventions: `--co` reaches the COG driver, `--config` sets an option, both are
+    /// checked before anything is written, and `formats` lists the drivers.
+    @Test func gdalCreationAndConfigOptionsAndFormats() throws {
+        let (dir, manifest) = try sample()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try run(["run", manifest, "--out", dir + "/zstd", "--co", "COMPRESS=ZSTD", "--config", "GDAL_CACHEMAX", "64", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let info = Process()
+        info.executableURL = URL(fileURLWithPath: "/usr/bin/gdalinfo")
+        info.arguments = [dir + "/zstd/eal.tif"]
+        let out = Pipe()
+        info.standardOutput = out
+        try info.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        info.waitUntilExit()
+        #expect(text.contains("COMPRESSION=ZSTD") && text.contains("LAYOUT=COG"), "\(text.prefix(600))")
+        let badCO = try run(["run", manifest, "--out", dir + "/bad", "--co", "NOT_AN_OPTION=1"])
+        #expect(badCO.status == 2 && badCO.stderr.contains("--co") && badCO.stderr.contains("NOT_AN_OPTION"), "\(badCO.stderr)")
+        let fixed = try run(["run", manifest, "--out", dir + "/bad", "--config", "GDAL_SKIP", ""])
+        #expect(fixed.status == 2 && fixed.stderr.contains("--config") && fixed.stderr.contains("GDAL_SKIP"), "\(fixed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bad/provenance.json"))
+        let formats = try run(["formats"])
+        #expect(formats.status == 0)
+        for driver in ["COG", "GTiff", "GPKG", "FlatGeobuf", "GeoJSON", "PNG"] {
+            #expect(formats.stdout.contains("\n  \(driver) "), "formats lacks \(driver)")
+        }
+        #expect(!formats.stdout.contains("\n  WMS ") && !formats.stdout.contains("\n  HTTP "), "network drivers are listed")
+    }
 }
 
 @Suite struct ImpactCLITests {

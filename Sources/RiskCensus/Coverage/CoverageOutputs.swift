@@ -17,7 +17,12 @@ struct CoverageOutputs {
         } else {
             try writeOthers(to: out)
         }
+        // A QGIS and an SLD style beside each GeoJSON and GeoTIFF, as the census's.
+        _ = try ResultStyles.writeSidecars(in: out, files: Self.styledFiles) { ResultStyles.coverageStyle($0) }
     }
+
+    /// The files that get a style beside them.
+    static let styledFiles = ["shelters.geojson", "siting.geojson", "coverage_cells.geojson", "blind_zones.geojson", "residents.tif"]
 
     /// `demand.csv`: one row per demand unit.
     func writeDemandTable(to out: String, alongside: (@Sendable () throws -> Void)? = nil) throws {

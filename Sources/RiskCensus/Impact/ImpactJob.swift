@@ -1,6 +1,7 @@
 import Foundation
 import RiskCore
 import RiskGeo
+import RiskMaps
 
 /// `riskcensus impact`: a probabilistic event set (one raster band per event) against point
 /// exposures, with CLIMADA's `ImpactCalc` semantics (`ImpactEngine`, METHODS §6.1).
@@ -268,6 +269,10 @@ public struct ImpactJob: Sendable {
             try w.append(Feature(geometry: .point(lonlat[j]), attributes: a))
         }
         try w.finish()
+        // Exposures by their expected annual impact, on the EAL map's log scale.
+        let style = LayerStyle(name: "eai_exp", geometry: .point, field: "eai_exp",
+                               rule: .classes(ResultStyles.logClasses(top: r.eaiExp.filter(\.isFinite).max() ?? 1, unit: "per year")))
+        _ = try ResultStyles.writeSidecars(in: out, files: ["eai_exp.geojson"]) { _ in style }
         if let m = r.matrix {
             var s = "event_id,id,impact\n"
             for (e, j, v) in m { s += CSVText.row([o.events[e].id, o.exposures[j].id, JSONText.number(v)]) }

@@ -129,7 +129,7 @@ package struct CensusReport {
             for r in table.rows {
                 s += "<tr>" + present.map { c in
                     let v = r.fields[table.index(c.0)!]
-                    return c.0 == "name" || c.0 == "code" ? "<td data-value=\"\(esc(v))\">\(esc(v))</td>" : number(v)
+                    return c.0 == "name" || c.0 == "code" ? "<td data-value=\"\(esc(v))\">\(esc(v))</td>" : number(v, share: c.0 == "eal_to_gdp")
                 }.joined() + "</tr>\n"
             }
             s += "</table>\n"
@@ -170,7 +170,7 @@ package struct CensusReport {
             for r in table.rows {
                 s += "<tr>" + present.map { c in
                     let v = r.fields[table.index(c.0)!]
-                    return c.0 == "name" ? "<td data-value=\"\(esc(v))\">\(esc(v))</td>" : number(v)
+                    return c.0 == "name" ? "<td data-value=\"\(esc(v))\">\(esc(v))</td>" : number(v, share: c.0.hasSuffix("_rate"))
                 }.joined() + "</tr>\n"
             }
             s += "</table>\n"
@@ -220,10 +220,18 @@ package struct CensusReport {
 
     private func row(_ cells: [String]) -> String { "<tr><th>\(cells[0])</th><td>\(cells[1])</td></tr>\n" }
 
-    /// A number cell: the file's text in `data-value`, shown rounded for reading.
-    private func number(_ text: String) -> String {
+    /// A number cell: the file's text in `data-value`, shown rounded for reading (a share as a
+    /// percentage).
+    private func number(_ text: String, share: Bool = false) -> String {
         guard let v = Double(text) else { return "<td class=\"n\" data-value=\"\(esc(text))\">\(esc(text))</td>" }
-        let shown = abs(v) >= 1000 ? Self.grouped(v) : abs(v) >= 1 || v == 0 ? String(format: "%.2f", v) : String(format: "%.3g", v)
+        let shown: String
+        if share {
+            shown = String(format: abs(100 * v) >= 1 || v == 0 ? "%.1f %%" : "%.2g %%", 100 * v)
+        } else if v == v.rounded() || abs(v) >= 1000 {
+            shown = Self.grouped(v)
+        } else {
+            shown = abs(v) >= 1 ? String(format: "%.2f", v) : String(format: "%.3g", v)
+        }
         return "<td class=\"n\" data-value=\"\(esc(text))\">\(shown)</td>"
     }
 

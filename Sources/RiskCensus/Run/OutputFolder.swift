@@ -55,11 +55,13 @@ package enum OutputFolder {
     }
 
     /// What `impact` writes.
-    package static let impactOutputs = ["at_event.csv", "eai_exp.csv", "eai_exp.geojson", "exceedance.csv", "impact_matrix.csv", "summary.json"]
+    package static let impactOutputs = ["at_event.csv", "eai_exp.csv", "eai_exp.geojson", "eai_exp.qml", "eai_exp.sld", "exceedance.csv",
+                                        "impact_matrix.csv", "summary.json"]
     /// What `damage` and `losses` write.
     package static let scenarioOutputs = ["damage_by_asset.csv", "damage_total.csv", "consequences_by_asset.csv", "consequences_total.csv",
                                          "losses_by_asset.csv", "losses_by_event.csv", "losses_by_taxonomy.csv", "losses_total.csv", "summary.json"]
     /// What `coverage` writes.
     package static let coverageOutputs = ["blind_zones.geojson", "coverage_cells.geojson", "demand.csv", "districts.csv", "fire_stations.csv",
                                          "residents.tif", "shelters.geojson", "siting.csv", "siting.geojson", "summary.json", "supply.csv"]
+        + CoverageOutputs.styledFiles.flatMap { f in [".qml", ".sld"].map { ((f as NSString).deletingPathExtension) + $0 } }
 }

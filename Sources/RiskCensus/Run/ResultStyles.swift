@@ -31,21 +31,8 @@ struct ResultStyles {
         case "risk_index.tif":
             guard breaks.count == 4 else { return try linear(file, name: name, colors: Palette.ylOrRd5, unit: "") }
             return LayerStyle(name: name, geometry: .raster, rule: .classes(Classes(bounds: breaks, colors: Palette.ylOrRd5)))
-        case "coverage/residents.tif":
-            return LayerStyle(name: name, geometry: .raster, rule: .classes(Self.residentClasses))
-        case "risk_zones.geojson", "risk_cells.geojson":
-            return LayerStyle(name: name, geometry: .polygon, field: "level", rule: .categories(LevelStyle.riskLevels), opacity: 1)
-        case "coverage/shelters.geojson":
-            // Blue, orange, red: room to spare, overflowing by up to a thousand, by more.
-            return LayerStyle(name: name, geometry: .point, field: "overflow",
-                              rule: .classes(Classes(bounds: [0, 1000], colors: Palette.blueOrangeRed,
-                                                     labels: ["no overflow", "overflow ≤ 1,000 persons", "overflow > 1,000 persons"])))
-        case "coverage/blind_zones.geojson":
-            return LayerStyle(name: name, geometry: .polygon, rule: .single(fill: Color(hex: "#fd8d3c", alpha: 0.3), stroke: Color(hex: "#a63603")), opacity: 0.3)
-        case "coverage/siting.geojson":
-            return LayerStyle(name: name, geometry: .point, field: "selected",
-                              rule: .categories([.init(value: 1, color: Color(hex: "#1a9850"), label: "selected"),
-                                                 .init(value: 0, color: Color(hex: "#bababa"), label: "candidate")]))
+        case _ where file.hasPrefix("coverage/"):
+            if let style = Self.coverageStyle(String(file.dropFirst("coverage/".count))) { return style }
         default:
             break
         }
@@ -58,6 +45,49 @@ struct ResultStyles {
                               rule: .classes(Self.logClasses(top: top, unit: plan.currency + "/yr")), opacity: 0.7)
         }
         return nil
+    }
+
+    /// The style of a coverage output (`shelters.geojson`, …, by its name in the coverage
+    /// folder), for the census's `coverage/` and the `coverage` command alike.
+    static func coverageStyle(_ name: String) -> LayerStyle? {
+        let base = (name as NSString).deletingPathExtension
+        switch name {
+        case "residents.tif":
+            return LayerStyle(name: base, geometry: .raster, rule: .classes(residentClasses))
+        case "shelters.geojson":
+            // Blue, orange, red: room to spare, overflowing by up to a thousand, by more.
+            return LayerStyle(name: base, geometry: .point, field: "overflow",
+                              rule: .classes(Classes(bounds: [0, 1000], colors: Palette.blueOrangeRed,
+                                                     labels: ["no overflow", "overflow ≤ 1,000 persons", "overflow > 1,000 persons"])))
+        case "blind_zones.geojson":
+            return LayerStyle(name: base, geometry: .polygon, rule: .single(fill: Color(hex: "#fd8d3c", alpha: 0.3), stroke: Color(hex: "#a63603")), opacity: 0.3)
+        case "siting.geojson":
+            return LayerStyle(name: base, geometry: .point, field: "selected",
+                              rule: .categories([.init(value: 1, color: Color(hex: "#1a9850"), label: "selected"),
+                                                 .init(value: 0, color: Color(hex: "#bababa"), label: "candidate")]))
+        case "coverage_cells.geojson":
+            return LayerStyle(name: base, geometry: .polygon, field: "covered",
+                              rule: .categories([.init(value: 1, color: Palette.blues5[3], label: "within reach of a shelter"),
+                                                 .init(value: 0, color: Palette.oranges5[3], label: "beyond reach (blind zone)")]), opacity: 0.7)
+        default:
+            return nil
+        }
+    }
+
+    /// Writes `<name>.qml` and `<name>.sld` beside each file of `folder` that `style` styles;
+    /// returns the files written.
+    static func writeSidecars(in folder: String, files: [String], style: (String) throws -> LayerStyle?) throws -> (files: [String], styles: [String: LayerStyle]) {
+        var written: [String] = [], styles: [String: LayerStyle] = [:]
+        for file in files where file.hasSuffix(".tif") || file.hasSuffix(".geojson") {
+            let path = (folder as NSString).appendingPathComponent(file)
+            guard FileManager.default.fileExists(atPath: path), let s = try style(file) else { continue }
+            styles[file] = s
+            let base = (file as NSString).deletingPathExtension
+            try AtomicFile.write(s.qml, to: (folder as NSString).appendingPathComponent(base + ".qml"))
+            try AtomicFile.write(s.sld, to: (folder as NSString).appendingPathComponent(base + ".sld"))
+            written += [base + ".qml", base + ".sld"]
+        }
+        return (written, styles)
     }
 
     /// Served residents per cell, as the coverage map classes them.
@@ -85,15 +115,6 @@ struct ResultStyles {
     /// Writes `<name>.qml` and `<name>.sld` beside each of `files` that has a style; returns
     /// the files written and the styles by file.
     func writeSidecars(for files: [String]) throws -> (files: [String], styles: [String: LayerStyle]) {
-        var written: [String] = [], styles: [String: LayerStyle] = [:]
-        for file in files where file.hasSuffix(".tif") || file.hasSuffix(".geojson") {
-            guard FileManager.default.fileExists(atPath: path(file)), let style = try style(for: file) else { continue }
-            styles[file] = style
-            let base = (file as NSString).deletingPathExtension
-            try AtomicFile.write(style.qml, to: path(base + ".qml"))
-            try AtomicFile.write(style.sld, to: path(base + ".sld"))
-            written += [base + ".qml", base + ".sld"]
-        }
-        return (written, styles)
+        try Self.writeSidecars(in: folder, files: files) { try style(for: $0) }
     }
 }
