@@ -31,8 +31,10 @@ struct ResultStyles {
         case "risk_index.tif":
             guard breaks.count == 4 else { return try linear(file, name: name, colors: Palette.ylOrRd5, unit: "") }
             return LayerStyle(name: name, geometry: .raster, rule: .classes(Classes(bounds: breaks, colors: Palette.ylOrRd5)))
+        case "risk_zones.geojson", "risk_cells.geojson":
+            return LayerStyle(name: name, geometry: .polygon, field: "level", rule: .categories(LevelStyle.riskLevels), opacity: 1)
         case _ where file.hasPrefix("coverage/"):
-            if let style = Self.coverageStyle(String(file.dropFirst("coverage/".count))) { return style }
+            return Self.coverageStyle(String(file.dropFirst("coverage/".count)))
         default:
             break
         }
