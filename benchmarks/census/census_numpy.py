@@ -40,10 +40,11 @@ gdal.UseExceptions()
 ogr.UseExceptions()
 T_IMPORTS = time.perf_counter()
 
-# The engine's GeoTIFF creation options (Sources/RiskGeo/GeoTIFFWriter.swift).
-def creation_options(is_float):
-    return ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE",
-            f"PREDICTOR={3 if is_float else 2}", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+# The engine's result rasters (Sources/RiskGeo/GeoTIFFWriter.swift): Cloud-optimized GeoTIFF
+# with overviews, mode for the level classes and average for values.
+def cog_options(is_float):
+    return ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
+            f"OVERVIEW_RESAMPLING={'AVERAGE' if is_float else 'MODE'}", "NUM_THREADS=ALL_CPUS"]
 
 
 def read(path):
@@ -131,9 +132,7 @@ def natural_breaks(values, k=5, bins=10_000):
 def write_tif(path, a, gt, wkt, dtype, nodata, units, metadata, bands=None):
     """One band, or `bands` ([(array, description)], as the engine's eal.tif and fatalities.tif)."""
     bands = bands or [(a, "")]
-    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], len(bands), dtype,
-                                              options=creation_options(dtype != gdal.GDT_Byte)
-                                              + (["INTERLEAVE=BAND"] if len(bands) > 1 else []))
+    ds = gdal.GetDriverByName("MEM").Create("", a.shape[1], a.shape[0], len(bands), dtype)
     ds.SetGeoTransform(gt)
     ds.SetProjection(wkt)
     for k, v in sorted(metadata.items()):
@@ -145,6 +144,7 @@ def write_tif(path, a, gt, wkt, dtype, nodata, units, metadata, bands=None):
         if description:
             b.SetDescription(description)
         b.WriteArray(values)
+    gdal.Translate(path, ds, format="COG", creationOptions=cog_options(dtype != gdal.GDT_Byte))
     ds = None
 
 

@@ -19,23 +19,23 @@ from province_spec import input_rasters  # noqa: E402
 gdal.UseExceptions()
 
 
-def creation_options(is_float):
-    """As Sources/RiskGeo/GeoTIFFWriter.swift."""
-    return ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE",
-            f"PREDICTOR={3 if is_float else 2}", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
+def cog_options(is_float):
+    """As Sources/RiskGeo/GeoTIFFWriter.swift writes the results: Cloud-optimized GeoTIFF with
+    overviews (mode for the level classes, average for values)."""
+    return ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
+            f"OVERVIEW_RESAMPLING={'AVERAGE' if is_float else 'MODE'}", "NUM_THREADS=ALL_CPUS"]
 
 
 def write(path, a, gt, wkt, dtype, nodata, bands=1):
     """`bands` copies of `a` (the engine writes eal.tif and fatalities.tif with the total and one
-    band per hazard)."""
-    ds = gdal.GetDriverByName("GTiff").Create(path, a.shape[1], a.shape[0], bands, dtype,
-                                              options=creation_options(dtype != gdal.GDT_Byte)
-                                              + (["INTERLEAVE=BAND"] if bands > 1 else []))
+    band per hazard), made in memory and written once through GDAL's COG driver."""
+    ds = gdal.GetDriverByName("MEM").Create("", a.shape[1], a.shape[0], bands, dtype)
     ds.SetGeoTransform(gt)
     ds.SetProjection(wkt)
     for i in range(bands):
         ds.GetRasterBand(i + 1).SetNoDataValue(nodata)
         ds.GetRasterBand(i + 1).WriteArray(a * (i + 1) if bands > 1 else a)
+    gdal.Translate(path, ds, format="COG", creationOptions=cog_options(dtype != gdal.GDT_Byte))
     ds = None
 
 
