@@ -43,7 +43,7 @@ T_IMPORTS = time.perf_counter()
 # The engine's result rasters (Sources/RiskGeo/GeoTIFFWriter.swift): Cloud-optimized GeoTIFF
 # with overviews, mode for the level classes and average for values.
 def cog_options(is_float):
-    return ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
+    return ["COMPRESS=DEFLATE", "LEVEL=1", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
             f"OVERVIEW_RESAMPLING={'AVERAGE' if is_float else 'MODE'}", "NUM_THREADS=ALL_CPUS"]
 
 

@@ -22,7 +22,7 @@ gdal.UseExceptions()
 def cog_options(is_float):
     """As Sources/RiskGeo/GeoTIFFWriter.swift writes the results: Cloud-optimized GeoTIFF with
     overviews (mode for the level classes, average for values)."""
-    return ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
+    return ["COMPRESS=DEFLATE", "LEVEL=1", "PREDICTOR=YES", "BLOCKSIZE=256", "BIGTIFF=IF_SAFER", "OVERVIEWS=IGNORE_EXISTING",
             f"OVERVIEW_RESAMPLING={'AVERAGE' if is_float else 'MODE'}", "NUM_THREADS=ALL_CPUS"]
 
 
