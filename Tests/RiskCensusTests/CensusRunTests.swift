@@ -499,6 +499,27 @@ final class WarningLog: @unchecked Sendable {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("districts.geojson"))) == before)
         #expect(!FileManager.default.fileExists(atPath: dir.file("risk_level.tif")))
     }
+
+    /// The styles and sidecars written beside the outputs count as outputs: an input called
+    /// `risk_level.qml` (a population raster misnamed, say) in the output folder is refused too.
+    @Test func anInputNamedLikeAStyleOrSidecarIsRefused() throws {
+        let dir = TempDir()
+        let manifest = try SampleCensus.write(into: dir.path)
+        let yaml = try String(contentsOfFile: manifest, encoding: .utf8)
+        let population = try #require(yaml.firstMatch(of: /population:\s*\{?\s*(?:path:\s*)?([A-Za-z0-9_.]+\.tif)/).map { String($0.1) })
+        try FileManager.default.copyItem(atPath: dir.file(population), toPath: dir.file("census.gpkg"))
+        try yaml.replacingOccurrences(of: population, with: "census.gpkg").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("census.gpkg")))
+        do {
+            _ = try Census(manifestPath: manifest).run(outputDirectory: dir.path, threads: 1)
+            Issue.record("the input census.gpkg must not be overwritten")
+        } catch {
+            #expect(error.exitCode == 2 && error.description.contains("census.gpkg") && error.description.contains("overwrite"), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("census.gpkg"))) == before)
+        #expect(CensusRunner.companions(of: ["risk_level.tif", "risk_zones.geojson", "districts.csv"])
+                == ["risk_level.qml", "risk_level.sld", "risk_level.tif.aux.xml", "risk_zones.qml", "risk_zones.sld"])
+    }
 }
 
 @Suite struct CensusGeoJSONTests {

@@ -116,7 +116,17 @@ struct CensusRunner {
     /// With `--out` set to the data folder, an output of the same name as an input would
     /// replace it: refused before anything is written.
     func checkOutputsSpareInputs() throws {
-        try OutputFolder.check(out, writes: Self.outputNames + runOutputNames, inputs: plan.inputs)
+        let names = Self.outputNames + runOutputNames
+        try OutputFolder.check(out, writes: names + [OutputWriter.packageFile] + Self.companions(of: names), inputs: plan.inputs)
+    }
+
+    /// The files written beside the rasters and layers `names`: each one's `.qml` and `.sld`
+    /// style, and a class raster's `.aux.xml` (its category names).
+    static func companions(of names: [String]) -> [String] {
+        names.filter { $0.hasSuffix(".tif") || $0.hasSuffix(".geojson") }.flatMap { n -> [String] in
+            let base = (n as NSString).deletingPathExtension
+            return [base + ".qml", base + ".sld"] + (n.hasSuffix(".tif") ? [n + ".aux.xml"] : [])
+        }
     }
 
     /// The files this plan adds to `outputNames`: derived hazards' files and single-hazard levels.
