@@ -53,7 +53,7 @@ public final class CellGeoJSONWriter {
     }
 
     public init(path: String, grid: GridSpec, precision: Int, foreignMembers: [(name: String, json: String)]) throws(GeoError) {
-        guard let crs = grid.crs, grid.transform.isAxisAligned else {
+        guard grid.crs != nil, grid.transform.isAxisAligned else {
             throw GeoError.writeFailed(path: path, operation: "write GeoJSON cells", reason: "the grid needs a CRS and north-up cells")
         }
         guard (0...15).contains(precision) else {

@@ -82,12 +82,7 @@ public final class GeoPackageWriter {
         let layer = try GDALCall.check(fail("create layer \(name)")) {
             GDALDatasetCreateLayer(ds, name, srs.handle, ogrGeometryType(geometryType), options.pointer)
         }
-        for f in fields {
-            guard let defn = OGR_Fld_Create(f.name, f.type.ogr) else { throw fail("create field")("out of memory") }
-            defer { OGR_Fld_Destroy(defn) }
-            let err = OGR_L_CreateField(layer, defn, 1)
-            guard err == OGRERR_NONE else { throw fail("create field \(f.name)")(GDALCall.lastFailure() ?? "OGRErr \(err)") }
-        }
+        try createFields(fields, in: layer, fail: fail)
         return FeatureStream(layer: layer, srs: srs, name: name, path: path)
     }
 
@@ -100,18 +95,10 @@ public final class GeoPackageWriter {
         } else {
             // QGIS's layer_styles table, made as an attribute layer so OGR lists and reads it.
             table = try GDALCall.check(fail("create layer_styles")) { GDALDatasetCreateLayer(ds, "layer_styles", nil, wkbNone, nil) }
-            let columns: [(String, OGRFieldType)] = [
-                ("f_table_catalog", OFTString), ("f_table_schema", OFTString), ("f_table_name", OFTString), ("f_geometry_column", OFTString),
-                ("styleName", OFTString), ("styleQML", OFTString), ("styleSLD", OFTString), ("useAsDefault", OFTInteger),
-                ("description", OFTString), ("owner", OFTString), ("ui", OFTString), ("update_time", OFTDateTime),
-            ]
-            for (n, t) in columns {
-                guard let defn = OGR_Fld_Create(n, t) else { throw fail("create field")("out of memory") }
-                defer { OGR_Fld_Destroy(defn) }
-                if n == "useAsDefault" { OGR_Fld_SetSubType(defn, OFSTBoolean) }
-                let err = OGR_L_CreateField(table, defn, 1)
-                guard err == OGRERR_NONE else { throw fail("create field \(n)")(GDALCall.lastFailure() ?? "OGRErr \(err)") }
-            }
+            let text = ["f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName", "styleQML", "styleSLD"]
+            try createFields(text.map { FieldDefinition(name: $0, type: .string) } + [FieldDefinition(name: "useAsDefault", type: .bool)]
+                             + ["description", "owner", "ui"].map { FieldDefinition(name: $0, type: .string) }
+                             + [FieldDefinition(name: "update_time", type: .dateTime)], in: table, fail: fail)
             styles = table
         }
         guard let f = OGR_F_Create(OGR_L_GetLayerDefn(table)) else { throw fail("create style row")("out of memory") }

@@ -25,13 +25,7 @@ public enum VectorWriter {
         let layer = try GDALCall.check(fail("create layer \(layerName)")) {
             GDALDatasetCreateLayer(ds, layerName, srs.handle, ogrGeometryType(geometryType), nil)
         }
-        for f in fields {
-            guard let defn = OGR_Fld_Create(f.name, f.type.ogr) else { throw fail("create field")("out of memory") }
-            if f.type == .bool { OGR_Fld_SetSubType(defn, OFSTBoolean) }
-            defer { OGR_Fld_Destroy(defn) }
-            let err = OGR_L_CreateField(layer, defn, 1)
-            guard err == OGRERR_NONE else { throw fail("create field \(f.name)")(GDALCall.lastFailure() ?? "OGRErr \(err)") }
-        }
+        try createFields(fields, in: layer, fail: fail)
         let defn = OGR_L_GetLayerDefn(layer)
         _ = OGR_L_StartTransaction(layer)
         for (n, feature) in features.enumerated() {
@@ -65,6 +59,17 @@ public enum VectorWriter {
                 throw fail("rename from temporary file")(String(cString: strerror(errno)))
             }
         }
+    }
+}
+
+/// Adds `fields` to `layer` in order (a `.bool` as an integer of subtype boolean).
+func createFields(_ fields: [FieldDefinition], in layer: OGRLayerH, fail: (String) -> (String) -> GeoError) throws(GeoError) {
+    for f in fields {
+        guard let defn = OGR_Fld_Create(f.name, f.type.ogr) else { throw fail("create field")("out of memory") }
+        if f.type == .bool { OGR_Fld_SetSubType(defn, OFSTBoolean) }
+        defer { OGR_Fld_Destroy(defn) }
+        let err = OGR_L_CreateField(layer, defn, 1)
+        guard err == OGRERR_NONE else { throw fail("create field \(f.name)")(GDALCall.lastFailure() ?? "OGRErr \(err)") }
     }
 }
 

@@ -125,7 +125,7 @@ package enum Viewer {
     }
 
     static func page(title: String) -> String {
-        let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let escaped = esc(title)
         return """
         <!DOCTYPE html>
         <html lang="en">

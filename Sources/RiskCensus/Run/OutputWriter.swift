@@ -134,13 +134,11 @@ struct OutputWriter {
         // Each raster becomes a COG (its overviews, its compression) on its own worker: most of
         // the COG driver's copy runs on one thread, so the rasters go side by side.
         let finishing = Unshared([levelTIF, indexTIF, ealTIF, fatalTIF] + hazardTIFs.map(\.1))
-        let failures = Unshared(FirstError())
-        Workers.forEach(finishing.value.count) { k in
-            do { try finishing.value[k].finish() } catch { failures.value.record(k, error) }
+        let finished = Result {
+            try OrderedWork.run(finishing.value.count) { k in try finishing.value[k].finish() } consume: { _, _ in }
+            try cells?.finish()
         }
-        let finished = Result { try cells?.finish() }
         try zonesWritten.value()
-        try failures.value.rethrow()
         try finished.get()
         files += ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
         if cells != nil { files.append("risk_cells.geojson") }
@@ -414,20 +412,6 @@ struct OutputWriter {
         ])
         try AtomicFile.write(doc.indented() + "\n", to: path("provenance.json"))
         files.append("provenance.json")
-    }
-}
-
-/// The first error, by item, of a parallel loop: reported as a serial loop would report it.
-final class FirstError: @unchecked Sendable {   // guarded by its lock
-    private let lock = NSLock()
-    private var first: (Int, Error)?
-
-    func record(_ item: Int, _ error: Error) {
-        lock.withLock { if first == nil || item < first!.0 { first = (item, error) } }
-    }
-
-    func rethrow() throws {
-        if let (_, e) = lock.withLock({ first }) { throw e }
     }
 }
 
