@@ -233,6 +233,12 @@ public final class GeoTIFFStream {
                     ("OVERVIEW_COUNT", String(Self.overviewCount(width: grid.width, height: grid.height))),
                     ("NUM_THREADS", "ALL_CPUS"),
                 ] + options.creationOptions + RasterWriteOptions.processCreationOptions)
+                // The COG driver stages the overviews in a temporary file, ZSTD-compressed at
+                // level 9 by default: a fifth of a census's CPU. They are read back once, so
+                // they stay uncompressed (a user's --config COG_TMP_COMPRESSION still wins).
+                let ownTemporary = CPLGetConfigOption("COG_TMP_COMPRESSION", nil) == nil
+                if ownTemporary { CPLSetThreadLocalConfigOption("COG_TMP_COMPRESSION", "NONE") }
+                defer { if ownTemporary { CPLSetThreadLocalConfigOption("COG_TMP_COMPRESSION", nil) } }
                 let out = try GDALCall.check(fail("write COG")) { GDALCreateCopy(cog, tmp, src, 0, copyOptions.pointer, nil, nil) }
                 try GDALCall.checkState(fail("close COG")) { GDALClose(out) }
                 unlinkIfPresent(stage)

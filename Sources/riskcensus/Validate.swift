@@ -100,6 +100,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try gdal.apply()
+        tuneAllocatorForBatch()
         try OutputFolder.check(out, writes: [], inputs: [])
         let census = try Census(manifestPath: manifest, baseDirectory: baseDir)
         let chosen = try shard.map { try Shard.parse($0) } ?? Shard.fromEnvironment(completions: shards)
@@ -139,6 +140,7 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         try gdal.apply()
+        tuneAllocatorForBatch()
         var args = arguments
         let manifest = args.first.flatMap { a in [".yaml", ".yml"].contains(where: { a.lowercased().hasSuffix($0) }) ? a : nil }
         if manifest != nil { args.removeFirst() }

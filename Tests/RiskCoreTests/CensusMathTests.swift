@@ -280,3 +280,87 @@ import Testing
         #expect(comp.loss[0][3] == 210_000)
     }
 }
+
+/// Pass 1 evaluates its curves in batches over a chunk of cells; every output must be the one
+/// the per-cell formula gives, to the bit, whatever the classes, bands, NaNs and edges.
+@Suite struct BatchedPassOneTests {
+    /// The per-cell form of pass 1 (CensusKernel's doc comment), written plainly.
+    static func reference(_ kernel: CensusKernel, _ input: CensusKernel.Inputs) -> CensusKernel.Components {
+        var out = CensusKernel.Components(count: input.count, hazards: kernel.hazards.count)
+        for c in 0..<input.count {
+            let row = input.values.map { Double($0[c]) }
+            let known = !row.contains(where: \.isNaN)
+            let exposed = row.filter { !$0.isNaN }.reduce(0, +)
+            let pop = Double(input.population[c])
+            out.exposedValue[c] = known ? Float(exposed) : .nan
+            for (h, hz) in kernel.hazards.enumerated() {
+                var eal = 0.0, eaf = 0.0, indexLoss = 0.0
+                for b in 0..<hz.bandCount {
+                    let x = Double(input.intensities[h][b][c])
+                    var loss = 0.0
+                    for k in row.indices where row[k] != 0 { loss += hz.damage[k].impact(value: row[k], at: x) }
+                    if x.isNaN { loss = .nan }
+                    let w = hz.ealWeights?[b] ?? 1
+                    eal += w * loss
+                    eaf += w * (hz.fatality.map { pop * $0(x) } ?? 0)
+                    if b == hz.indexBand {
+                        indexLoss = loss
+                        out.hazardIndicator[h][c] = Float(x)
+                    }
+                }
+                out.loss[h][c] = known ? Float(eal) : .nan
+                out.fatalities[h][c] = Float(eaf)
+                out.lossRatio[h][c] = known ? Float(exposed > 0 ? indexLoss / exposed : (indexLoss.isNaN ? .nan : 0)) : .nan
+            }
+        }
+        return out
+    }
+
+    static func same(_ a: [Float], _ b: [Float]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    @Test func batchedPassOneEqualsThePerCellFormula() throws {
+        var rng = SystemRandomNumberGenerator()
+        // More cells than one chunk (65,536), so chunk edges are crossed.
+        let n = 70_001
+        func field(_ scale: Float, nanEvery: Int) -> [Float] {
+            (0..<n).map { i in i % nanEvery == 3 ? .nan : (i % 11 == 0 ? 0 : Float.random(in: -0.1 * scale...scale, using: &rng)) }
+        }
+        let depth = try PiecewiseLinearCurve(xs: [0, 0.5, 1, 1, 2, 6], ys: [0, 0.3, 0.5, 0.6, 0.7, 1])
+        let wind = try PiecewiseLinearCurve(xs: [20, 30, 45, 70], ys: [0, 0.05, 0.4, 1])
+        let paa = try ImpactFunction(id: "p", intensity: [0, 1, 3], mdd: [0, 0.4, 1], paa: [0.2, 0.5, 1])
+        let rate = try PiecewiseLinearCurve(xs: [0.5, 3], ys: [0, 0.01])
+        let kernel = CensusKernel(hazards: [
+            .init(id: "flood", ealWeights: [0.1, 0.09, 0.009], damage: [ImpactFunction(id: "a", damageRatio: depth).compiled, paa.compiled],
+                  fatality: rate.compiled, indexBand: 1),
+            .init(id: "wind", ealWeights: nil, damage: [ImpactFunction(id: "b", damageRatio: wind).compiled, ImpactFunction(id: "c", damageRatio: wind).compiled],
+                  fatality: nil, indexBand: 0),
+        ], classCount: 2)
+        let input = CensusKernel.Inputs(count: n, population: field(500, nanEvery: 97), values: [field(1e6, nanEvery: 89), field(3e5, nanEvery: 1_000_003)],
+                                        intensities: [[field(4, nanEvery: 13), field(7, nanEvery: 17), field(9, nanEvery: 1_000_003)], [field(80, nanEvery: 19)]])
+        let expected = Self.reference(kernel, input)
+        for threads in [1, 2] {
+            var got = CensusKernel.Components(count: n, hazards: 2)
+            kernel.pass1(input, into: &got, threads: threads)
+            #expect(Self.same(got.exposedValue, expected.exposedValue))
+            for h in 0..<2 {
+                #expect(Self.same(got.loss[h], expected.loss[h]), "loss of hazard \(h), \(threads) threads")
+                #expect(Self.same(got.fatalities[h], expected.fatalities[h]), "fatalities of hazard \(h)")
+                #expect(Self.same(got.hazardIndicator[h], expected.hazardIndicator[h]), "indicator of hazard \(h)")
+                #expect(Self.same(got.lossRatio[h], expected.lossRatio[h]), "loss ratio of hazard \(h)")
+            }
+        }
+    }
+
+    @Test func batchedCurveEqualsTheCurve() throws {
+        let c = try PiecewiseLinearCurve(xs: [0.1, 0.5, 0.5, 2, 2, 6], ys: [0.01, 0.2, 0.3, 0.5, 0.6, 1])
+        let xs: [Float] = [-1, 0, 0.1, 0.3, 0.5, 0.50001, 1.9999, 2, 3, 6, 7, .nan, .infinity, -.infinity]
+        var out = [Double](repeating: -1, count: xs.count)
+        xs.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { c.compiled.evaluate(x.baseAddress!, count: xs.count, into: $0.baseAddress!) } }
+        for (x, y) in zip(xs, out) {
+            let want = c(Double(x))
+            #expect(y.bitPattern == want.bitPattern || (y.isNaN && want.isNaN), "x = \(x)")
+        }
+    }
+}

@@ -73,7 +73,9 @@ package final class RunCatalog {
             """)
     }
 
-    package static var now: String { ISO8601DateFormatter().string(from: Date()) }
+    /// Now in ISO 8601 (UTC, seconds). Foundation's format style, not ISO8601DateFormatter:
+    /// the catalog stamps every tile, and a formatter costs an ICU set-up each time.
+    package static var now: String { Date().formatted(.iso8601) }
 
     /// A value of the catalog's key-value table (`manifest_path`, `base_directory`, …).
     package func meta(_ key: String) throws(SQLiteError) -> String? {

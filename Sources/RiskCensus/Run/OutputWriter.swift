@@ -123,36 +123,43 @@ struct OutputWriter {
         let (districts, withData, unknown) = (tally.districts, tally.withData, tally.unknown)
         let unknownExposure = (tally.unknownPopulation, tally.unknownValue)
         self.districts = districts
-        // The rasters' compression (GDAL's threads) and the zones' polygonizing (one thread)
-        // overlap: the zones are made from the levels in memory, not from the finished file.
+        files += plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
+            let f = CensusPlan.derivedFiles(h.id)
+            return [f.index, f.levels, f.levels + ".aux.xml", f.factors, f.validation]
+        }
+        // The vector outputs (zones, units, plan targets, the package) are written on one
+        // worker while the rasters become COGs on the others: the zones are made from the
+        // levels in memory, not from the finished file, and nothing vector waits for a raster.
         let counts = (1...5).map { l in districts.reduce(0) { $0 + $1.levelCells[l - 1] } }
-        let zoneWriter = Unshared(self)
+        let maxima = ["eal.tif": tally.ealMax, "fatalities.tif": tally.fatalitiesMax].compactMapValues { $0 }
+        let vectorWriter = Unshared((self, cells, package))   // used by that worker alone from here
         let levels = tally.levels
-        let zonesWritten = Background {
-            if zoneWriter.value.plan.outputs.zones { try zoneWriter.value.writeZones(levels: levels, counts: counts) }
+        let vectorsWritten = Background { () throws -> [String] in
+            var (w, cells, package) = vectorWriter.value
+            try cells?.finish()
+            if cells != nil { w.files.append("risk_cells.geojson") }
+            if w.plan.outputs.zones {
+                try w.writeZones(levels: levels, counts: counts)
+                w.files.append("risk_zones.geojson")
+            }
+            try w.writeDistricts()
+            try w.writePlanTargets()
+            w.files += w.plan.region.levelNames.flatMap { ["\($0).geojson", "\($0).csv"] } + ["plan_targets.json"]
+            try w.writePackage(package)
+            w.files.append(Self.packageFile)
+            return w.files
         }
         // Each raster becomes a COG (its overviews, its compression) on its own worker: most of
         // the COG driver's copy runs on one thread, so the rasters go side by side.
         let finishing = Unshared([levelTIF, indexTIF, ealTIF, fatalTIF] + hazardTIFs.map(\.1))
         let finished = Result {
             try OrderedWork.run(finishing.value.count) { k in try finishing.value[k].finish() } consume: { _, _ in }
-            try cells?.finish()
         }
-        try zonesWritten.value()
+        files = try vectorsWritten.value()
         try finished.get()
-        files += ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
-        if cells != nil { files.append("risk_cells.geojson") }
-        if plan.outputs.zones { files.append("risk_zones.geojson") }
-        try writeDistricts()
-        try writePlanTargets()
-        files += plan.hazards.filter { $0.levels?.derivation != nil }.flatMap { h -> [String] in
-            let f = CensusPlan.derivedFiles(h.id)
-            return [f.index, f.levels, f.levels + ".aux.xml", f.factors, f.validation]
-        }
-        files += ["risk_level.tif.aux.xml"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) + ".aux.xml" }
-        files += plan.region.levelNames.flatMap { ["\($0).geojson", "\($0).csv"] } + ["plan_targets.json"]
-        try writePackage(package)
-        files.append(Self.packageFile)
+        let rasters = ["risk_level.tif", "risk_index.tif", "eal.tif", "fatalities.tif"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) }
+        files += rasters + ["risk_level.tif.aux.xml"] + plan.levelledHazards.map { Self.hazardLevelFile(plan.hazards[$0].id) + ".aux.xml" }
+        try writeRasterStyles(rasters, maxima: maxima)
         return Summary(districts: districts, withData: withData, unknown: unknown, unknownExposure: unknownExposure)
     }
 
@@ -186,13 +193,15 @@ struct OutputWriter {
     /// The coverage step's raster, styled too.
     static let coverageRasters = ["coverage/residents.tif"]
 
-    /// `.qml` and `.sld` beside every GeoJSON and GeoTIFF, and `census.gpkg`: the cells (already
-    /// streamed into `package`), zones, units at every level and the coverage layers, copied from
-    /// the GeoJSON files (so their fields are the same), each with its style as the default.
+    private var styles: ResultStyles { ResultStyles(folder: out, plan: plan, breaks: plan.comprehensiveLevel ? [] : breaks.breaks) }
+
+    /// `census.gpkg` and `.qml`/`.sld` beside every GeoJSON: the cells (already streamed into
+    /// `package`), zones, units at every level and the coverage layers, copied from the GeoJSON
+    /// files (so their fields are the same), each with its style as the default.
     private mutating func writePackage(_ package: GeoPackageWriter) throws {
-        let styles = ResultStyles(folder: out, plan: plan, breaks: plan.comprehensiveLevel ? [] : breaks.breaks)
-        let coverage = (Self.coverageLayers.map(\.1) + Self.coverageRasters).filter { FileManager.default.fileExists(atPath: path($0)) }
-        let sidecars = try styles.writeSidecars(for: files + coverage)
+        let styles = styles
+        let coverage = Self.coverageLayers.map(\.1).filter { FileManager.default.fileExists(atPath: path($0)) }
+        let sidecars = try styles.writeSidecars(for: (files + coverage).filter { $0.hasSuffix(".geojson") })
         files += sidecars.files
         var layers: [(String, String)] = plan.outputs.zones ? [("zones", "risk_zones.geojson")] : []
         layers += plan.region.levelNames.map { ($0, "\($0).geojson") }
@@ -206,6 +215,16 @@ struct OutputWriter {
             try package.addStyle(layer: layer, name: layer, qml: s.qml, sld: s.sld, description: "RiskCensus style of \(file)")
         }
         try package.finish()
+    }
+
+    /// `.qml` and `.sld` beside the result rasters, the derived hazards' and the coverage
+    /// step's; `maxima` gives the largest values the run tallied, so EAL and fatalities are
+    /// not read back for their scales.
+    private mutating func writeRasterStyles(_ rasters: [String], maxima: [String: Double]) throws {
+        var styles = styles
+        styles.maxima = maxima
+        let others = (files + Self.coverageRasters).filter { $0.hasSuffix(".tif") && !rasters.contains($0) }
+        files += try styles.writeSidecars(for: rasters + others).files
     }
 
     /// The single-hazard risk level raster of hazard `id`.

@@ -11,6 +11,9 @@ struct ResultStyles {
     let plan: CensusPlan
     /// The composite index's level breaks (empty for the comprehensive level).
     let breaks: [Double]
+    /// The largest value of band 1 of result rasters the run has tallied, by file; the others
+    /// are read back (GDAL's exact min/max).
+    var maxima: [String: Double] = [:]
 
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -103,7 +106,7 @@ struct ResultStyles {
     }
 
     private func logarithmic(_ file: String, name: String, unit: String) throws -> LayerStyle {
-        let top = try RasterDataset(path: path(file)).minMax(band: 1)?.max ?? 1
+        let top = try maxima[file] ?? RasterDataset(path: path(file)).minMax(band: 1)?.max ?? 1
         return LayerStyle(name: name, geometry: .raster, rule: .classes(Self.logClasses(top: top, unit: unit)))
     }
 

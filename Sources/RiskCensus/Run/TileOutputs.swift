@@ -274,6 +274,9 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
     private(set) var withData = 0, unknown = 0
     private(set) var unknownPopulation = 0.0, unknownValue = 0.0
     private(set) var levels: [UInt8]
+    /// The largest value of `eal.tif`'s and `fatalities.tif`'s first band (the totals), nil
+    /// while no cell has one: the styles' scales, without reading the rasters back.
+    private(set) var ealMax: Double?, fatalitiesMax: Double?
     private let annual: [Bool]
     private let grid: GridSpec
 
@@ -295,6 +298,8 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
                 }
             }
         }
+        ealMax = Self.largest(o.eal, above: ealMax)
+        fatalitiesMax = Self.largest(o.fatalitiesTotal, above: fatalitiesMax)
         guard !o.cells.isEmpty else { return }   // a tile outside the region
         unknownPopulation += o.unknownPopulation
         unknownValue += o.unknownValue
@@ -334,6 +339,13 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
             }
         }
     }
+
+    /// The largest known (non-NaN) value of `values` and `current`.
+    private static func largest(_ values: [Float], above current: Double?) -> Double? {
+        var top = -Float.infinity
+        for v in values where v > top { top = v }   // NaN compares false
+        return top == -.infinity ? current : max(current ?? -.infinity, Double(top))
+    }
 }
 
 /// A value handed between workers that use it one at a time (a writer in turn) or only through
@@ -341,6 +353,12 @@ final class Tally: @unchecked Sendable {   // used by one worker at a time, in t
 struct Unshared<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// What `OrderedWork`'s consume collects: appended one at a time, in order.
+final class InOrder<T>: @unchecked Sendable {
+    private(set) var values: [T] = []
+    func append(_ v: T) { values.append(v) }
 }
 
 /// Runs `produce(k)` for k in 0..<n on the workers and `consume(k, result)` for each result in

@@ -96,41 +96,64 @@ public struct CensusKernel: Sendable {
         let classes = classCount
         let sink = UnsafeSink(out: &out)
         defer { sink.finish(into: &out) }
+        // Structure of arrays over a chunk: each curve is evaluated for the chunk's cells in one
+        // batch, then the sums run per cell in the order of the formula above, so every value
+        // is the one the per-cell form gives, bit for bit.
         parallelChunks(n, threads: threads) { range in
-            var valueRow = [Double](repeating: 0, count: classes)
-            for c in range {
-                var exposed = 0.0
-                var knownValue = true
-                for k in 0..<classes {
-                    let v = Double(input.values[k][c])
-                    valueRow[k] = v
-                    if v.isNaN { knownValue = false } else { exposed += v }
+            let m = range.count, c0 = range.lowerBound
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: m * (classes + 5))
+            defer { scratch.deallocate() }
+            let ratio = scratch, fatalityRate = scratch + m * classes, eal = fatalityRate + m, eaf = eal + m
+            let indexLoss = eaf + m, spare = indexLoss + m
+            var exposed = [Double](repeating: 0, count: m), knownValue = [Bool](repeating: true, count: m)
+            for k in 0..<classes {
+                input.values[k].withUnsafeBufferPointer { v in
+                    for j in 0..<m {
+                        let x = Double(v[c0 + j])
+                        if x.isNaN { knownValue[j] = false } else { exposed[j] += x }
+                    }
                 }
-                let pop = Double(input.population[c])
-                sink.exposedValue[c] = knownValue ? Float(exposed) : .nan
-                for (h, hazard) in hz.enumerated() {
-                    var eal = 0.0, eaf = 0.0
-                    var indexLoss = 0.0
-                    for b in 0..<hazard.bandCount {
-                        let intensity = Double(input.intensities[h][b][c])
-                        var loss = 0.0
-                        for k in 0..<classes where valueRow[k] != 0 {
-                            loss += hazard.damage[k].impact(value: valueRow[k], at: intensity)
+            }
+            for j in 0..<m { sink.exposedValue[c0 + j] = knownValue[j] ? Float(exposed[j]) : .nan }
+            for (h, hazard) in hz.enumerated() {
+                eal.update(repeating: 0, count: m)
+                eaf.update(repeating: 0, count: m)
+                indexLoss.update(repeating: 0, count: m)
+                for b in 0..<hazard.bandCount {
+                    let w = hazard.ealWeights?[b] ?? 1
+                    input.intensities[h][b].withUnsafeBufferPointer { all in
+                        let intensity = all.baseAddress! + c0
+                        for k in 0..<classes {
+                            hazard.damage[k].mdr(intensity, count: m, into: ratio + k * m, scratch: spare)
                         }
-                        if intensity.isNaN { loss = .nan }
-                        let fat = hazard.fatality.map { pop * $0(intensity) } ?? 0
-                        let w = hazard.ealWeights?[b] ?? 1
-                        eal += w * loss
-                        eaf += w * fat
-                        if b == hazard.indexBand {
-                            indexLoss = loss
-                            sink.hazardIndicator[h][c] = Float(intensity)
+                        if let f = hazard.fatality { f.evaluate(intensity, count: m, into: fatalityRate) }
+                        let indicator = b == hazard.indexBand ? sink.hazardIndicator[h].baseAddress! + c0 : nil
+                        input.population.withUnsafeBufferPointer { population in
+                            for j in 0..<m {
+                                var loss = 0.0
+                                for k in 0..<classes {
+                                    let v = Double(input.values[k][c0 + j])
+                                    if v != 0 { loss += ratio[k * m + j] * v }
+                                }
+                                let x = intensity[j]
+                                if x.isNaN { loss = .nan }
+                                let fat = hazard.fatality == nil ? 0 : Double(population[c0 + j]) * fatalityRate[j]
+                                eal[j] += w * loss
+                                eaf[j] += w * fat
+                                if let indicator {
+                                    indexLoss[j] = loss
+                                    indicator[j] = x
+                                }
+                            }
                         }
                     }
-                    let lossOut = knownValue ? eal : .nan
-                    sink.loss[h][c] = Float(lossOut)
-                    sink.fatalities[h][c] = Float(eaf)
-                    sink.lossRatio[h][c] = knownValue ? Float(exposed > 0 ? indexLoss / exposed : (indexLoss.isNaN ? .nan : 0)) : .nan
+                }
+                for j in 0..<m {
+                    let c = c0 + j
+                    sink.loss[h][c] = knownValue[j] ? Float(eal[j]) : .nan
+                    sink.fatalities[h][c] = Float(eaf[j])
+                    sink.lossRatio[h][c] = knownValue[j]
+                        ? Float(exposed[j] > 0 ? indexLoss[j] / exposed[j] : (indexLoss[j].isNaN ? .nan : 0)) : .nan
                 }
             }
         }

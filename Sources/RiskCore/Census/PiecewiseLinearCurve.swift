@@ -92,6 +92,32 @@ public struct CompiledCurve: Sendable {
         return ys[j] + (x - xs[j]) * slopes[j]
     }
 
+    /// y(x) for `count` intensities into `out`, each exactly `self(Double(x[i]))`: the kernel's
+    /// batch form, which reads the tables through pointers taken once per batch.
+    public func evaluate(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Double>) {
+        xs.withUnsafeBufferPointer { xs in
+            ys.withUnsafeBufferPointer { ys in
+                slopes.withUnsafeBufferPointer { slopes in
+                    table.withUnsafeBufferPointer { table in
+                        for i in 0..<count {
+                            let v = Double(x[i])
+                            if v > x0 && v < x1 {
+                                var j = Int(table[Int((v - x0) * scale)])
+                                while xs[j + 1] <= v { j += 1 }
+                                out[i] = ys[j] + (v - xs[j]) * slopes[j]
+                            } else {
+                                out[i] = self(v)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether y is 1 wherever it is defined (a census damage curve's PAA).
+    var isOne: Bool { ys.allSatisfy { $0 == 1 } }
+
     private func exactAtFirst(_ x: Double) -> Double {
         var j = 0
         while j + 1 < xs.count && xs[j + 1] <= x { j += 1 }

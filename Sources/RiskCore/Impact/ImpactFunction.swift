@@ -32,9 +32,27 @@ public struct ImpactFunction: Sendable, Hashable {
     public struct Compiled: Sendable {
         let mdd: CompiledCurve
         let paa: CompiledCurve
+        private let paaIsOne: Bool
+
+        init(mdd: CompiledCurve, paa: CompiledCurve) {
+            self.mdd = mdd
+            self.paa = paa
+            paaIsOne = paa.isOne
+        }
 
         @inline(__always)
         public func mdr(_ i: Double) -> Double { i > 0 ? mdd(i) * paa(i) : 0 }
+
+        /// MDR for `count` intensities into `out` (`scratch` holds as many values), each exactly
+        /// `mdr(Double(i[k]))`; a PAA of 1 (a census damage curve) is not evaluated, as ×1 is exact.
+        public func mdr(_ i: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
+            mdd.evaluate(i, count: count, into: out)
+            if !paaIsOne {
+                paa.evaluate(i, count: count, into: scratch)
+                for k in 0..<count { out[k] *= scratch[k] }
+            }
+            for k in 0..<count where !(i[k] > 0) { out[k] = 0 }
+        }
 
         /// The impact of one exposure value at intensity `i`, the single loss formula of the
         /// engine (used by `ImpactEngine` and the census kernel): MDR·value, less PAA·deductible,
