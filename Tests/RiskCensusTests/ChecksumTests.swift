@@ -119,4 +119,31 @@ import Testing
         #expect(try store.read("t", sha256: sum)["a"] == [1, 2, 3])
         #expect(throws: CensusError.self) { try store.read("t", sha256: SHA256.hex(bytes)) }
     }
+
+    /// Tile arrays are read straight into their storage: a whole file reads back exactly, and a
+    /// truncated, padded, damaged or absurd one is refused with the file's name, never read short.
+    @Test func damagedTileFilesAreRefused() throws {
+        let dir = NSTemporaryDirectory() + "store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try TileStore(out: dir)
+        let a = (0..<5000).map { Float($0) * 0.5 }, b = (0..<5000).map { $0 % 7 == 0 ? Float.nan : -Float($0) }
+        let sum = try store.write("t", [("population", a), ("value", b)])
+        let read = try store.read("t", sha256: sum)
+        #expect(read["population"] == a && read["value"]!.map(\.bitPattern) == b.map(\.bitPattern))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: store.path("t")))
+        func refused(_ bytes: Data, checksum: String?) -> String? {
+            try? bytes.write(to: URL(fileURLWithPath: store.path("x")))
+            do { _ = try store.read("x", sha256: checksum); return nil } catch { return "\(error)" }
+        }
+        for cut in [0, 5, 12, 20, 30, whole.count / 2, whole.count - 1] {
+            #expect(refused(whole.prefix(cut), checksum: nil)?.contains("x.bin: not a tile file") == true, "cut at \(cut)")
+        }
+        #expect(refused(whole + Data([0]), checksum: nil)?.contains("not a tile file") == true)
+        var damaged = whole
+        damaged[whole.count - 3] ^= 0x01
+        #expect(refused(damaged, checksum: sum)?.contains("checksum does not match") == true)
+        var absurd = whole
+        absurd.replaceSubrange(8..<16, with: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])   // 4 G arrays of 4 G cells
+        #expect(refused(absurd, checksum: nil)?.contains("not a tile file") == true)
+    }
 }

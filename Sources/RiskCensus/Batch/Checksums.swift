@@ -145,19 +145,24 @@ enum TileChecksum {
         streaming { feed in chunks.forEach { $0.withUnsafeBytes(feed) } }
     }
 
+    /// The checksum of what `body` feeds, in order: for bytes that are not in memory at once.
+    static func of(feeding body: ((UnsafeRawBufferPointer) -> Void) throws -> Void) rethrows -> String {
+        guard let state = XXH3_createState() else { fatalError("xxhash: out of memory") }
+        defer { XXH3_freeState(state) }
+        guard XXH3_64bits_reset(state) == XXH_OK else { fatalError("xxhash: XXH3_64bits_reset failed") }
+        try body { c in
+            guard c.count > 0 else { return }
+            guard XXH3_64bits_update(state, c.baseAddress, c.count) == XXH_OK else { fatalError("xxhash: XXH3_64bits_update failed") }
+        }
+        return text(XXH3_64bits_digest(state))
+    }
+
     static func of(_ bytes: UnsafeRawBufferPointer) -> String {
         text(XXH3_64bits(bytes.baseAddress, bytes.count))
     }
 
     private static func streaming(_ body: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
-        guard let state = XXH3_createState() else { fatalError("xxhash: out of memory") }
-        defer { XXH3_freeState(state) }
-        guard XXH3_64bits_reset(state) == XXH_OK else { fatalError("xxhash: XXH3_64bits_reset failed") }
-        body { c in
-            guard c.count > 0 else { return }
-            guard XXH3_64bits_update(state, c.baseAddress, c.count) == XXH_OK else { fatalError("xxhash: XXH3_64bits_update failed") }
-        }
-        return text(XXH3_64bits_digest(state))
+        of(feeding: body)
     }
 
     /// The canonical (big-endian) form, as xxhsum prints it.

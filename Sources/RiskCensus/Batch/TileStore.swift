@@ -39,10 +39,13 @@ struct TileStore: Sendable {
             u32(b.count)
             header.append(contentsOf: b)
         }
-        var chunks = [header]
-        for (_, a) in arrays { chunks.append(a.withUnsafeBytes { Array($0) }) }
-        let checksum = TileChecksum.of(chunks)
-        try AtomicFile.write(chunks: chunks, to: path(name))
+        // The arrays go to the checksum and the file from their own storage, uncopied.
+        func each(_ emit: (UnsafeRawBufferPointer) -> Void) {
+            header.withUnsafeBytes(emit)
+            for (_, a) in arrays { a.withUnsafeBytes(emit) }
+        }
+        let checksum = TileChecksum.of(feeding: each)
+        try AtomicFile.write(to: path(name), each)
         return checksum
     }
 
@@ -61,40 +64,69 @@ struct TileStore: Sendable {
     /// (the label is the catalog column's name; the value is a `TileChecksum`).
     func read(_ name: String, sha256 expected: String? = nil) throws -> [String: [Float]] {
         let p = path(name)
-        guard let data = FileManager.default.contents(atPath: p) else { throw CensusError.run("\(p): tile file missing") }
-        if let expected {
-            guard data.withUnsafeBytes({ TileChecksum.of($0) }) == expected else { throw CensusError.run("\(p): checksum does not match the catalog") }
-        }
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [String: [Float]] in
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CensusError.run("\(p): tile file missing") }
+        defer { close(fd) }
+        func bad() -> CensusError { CensusError.run("\(p): not a tile file of this engine") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CensusError.run("\(p): \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        /// Reads exactly `count` bytes into `into`; false at an early end of the file.
+        func readFully(_ into: UnsafeMutableRawBufferPointer) throws -> Bool {
             var at = 0
-            func bad() -> CensusError { CensusError.run("\(p): not a tile file of this engine") }
-            func u32() throws -> Int {
-                guard at + 4 <= raw.count else { throw bad() }
-                let v = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
-                at += 4
-                return Int(v)
-            }
-            guard raw.count >= Self.magic.count, Array(raw[0..<Self.magic.count]) == Self.magic else { throw bad() }
-            at = Self.magic.count
-            let arrays = try u32(), count = try u32()
-            var names: [String] = []
-            for _ in 0..<arrays {
-                let n = try u32()
-                guard at + n <= raw.count else { throw bad() }
-                names.append(String(decoding: raw[at..<at + n], as: UTF8.self))
+            while at < into.count {
+                let n = Foundation.read(fd, into.baseAddress! + at, into.count - at)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CensusError.run("\(p): read failed: \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { return false }
                 at += n
             }
-            guard raw.count == at + arrays * count * 4 else { throw bad() }
-            var out: [String: [Float]] = [:]
-            for name in names {
-                out[name] = [Float](unsafeUninitializedCapacity: count) { buf, initialized in
-                    UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<at + count * 4]))
-                    initialized = count
-                }
-                at += count * 4
-            }
-            return out
+            return true
         }
+        // The header (magic, counts, names), then each array read straight into its storage:
+        // one copy from the page cache, the checksum taken over the same bytes in order.
+        var header = [UInt8](repeating: 0, count: Self.magic.count + 8)
+        guard size >= header.count, try header.withUnsafeMutableBytes(readFully), Array(header[0..<Self.magic.count]) == Self.magic else { throw bad() }
+        func u32(_ bytes: [UInt8], at: Int) -> Int {
+            Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) }.littleEndian)
+        }
+        let arrays = u32(header, at: Self.magic.count), count = u32(header, at: Self.magic.count + 4)
+        var names: [String] = []
+        for _ in 0..<arrays {
+            var length = [UInt8](repeating: 0, count: 4)
+            guard try length.withUnsafeMutableBytes(readFully) else { throw bad() }
+            let n = u32(length, at: 0)
+            guard header.count + 4 + n <= size else { throw bad() }
+            var text = [UInt8](repeating: 0, count: n)
+            guard try text.withUnsafeMutableBytes(readFully) else { throw bad() }
+            header += length + text
+            names.append(String(decoding: text, as: UTF8.self))
+        }
+        let (cells, o1) = arrays.multipliedReportingOverflow(by: count)
+        let (bytes, o2) = cells.multipliedReportingOverflow(by: 4)
+        guard !o1, !o2, size == header.count + bytes else { throw bad() }
+        var out: [String: [Float]] = [:]
+        var values: [[Float]] = []
+        for _ in names {
+            var complete = true
+            let a = try [Float](unsafeUninitializedCapacity: count) { buf, initialized in
+                complete = try readFully(UnsafeMutableRawBufferPointer(buf))
+                initialized = count
+            }
+            guard complete else { throw bad() }
+            values.append(a)
+        }
+        if let expected {
+            let sum = TileChecksum.of { feed in
+                header.withUnsafeBytes(feed)
+                for a in values { a.withUnsafeBytes(feed) }
+            }
+            guard sum == expected else { throw CensusError.run("\(p): checksum does not match the catalog") }
+        }
+        for (name, a) in zip(names, values) { out[name] = a }
+        return out
     }
 
     /// The `TileChecksum` of the file as it is now, nil when it is missing.

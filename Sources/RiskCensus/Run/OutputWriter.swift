@@ -510,11 +510,20 @@ enum AtomicFile {
     /// Writes the chunks in order to a temporary file beside `path`, then renames it into place,
     /// so a reader sees the whole file or none of it.
     static func write(chunks: [[UInt8]], to path: String) throws {
+        try write(to: path) { emit in chunks.forEach { $0.withUnsafeBytes(emit) } }
+    }
+
+    /// Writes what `body` emits, in order, to a temporary file beside `path`, then renames it
+    /// into place: for bytes that live in several buffers (a tile's arrays), written as they are.
+    static func write(to path: String, _ body: ((UnsafeRawBufferPointer) -> Void) -> Void) throws {
         let tmp = path + ".tmp-\(getpid())"
         func failure(_ what: String) -> CensusError { CensusError.run("\(path): \(what) failed: \(String(cString: strerror(errno)))") }
         guard let f = fopen(tmp, "wb") else { throw failure("create") }
         var ok = true
-        for c in chunks where !c.isEmpty && ok { ok = c.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) } == c.count }
+        body { c in
+            guard ok, c.count > 0 else { return }
+            ok = fwrite(c.baseAddress, 1, c.count, f) == c.count
+        }
         let error = ok ? nil : failure("write")
         if fclose(f) != 0 || !ok {
             let e = error ?? failure("close")

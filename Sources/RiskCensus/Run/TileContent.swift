@@ -192,16 +192,22 @@ struct TileStatistics: Codable, Sendable, Equatable {
     static func of(_ named: [(String, [Float], Bool)], inside: [Bool]) -> TileStatistics {
         var s = TileStatistics()
         for (name, a, log) in named {
-            var lo = Double.infinity, hi = -Double.infinity, n = 0
+            // The transform (log(1 + max(x, 0)) or none) never decreases, so the range of the
+            // transformed values is the transformed range of the values.
+            var lo = Float.infinity, hi = -Float.infinity, n = 0
             a.withUnsafeBufferPointer { v in
-                for i in v.indices where inside[i] && !v[i].isNaN {
-                    let x = MinMaxNormalization.transformed(Double(v[i]), log: log)
-                    lo = Swift.min(lo, x)
-                    hi = Swift.max(hi, x)
-                    n += 1
+                inside.withUnsafeBufferPointer { inside in
+                    for i in v.indices where inside[i] && !v[i].isNaN {
+                        lo = Swift.min(lo, v[i])
+                        hi = Swift.max(hi, v[i])
+                        n += 1
+                    }
                 }
             }
-            if lo <= hi { s.ranges[name] = ValueRange(min: lo, max: hi) }
+            if lo <= hi {
+                s.ranges[name] = ValueRange(min: MinMaxNormalization.transformed(Double(lo), log: log),
+                                            max: MinMaxNormalization.transformed(Double(hi), log: log))
+            }
             s.counts[name] = n
         }
         return s
