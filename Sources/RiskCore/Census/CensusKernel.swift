@@ -101,24 +101,34 @@ public struct CensusKernel: Sendable {
         // is the one the per-cell form gives, bit for bit.
         parallelChunks(n, threads: threads) { range in
             let m = range.count, c0 = range.lowerBound
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: m * (classes + 5))
+            // Per chunk: each class's values and the population as Double, each curve's values
+            // for the band, and the running sums.
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: m * (2 * classes + 7))
             defer { scratch.deallocate() }
-            let ratio = scratch, fatalityRate = scratch + m * classes, eal = fatalityRate + m, eaf = eal + m
-            let indexLoss = eaf + m, spare = indexLoss + m
-            var exposed = [Double](repeating: 0, count: m), knownValue = [Bool](repeating: true, count: m)
+            let value = scratch, ratio = value + m * classes, population = ratio + m * classes
+            let fatalityRate = population + m, eal = fatalityRate + m, eaf = eal + m, indexLoss = eaf + m, spare = indexLoss + m
+            let exposed = spare + m
+            var knownValue = [Bool](repeating: true, count: m)
+            exposed.update(repeating: 0, count: m)
             for k in 0..<classes {
                 input.values[k].withUnsafeBufferPointer { v in
                     for j in 0..<m {
                         let x = Double(v[c0 + j])
+                        value[k * m + j] = x
                         if x.isNaN { knownValue[j] = false } else { exposed[j] += x }
                     }
                 }
             }
-            for j in 0..<m { sink.exposedValue[c0 + j] = knownValue[j] ? Float(exposed[j]) : .nan }
+            input.population.withUnsafeBufferPointer { p in
+                for j in 0..<m { population[j] = Double(p[c0 + j]) }
+            }
+            let exposedOut = sink.exposedValue.baseAddress! + c0
+            for j in 0..<m { exposedOut[j] = knownValue[j] ? Float(exposed[j]) : .nan }
             for (h, hazard) in hz.enumerated() {
                 eal.update(repeating: 0, count: m)
                 eaf.update(repeating: 0, count: m)
                 indexLoss.update(repeating: 0, count: m)
+                let hasFatality = hazard.fatality != nil
                 for b in 0..<hazard.bandCount {
                     let w = hazard.ealWeights?[b] ?? 1
                     input.intensities[h][b].withUnsafeBufferPointer { all in
@@ -128,31 +138,30 @@ public struct CensusKernel: Sendable {
                         }
                         if let f = hazard.fatality { f.evaluate(intensity, count: m, into: fatalityRate) }
                         let indicator = b == hazard.indexBand ? sink.hazardIndicator[h].baseAddress! + c0 : nil
-                        input.population.withUnsafeBufferPointer { population in
-                            for j in 0..<m {
-                                var loss = 0.0
-                                for k in 0..<classes {
-                                    let v = Double(input.values[k][c0 + j])
-                                    if v != 0 { loss += ratio[k * m + j] * v }
-                                }
-                                let x = intensity[j]
-                                if x.isNaN { loss = .nan }
-                                let fat = hazard.fatality == nil ? 0 : Double(population[c0 + j]) * fatalityRate[j]
-                                eal[j] += w * loss
-                                eaf[j] += w * fat
-                                if let indicator {
-                                    indexLoss[j] = loss
-                                    indicator[j] = x
-                                }
+                        for j in 0..<m {
+                            var loss = 0.0
+                            for k in 0..<classes {
+                                let v = value[k * m + j]
+                                if v != 0 { loss += ratio[k * m + j] * v }
+                            }
+                            let x = intensity[j]
+                            if x.isNaN { loss = .nan }
+                            let fat = hasFatality ? population[j] * fatalityRate[j] : 0
+                            eal[j] += w * loss
+                            eaf[j] += w * fat
+                            if let indicator {
+                                indexLoss[j] = loss
+                                indicator[j] = x
                             }
                         }
                     }
                 }
+                let lossOut = sink.loss[h].baseAddress! + c0, fatalitiesOut = sink.fatalities[h].baseAddress! + c0
+                let ratioOut = sink.lossRatio[h].baseAddress! + c0
                 for j in 0..<m {
-                    let c = c0 + j
-                    sink.loss[h][c] = knownValue[j] ? Float(eal[j]) : .nan
-                    sink.fatalities[h][c] = Float(eaf[j])
-                    sink.lossRatio[h][c] = knownValue[j]
+                    lossOut[j] = knownValue[j] ? Float(eal[j]) : .nan
+                    fatalitiesOut[j] = Float(eaf[j])
+                    ratioOut[j] = knownValue[j]
                         ? Float(exposed[j] > 0 ? indexLoss[j] / exposed[j] : (indexLoss[j].isNaN ? .nan : 0)) : .nan
                 }
             }
