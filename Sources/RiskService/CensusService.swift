@@ -286,7 +286,7 @@ public final class CensusService: Sendable {
     /// inside the root once symbolic links are followed.
     func confined(_ value: String, input: String) throws(ServiceProblem) -> String {
         guard !value.isEmpty else { throw .badInput(input, "expected a path under the data root, found an empty value") }
-        guard !value.contains("\0"), InputPolicy.remoteLocation(value) == nil, !value.hasPrefix("/vsi"), InputPolicy.connectionPrefixEnd(value) == nil || value.hasPrefix("/") else {
+        guard !value.utf8.contains(0), InputPolicy.remoteLocation(value) == nil, !value.hasPrefix("/vsi"), InputPolicy.connectionPrefixEnd(value) == nil || value.hasPrefix("/") else {
             throw .badInput(input, "\(value) is not a file under the data root (remote locations and connection strings are not read)")
         }
         let path = value.hasPrefix("/") ? value : config.root + "/" + value
@@ -636,7 +636,7 @@ struct Inputs: Sendable {
                 value = .number(n)
             case .text:
                 if let n = value.numberValue { value = .string(JSONText.number(n)) }
-                guard let text = value.stringValue, !text.contains("\0") else { throw .badInput(name, "expected text, found \(value.text.prefix(80))") }
+                guard let text = value.stringValue, !text.utf8.contains(0) else { throw .badInput(name, "expected text, found \(value.text.prefix(80))") }
             case .path, .paths:
                 if case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) {
                     value = .string(items.compactMap(\.stringValue).joined(separator: ","))

@@ -23,6 +23,13 @@ final class ScratchRoot {
         #expect(v.text == #"{"a":{"c":-0.001},"b":[1,2.5,true,null,"x\"y\n"]}"#)
         #expect(JSON.parse(Data("{not json".utf8)) == nil)
         #expect(JSON.number(Double?.none) == .null && JSON.number(.nan).text == "null")
+        // 0 and 1 stay numbers, false and true booleans, at any depth and at the top level.
+        let mixed = #"{"z":[0,1,false,true,{},[],"長江"],"y":{"x":[[null]]},"n":1e300}"#
+        #expect(JSON.parse(Data(mixed.utf8))?.text == #"{"n":1e+300,"y":{"x":[[null]]},"z":[0,1,false,true,{},[],"長江"]}"#
+                || JSON.parse(Data(mixed.utf8))?.text == #"{"n":1e300,"y":{"x":[[null]]},"z":[0,1,false,true,{},[],"長江"]}"#)
+        for (text, want) in [("true", "true"), ("0", "0"), ("1", "1"), ("false", "false"), ("null", "null"), (#""s""#, #""s""#), ("-2.5", "-2.5")] {
+            #expect(JSON.parse(Data(text.utf8))?.text == want, "\(text)")
+        }
     }
 }
 
