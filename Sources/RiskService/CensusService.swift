@@ -124,7 +124,10 @@ public final class CensusService: Sendable {
     static func json(_ value: JSON, status: HTTPResponse.Status = .ok, type: String = "application/json", extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = type
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: NIOCore.ByteBuffer(string: value.text)))
+        var body = NIOCore.ByteBuffer()
+        body.reserveCapacity(512)
+        value.write(to: &body)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// The service's own address as the client reached it, for absolute links.

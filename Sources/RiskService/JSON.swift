@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RiskGeo
 
 /// A JSON value the service writes: objects keep their members in the order given, numbers that
@@ -20,36 +21,47 @@ public indirect enum JSON: Sendable, Equatable {
 
     /// The JSON text.
     public var text: String {
-        var out = ""
-        out.reserveCapacity(512)
+        var out = ByteBuffer()
         write(to: &out)
-        return out
+        return String(buffer: out)
     }
 
-    func write(to out: inout String) {
+    /// The JSON text appended to a buffer (a response's body), without intermediate strings: a
+    /// key or a plain string goes in as it is.
+    func write(to out: inout ByteBuffer) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let v): out += JSONText.number(v)
-        case .string(let s): out += JSONText.string(s)
-        case .raw(let text): out += text
+        case .null: out.writeStaticString("null")
+        case .bool(let b): out.writeStaticString(b ? "true" : "false")
+        case .number(let v): out.writeString(JSONText.number(v))
+        case .string(let s): Self.write(string: s, to: &out)
+        case .raw(let text): out.writeString(text)
         case .array(let items):
-            out += "["
+            out.writeInteger(UInt8(ascii: "["))
             for (k, v) in items.enumerated() {
-                if k > 0 { out += "," }
+                if k > 0 { out.writeInteger(UInt8(ascii: ",")) }
                 v.write(to: &out)
             }
-            out += "]"
+            out.writeInteger(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.writeInteger(UInt8(ascii: "{"))
             for (k, (name, v)) in members.enumerated() {
-                if k > 0 { out += "," }
-                out += JSONText.string(name)
-                out += ":"
+                if k > 0 { out.writeInteger(UInt8(ascii: ",")) }
+                Self.write(string: name, to: &out)
+                out.writeInteger(UInt8(ascii: ":"))
                 v.write(to: &out)
             }
-            out += "}"
+            out.writeInteger(UInt8(ascii: "}"))
         }
+    }
+
+    private static func write(string s: String, to out: inout ByteBuffer) {
+        guard !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            out.writeString(JSONText.string(s))
+            return
+        }
+        out.writeInteger(UInt8(ascii: "\""))
+        out.writeString(s)
+        out.writeInteger(UInt8(ascii: "\""))
     }
 
     /// A member of an object, nil for anything else or a missing name.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import RiskService
 
@@ -30,6 +31,13 @@ final class ScratchRoot {
         for (text, want) in [("true", "true"), ("0", "0"), ("1", "1"), ("false", "false"), ("null", "null"), (#""s""#, #""s""#), ("-2.5", "-2.5")] {
             #expect(JSON.parse(Data(text.utf8))?.text == want, "\(text)")
         }
+        // Responses are written straight into a byte buffer: the same bytes as the text.
+        let response: JSON = .object([("a\"b", .array([.number(1), .number(0.1), .number(.nan), .bool(false), .null])),
+                                      ("长江", .string("tab\there")), ("raw", .raw("[1,2]")), ("plain", .string("x"))])
+        var buffer = ByteBuffer()
+        response.write(to: &buffer)
+        #expect(String(buffer: buffer) == response.text)
+        #expect(response.text == #"{"a\"b":[1,0.1,null,false,null],"长江":"tab\there","raw":[1,2],"plain":"x"}"#)
     }
 }
 
