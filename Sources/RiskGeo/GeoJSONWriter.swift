@@ -137,7 +137,7 @@ public enum JSONText {
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func string(_ s: String) -> String {
         // Most names and values need no escape: copied as they are.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
+        if !needsEscape(s) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -151,6 +151,11 @@ public enum JSONText {
             }
         }
         return out + "\""
+    }
+
+    /// Whether `s` holds a character a JSON string must escape (a control character, `"` or `\`).
+    public static func needsEscape(_ s: String) -> Bool {
+        s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
     }
 
     /// A number with at most `decimals` decimals, trailing zeros dropped, no exponent, and "-0"

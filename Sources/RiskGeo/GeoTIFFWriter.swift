@@ -234,7 +234,7 @@ public final class GeoTIFFStream {
                     ("NUM_THREADS", "ALL_CPUS"),
                 ] + options.creationOptions + RasterWriteOptions.processCreationOptions)
                 // The COG driver stages the overviews in a temporary file, ZSTD-compressed at
-                // level 9 by default: a fifth of a census's CPU. They are read back once, so
+                // level 9 by default: a tenth of a census's CPU. They are read back once, so
                 // they stay uncompressed (a user's --config COG_TMP_COMPRESSION still wins).
                 let ownTemporary = CPLGetConfigOption("COG_TMP_COMPRESSION", nil) == nil
                 if ownTemporary { CPLSetThreadLocalConfigOption("COG_TMP_COMPRESSION", "NONE") }

@@ -55,7 +55,7 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     private static func write(string s: String, to out: inout ByteBuffer) {
-        guard !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+        guard !JSONText.needsEscape(s) else {
             out.writeString(JSONText.string(s))
             return
         }

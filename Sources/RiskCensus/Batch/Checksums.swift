@@ -138,11 +138,11 @@ enum TileChecksum {
 
     /// The checksum of the chunks one after the other, the same as of their concatenation.
     static func of(_ chunks: [UnsafeRawBufferPointer]) -> String {
-        streaming { feed in chunks.forEach(feed) }
+        of { feed in chunks.forEach(feed) }
     }
 
     static func of(_ chunks: [[UInt8]]) -> String {
-        streaming { feed in chunks.forEach { $0.withUnsafeBytes(feed) } }
+        of { feed in chunks.forEach { $0.withUnsafeBytes(feed) } }
     }
 
     /// The checksum of what `body` feeds, in order: for bytes that are not in memory at once.
@@ -159,10 +159,6 @@ enum TileChecksum {
 
     static func of(_ bytes: UnsafeRawBufferPointer) -> String {
         text(XXH3_64bits(bytes.baseAddress, bytes.count))
-    }
-
-    private static func streaming(_ body: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
-        of(feeding: body)
     }
 
     /// The canonical (big-endian) form, as xxhsum prints it.

@@ -355,12 +355,6 @@ struct Unshared<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// What `OrderedWork`'s consume collects: appended one at a time, in order.
-final class InOrder<T>: @unchecked Sendable {
-    private(set) var values: [T] = []
-    func append(_ v: T) { values.append(v) }
-}
-
 /// Runs `produce(k)` for k in 0..<n on the workers and `consume(k, result)` for each result in
 /// increasing k, one at a time, on the worker that made it: work in parallel, effects in order.
 /// A worker holds one result while it waits for its turn, so at most `Workers.limit` results
@@ -383,6 +377,18 @@ enum OrderedWork {
             }
         }
         if let e = failure.error { throw e }
+    }
+
+    /// `produce(k)` for k in 0..<n on the workers, as an array in k order.
+    static func map<T>(_ n: Int, _ produce: @Sendable (Int) throws -> T) throws -> [T] {
+        let collected = Collected<T>()
+        try run(n, produce: produce) { _, v in collected.values.append(v) }
+        return collected.values
+    }
+
+    /// What `map`'s consume appends to, one worker at a time.
+    private final class Collected<T>: @unchecked Sendable {
+        var values: [T] = []
     }
 
     private final class FirstError: @unchecked Sendable {
